@@ -1,0 +1,84 @@
+"""An institution (a DHMT or a hospital): one Mesa agent.
+
+The model keeps every institution's numbers in arrays so the monthly arithmetic runs vectorised
+(:mod:`sim.dynamics`); an :class:`Institution` is a named view onto its row of those arrays, plus
+the decisions that really are taken one institution at a time, such as changing a priority.
+"""
+
+import mesa
+import numpy as np
+
+
+class Institution(mesa.Agent):
+    """A district health management team or a hospital taking part in (or outside) twinning."""
+
+    def __init__(self, model, index: int) -> None:
+        super().__init__(model)
+        self.index = index
+
+    # Read-only views onto the model's arrays -------------------------------------------------
+    @property
+    def identifier(self) -> str:
+        return str(self.model.world.ids[self.index])
+
+    @property
+    def kind(self) -> str:
+        return str(self.model.world.kind[self.index])
+
+    @property
+    def province(self) -> str:
+        return str(self.model.world.province[self.index])
+
+    @property
+    def member(self) -> bool:
+        return bool(self.model.member[self.index])
+
+    @property
+    def leadership(self) -> float:
+        return float(self.model.leadership[self.index])
+
+    @property
+    def competence(self) -> dict[str, float]:
+        return self._by_topic(self.model.competence[self.index])
+
+    @property
+    def knowhow(self) -> dict[str, float]:
+        return self._by_topic(self.model.knowhow[self.index])
+
+    @property
+    def rising(self) -> list[str]:
+        return self._topics(self.model.rising[self.index])
+
+    @property
+    def shining(self) -> list[str]:
+        return self._topics(self.model.shining[self.index])
+
+    # Decisions --------------------------------------------------------------------------------
+    def switch_priority(self, rng: np.random.Generator, notified: bool) -> None:
+        """Drop one rising topic for another (DOMAIN.md: priority changes mid-course).
+
+        The tie in the dropped topic ends either way. When partner and facilitators are told,
+        they match the new topic to a host; when they are not, the new topic has no partner.
+        """
+        model, i = self.model, self.index
+        current = np.flatnonzero(model.rising[i])
+        options = np.flatnonzero(model.can_rise[i] & ~model.rising[i] & ~model.shining[i])
+        if len(current) == 0 or len(options) == 0:
+            return
+        dropped = int(rng.choice(current))
+        taken = int(rng.choice(options))
+        model.rising[i, dropped], model.rising[i, taken] = False, True
+        model.ties.active[(model.ties.learner == i) & (model.ties.topic == dropped)] = False
+        model.switches += 1
+        if notified:
+            host = model.matcher.host_for(i, taken)
+            if host >= 0:
+                model.ties.append([i], [host], [taken])
+
+    def _by_topic(self, row: np.ndarray) -> dict[str, float]:
+        names = self.model.world.topics.names
+        return {names[t]: float(row[t]) for t in np.flatnonzero(self.model.world.applies[self.index])}
+
+    def _topics(self, row: np.ndarray) -> list[str]:
+        names = self.model.world.topics.names
+        return [names[t] for t in np.flatnonzero(row)]

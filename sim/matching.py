@@ -1,0 +1,193 @@
+"""Who learns from whom: priorities, strengths and the twinning ties of each design.
+
+Matching sees what facilitators saw: the *measured* baseline (``observed``), never the true
+competence. A tie is (learner, host, topic); a partnership is a (learner, host) pair, the unit
+that receives exchange visits. Every design keeps at most one active tie per (learner, topic).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.params import DesignLevers
+
+
+@dataclass
+class Ties:
+    """Twinning ties as parallel arrays; appended to when a notified priority switch rematches."""
+
+    learner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    host: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    topic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    active: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __len__(self) -> int:
+        return len(self.learner)
+
+    def append(self, learner, host, topic) -> None:
+        self.learner = np.append(self.learner, np.asarray(learner, dtype=np.int64))
+        self.host = np.append(self.host, np.asarray(host, dtype=np.int64))
+        self.topic = np.append(self.topic, np.asarray(topic, dtype=np.int64))
+        self.active = np.append(self.active, np.ones(np.size(learner), dtype=bool))
+
+    def partnerships(self) -> tuple[np.ndarray, np.ndarray]:
+        """Unique (learner, host) pairs of active ties, and each active tie's partnership index."""
+        pairs = np.stack([self.learner, self.host], axis=1)[self.active]
+        unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
+        return unique, inverse.reshape(-1)
+
+
+def standardised(observed: np.ndarray, applies: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """Baseline z-scores within each topic and kind of institution (NaN where not applicable)."""
+    z = np.full(observed.shape, np.nan)
+    for value in np.unique(kind):
+        rows = kind == value
+        columns = applies[rows].any(axis=0)
+        block = observed[np.ix_(rows, columns)]
+        sd = block.std(axis=0)
+        z[np.ix_(rows, columns)] = (block - block.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    return np.where(applies, z, np.nan)
+
+
+def has_stronger_peer(observed: np.ndarray, applies: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """(N, K): some other member measured strictly higher in the topic."""
+    masked = np.where(applies & member[:, None], observed, -np.inf)
+    best = masked.max(axis=0)
+    return applies & (observed < best[None, :])
+
+
+def choose_priorities(
+    z: np.ndarray,
+    eligible: np.ndarray,
+    appeal: np.ndarray,
+    selectivity: float,
+    count: np.ndarray,
+    gumbel: np.ndarray,
+) -> np.ndarray:
+    """Rising topics: institution ``i`` takes ``count[i]`` eligible topics, without replacement.
+
+    Choice probabilities follow a logit in ``appeal - selectivity * z`` (low measured scores and
+    national priorities attract), sampled with the Gumbel-top-k trick so the whole world is
+    drawn at once.
+    """
+    utility = appeal[None, :] - selectivity * np.nan_to_num(z) + gumbel
+    utility = np.where(eligible, utility, -np.inf)
+    order = np.argsort(-utility, axis=1)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(z.shape[1])[None, :], axis=1)
+    return eligible & (rank < count[:, None])
+
+
+def choose_strengths(z: np.ndarray, applies: np.ndarray, rising: np.ndarray, count: int) -> np.ndarray:
+    """Shining topics: the ``count`` best measured topics that are not rising."""
+    score = np.where(applies & ~rising, np.nan_to_num(z), -np.inf)
+    order = np.argsort(-score, axis=1, kind="stable")
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(z.shape[1])[None, :], axis=1)
+    return applies & ~rising & (rank < count)
+
+
+class Matcher:
+    """Finds hosts for (learner, topic) requests under one design, tracking hosts' load."""
+
+    def __init__(
+        self,
+        levers: DesignLevers,
+        observed: np.ndarray,
+        applies: np.ndarray,
+        member: np.ndarray,
+        shining: np.ndarray,
+        province: np.ndarray,
+        similarity: "callable",
+        distance_km: "callable",
+    ) -> None:
+        self.levers = levers
+        self.observed = observed
+        self.eligible_host = applies & member[:, None]
+        self.shining = shining
+        self.province = province
+        self.similarity = similarity
+        self.distance_km = distance_km
+        self.load = np.zeros(len(member), dtype=np.int64)
+        self.partner = np.full(len(member), -1)
+
+    def host_for(self, learner: int, topic: int) -> int:
+        """The host of a new tie, or -1 when no stronger peer can take the learner."""
+        design = self.levers.design
+        if design == "dyad":
+            partner = self.partner[learner]
+            stronger = partner >= 0 and self.observed[partner, topic] > self.observed[learner, topic]
+            return int(partner) if stronger else -1
+        column = self.observed[:, topic]
+        candidates = self.eligible_host[:, topic] & (column > column[learner])
+        if design == "provincial":
+            candidates &= self.province == self.province[learner]
+            return self._best(candidates, column)
+        if design == "hub":
+            best = np.where(self.eligible_host[:, topic], column, -np.inf)
+            hub = int(np.argmax(best))
+            return hub if column[hub] > column[learner] else -1
+        candidates &= self.load < self.levers.host_capacity
+        if (candidates & self.shining[:, topic]).any():
+            candidates &= self.shining[:, topic]
+        if not candidates.any():
+            return -1
+        host = int(np.argmax(np.where(candidates, self._score(learner, column), -np.inf)))
+        self.load[host] += 1
+        return host
+
+    def _best(self, candidates: np.ndarray, column: np.ndarray) -> int:
+        if not candidates.any():
+            return -1
+        return int(np.argmax(np.where(candidates, column, -np.inf)))
+
+    def _score(self, learner: int, column: np.ndarray) -> np.ndarray:
+        """Higher is better; the measured score breaks ties within the similar and nearest rules."""
+        rule = self.levers.matching_rule
+        tie_break = 1e-6 * column
+        if rule == "best":
+            return column
+        if rule == "similar":
+            return self.similarity(learner) + tie_break
+        return -self.distance_km(learner) + tie_break
+
+    def pair_dyads(self, rising: np.ndarray, kind: np.ndarray, member: np.ndarray, rng) -> None:
+        """Mutual one-to-one partners within each kind; with an odd count one is left unpaired."""
+        gain = np.where(rising, 1.0, 0.0)
+        for value in np.unique(kind):
+            pool = [int(i) for i in rng.permutation(np.flatnonzero((kind == value) & member))]
+            while len(pool) >= 2:
+                learner = pool.pop(0)
+                others = np.array(pool)
+                score = self._dyad_score(learner, others, gain)
+                partner = int(others[np.argmax(score)])
+                pool.remove(partner)
+                self.partner[learner], self.partner[partner] = partner, learner
+
+    def _dyad_score(self, learner: int, others: np.ndarray, gain: np.ndarray) -> np.ndarray:
+        rule = self.levers.matching_rule
+        if rule == "similar":
+            return self.similarity(learner)[others]
+        if rule == "nearest":
+            return -self.distance_km(learner)[others]
+        gap_in = np.nansum(gain[learner] * np.clip(self.observed[others] - self.observed[learner], 0, None), axis=1)
+        gap_out = np.nansum(gain[others] * np.clip(self.observed[learner] - self.observed[others], 0, None), axis=1)
+        return gap_in + gap_out
+
+
+def form_ties(matcher: Matcher, rising: np.ndarray, order: np.ndarray) -> tuple[Ties, int]:
+    """Ties for every rising (learner, topic), learners taken in ``order``; returns unmatched count."""
+    ties = Ties()
+    learners, hosts, topics = [], [], []
+    unmatched = 0
+    for learner in order:
+        for topic in np.flatnonzero(rising[learner]):
+            host = matcher.host_for(int(learner), int(topic))
+            if host < 0:
+                unmatched += 1
+                continue
+            learners.append(int(learner))
+            hosts.append(host)
+            topics.append(int(topic))
+    ties.append(learners, hosts, topics)
+    return ties, unmatched

@@ -1,0 +1,283 @@
+"""The twinning model: Rwanda's districts and hospitals learning from each other, month by month.
+
+:class:`TwinningModel` is an ordinary Mesa model. Build it from a scenario name, file or
+:class:`sim.params.Scenario`, override any parameter by keyword, and step it; it stops itself at
+the horizon, so ``mesa.batch_run(TwinningModel, {"design": ["network", "dyad"]}, rng=[1, 2])``
+works as Mesa users expect.
+
+Randomness comes from three independent streams spawned from one seed: the *world* stream
+(true baselines, topic choices), the *context* stream (turnover, shocks, measurement noise) and
+the *design* stream (activity draws). The first two are consumed identically whatever the design,
+so a run with ``design="none"`` and the same seed is the exact counterfactual of a twinning run
+(common random numbers).
+"""
+
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from sim import activities, dynamics
+from sim.agents import Institution
+from sim.errors import InputError
+from sim.matching import (
+    Matcher,
+    Ties,
+    choose_priorities,
+    choose_strengths,
+    form_ties,
+    has_stronger_peer,
+    standardised,
+)
+from sim.params import Scenario
+from sim.programme import run_month
+from sim.scenario import load_scenario, split_key, validate
+from sim.world import World, haversine_km, load_world
+
+
+class TwinningModel(mesa.Model):
+    """Twinning among health institutions: one step is one month."""
+
+    def __init__(
+        self,
+        params: Scenario | str | Path = "tpn_2021",
+        *,
+        rng: int | np.random.Generator | None = None,
+        world: World | None = None,
+        **overrides: Any,
+    ) -> None:
+        super().__init__(rng=rng)
+        self.params = resolve_scenario(params, overrides)
+        self.seed = int(rng) if isinstance(rng, int | np.integer) else int(self.rng.integers(2**62))
+        world_stream, context_stream, design_stream = np.random.SeedSequence(self.seed).spawn(3)
+        world_rng = np.random.default_rng(world_stream)
+        self.context_rng = np.random.default_rng(context_stream)
+        self.design_rng = np.random.default_rng(design_stream)
+        self.world = world if world is not None else cached_world(self.params.world)
+        check_topics(self.params, self.world)
+        self._set_up_institutions(world_rng)
+        self._set_up_twinning(world_rng)
+        self.institutions = [Institution(self, i) for i in range(len(self.world))]
+        self._set_up_records()
+
+    # Construction -----------------------------------------------------------------------------
+    def _set_up_institutions(self, world_rng: np.random.Generator) -> None:
+        world, ctx, topics = self.world, self.params.context, self.world.topics
+        count, topic_count = world.baseline.shape
+        self.member = world.member.copy()
+        if self.params.design.membership == "all":
+            self.member[:] = True
+        self.enrolled = self.member & (self.params.design.design != "none")
+        self.leadership = np.where(np.isnan(world.leadership), ctx.default_leadership, world.leadership)
+        base_turnover = np.where(
+            np.isnan(world.staff_turnover_monthly),
+            ctx.default_staff_turnover_monthly,
+            world.staff_turnover_monthly,
+        )
+        self.turnover = np.clip(base_turnover * ctx.turnover_multiplier, 0.0, 1.0)
+        self.workload = np.where(np.isnan(world.workload), 1.0, world.workload)
+        self.ceiling = topics.competence_ceiling
+        truth = dynamics.true_baseline(
+            world.baseline,
+            world.applies,
+            world.kind,
+            topics.measurement_noise_sd,
+            world_rng.standard_normal((count, topic_count)),
+        )
+        competence = (truth - topics.scale_min) / topics.span
+        self.competence = np.where(world.applies, np.clip(competence, 0.0, self.ceiling), 0.0)
+        self.knowhow = np.zeros((count, topic_count))
+        self.trend_per_month = (
+            topics.secular_trend_per_year * ctx.secular_trend_multiplier / 12.0 / topics.span
+        )
+        self.province_names = world.provinces
+        self.province_index = np.array([self.province_names.index(p) for p in world.province])
+
+    def _set_up_twinning(self, world_rng: np.random.Generator) -> None:
+        world, ctx, levers = self.world, self.params.context, self.params.design
+        observed = world.baseline
+        z = standardised(observed, world.applies, world.kind)
+        self.can_rise = has_stronger_peer(observed, world.applies, self.member)
+        applicable = world.applies.sum(axis=1)
+        count = np.minimum(levers.priorities_per_institution,
+                           applicable - levers.strengths_per_institution).clip(0)
+        gumbel = world_rng.gumbel(size=observed.shape)
+        order = world_rng.permutation(len(world))
+        if world.chosen_rising is not None:
+            rising = world.chosen_rising & self.member[:, None]
+            shining = world.chosen_shining & self.member[:, None]
+        else:
+            rising = choose_priorities(z, self.can_rise & self.member[:, None],
+                                       world.topics.choice_appeal, ctx.choice_selectivity, count,
+                                       gumbel)
+            shining = choose_strengths(z, world.applies, rising, levers.strengths_per_institution)
+            shining &= self.member[:, None]
+        self.rising, self.shining = rising, shining
+        self.rising_at_launch = rising.copy()
+        self.matcher = Matcher(levers, observed, world.applies, self.member, shining,
+                               self.province_index, self.similarity_to, self.distance_from)
+        if levers.design == "dyad":
+            self.matcher.pair_dyads(rising, world.kind, self.enrolled, self.design_rng)
+        if levers.design == "none":
+            self.ties, self.unmatched = Ties(), 0
+        else:
+            self.ties, self.unmatched = form_ties(self.matcher, rising & self.enrolled[:, None], order)
+        self.switches = 0
+        self.launch = activities.launch_months(self.params, self.province_index,
+                                               len(self.province_names))
+        self.programme_end = self.launch + levers.programme_months
+        self.presenters = self._presenters(observed)
+        self.log = activities.ActivityLog()
+        self.plan = self._plan(observed, z)
+        self.plan_by_month = activities.by_month(self.plan, self.params.horizon_months)
+        self.carried = np.zeros(0, dtype=activities.PLAN_DTYPE)
+
+    def _plan(self, observed: np.ndarray, z: np.ndarray) -> np.ndarray:
+        if self.params.design.design == "none":
+            return np.zeros(0, dtype=activities.PLAN_DTYPE)
+        pairs, inverse = self.ties.partnerships()
+        rule = self.params.design.visit_allocation
+        if rule == "largest_gap":
+            gap = observed[self.ties.host, self.ties.topic] - observed[self.ties.learner, self.ties.topic]
+            priority = -np.bincount(inverse, weights=gap / self.world.topics.span[self.ties.topic],
+                                    minlength=len(pairs))
+        elif rule == "lowest_performer":
+            mean_z = np.nanmean(np.where(self.rising, z, np.nan), axis=1)
+            priority = mean_z[pairs[:, 0]] if len(pairs) else np.zeros(0)
+        elif rule == "lottery":
+            priority = self.design_rng.random(len(pairs))
+        else:  # first_come and equal_by_province: the order partnerships were formed
+            first_tie = np.full(len(pairs), len(self.ties))
+            np.minimum.at(first_tie, inverse, np.arange(len(inverse)))
+            priority = first_tie.astype(float)
+        visit_pairs = activities.allocate_visits(self.params, pairs, priority, self.province_index)
+        return activities.plan_activities(self.params, self.launch, self.province_index,
+                                          self.rising & self.enrolled[:, None], self.enrolled,
+                                          visit_pairs)
+
+    def _presenters(self, observed: np.ndarray) -> dict[str, np.ndarray]:
+        """Who presents at learning events: the best measured member, nationally and per province."""
+        eligible = self.world.applies & self.member[:, None]
+        scores = np.where(eligible, observed, -np.inf)
+        by_province = np.zeros((len(self.province_names), scores.shape[1]), dtype=np.int64)
+        for p in range(len(self.province_names)):
+            rows = np.flatnonzero(self.province_index == p)
+            by_province[p] = rows[np.argmax(scores[rows], axis=0)]
+        return {"national": np.argmax(scores, axis=0), "province": by_province}
+
+    def _set_up_records(self) -> None:
+        count, topic_count = self.world.baseline.shape
+        months = self.params.horizon_months + 1
+        self.history_competence = np.zeros((months, count, topic_count), dtype=np.float32)
+        self.history_knowhow = np.zeros((months, count, topic_count), dtype=np.float32)
+        self.history_observed = np.zeros((months, count, topic_count), dtype=np.float32)
+        self._record(0, np.nan_to_num(self.world.baseline))
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "mean_competence_members": lambda m: m.mean_competence(m.member),
+                "mean_competence_nonmembers": lambda m: m.mean_competence(~m.member),
+                "active_ties": lambda m: int(m.ties.active.sum()),
+                "activities_held": lambda m: int(m.log.held.sum()),
+            }
+        )
+        self.datacollector.collect(self)
+
+    # Geometry of similarity and distance -------------------------------------------------------
+    def similarity_to(self, learner: int) -> np.ndarray:
+        """Context similarity (0-1) of every institution to ``learner``."""
+        return self.similarity(np.full(len(self.world), learner), np.arange(len(self.world)))
+
+    def similarity(self, learner: np.ndarray, host: np.ndarray) -> np.ndarray:
+        """Learning retained across differences in setting, kind and ownership (DOMAIN.md)."""
+        ctx, world = self.params.context, self.world
+        return (
+            (1.0 - ctx.similarity_penalty_setting * (world.setting[learner] != world.setting[host]))
+            * (1.0 - ctx.similarity_penalty_kind * (world.kind[learner] != world.kind[host]))
+            * (1.0 - ctx.similarity_penalty_ownership * (world.ownership[learner] != world.ownership[host]))
+        )
+
+    def distance_from(self, learner: int) -> np.ndarray:
+        """Road km from ``learner``'s district seat to every institution's."""
+        return self.district_km[self.world.district_index[learner], self.world.district_index]
+
+    @cached_property
+    def district_km(self) -> np.ndarray:
+        """Road km between district seats: from distances.csv, else straight line x road factor."""
+        world = self.world
+        if world.district_km is not None:
+            return world.district_km
+        lat = np.bincount(world.district_index, world.lat) / np.bincount(world.district_index)
+        lon = np.bincount(world.district_index, world.lon) / np.bincount(world.district_index)
+        return haversine_km(lat, lon) * self.params.context.road_factor
+
+    # The month --------------------------------------------------------------------------------
+    def step(self) -> None:
+        month = self.steps
+        ctx = self.params.context
+        count, topic_count = self.competence.shape
+        draws = self.context_rng
+        departed = draws.binomial(ctx.team_size, self.turnover) / ctx.team_size
+        new_leader = draws.random(count) < ctx.leadership_turnover_monthly
+        mean, conc = ctx.new_leader_commitment_mean, ctx.new_leader_commitment_concentration
+        new_commitment = draws.beta(mean * conc, (1 - mean) * conc, count)
+        shocked = draws.random(count) < ctx.workload_shock_monthly * self.workload
+        competence_shocks = draws.standard_normal((count, topic_count))
+        noise = draws.standard_normal((count, topic_count))
+
+        self.leadership = np.where(new_leader, new_commitment, self.leadership)
+        if self.params.design.design != "none":
+            run_month(self, month, shocked)
+        dynamics.implement(self.competence, self.knowhow, self.leadership, ctx)
+        dynamics.lose_knowhow(self.knowhow, departed)
+        dynamics.drift(self.competence, self.world.applies, self.trend_per_month,
+                       ctx.competence_shock_sd, competence_shocks, self.ceiling)
+        topics = self.world.topics
+        observed = dynamics.measure(self.competence, topics.scale_min, topics.span,
+                                    topics.measurement_noise_sd, noise)
+        self._record(month, observed)
+        self.datacollector.collect(self)
+        if month >= self.params.horizon_months:
+            self.running = False
+
+    def _record(self, month: int, observed: np.ndarray) -> None:
+        applies = self.world.applies
+        self.history_competence[month] = self.competence
+        self.history_knowhow[month] = self.knowhow
+        self.history_observed[month] = np.where(applies, observed, np.nan)
+
+    def mean_competence(self, rows: np.ndarray) -> float:
+        """Mean competence over the given institutions' applicable topics (NaN if none)."""
+        cells = self.world.applies & rows[:, None]
+        total = cells.sum()
+        return float((self.competence * cells).sum() / total) if total else float("nan")
+
+    def absorptive(self) -> np.ndarray:
+        return dynamics.absorptive_capacity(self.leadership, self.turnover, self.params.context)
+
+
+def resolve_scenario(params: Scenario | str | Path, overrides: dict[str, Any]) -> Scenario:
+    """A validated scenario from a name, path or object, with keyword overrides applied."""
+    if not isinstance(params, Scenario):
+        return load_scenario(params, overrides)
+    if not overrides:
+        return params
+    data = params.model_dump()
+    for key, value in overrides.items():
+        section, field = split_key(key, "TwinningModel")
+        (data[section] if section else data)[field] = value
+    return validate(data, {}, Path("TwinningModel"))
+
+
+@lru_cache(maxsize=16)
+def cached_world(folder: str) -> World:
+    """Worlds are read once per process: a sweep builds thousands of models on the same world."""
+    return load_world(Path(folder))
+
+
+def check_topics(scenario: Scenario, world: World) -> None:
+    for topic in scenario.evaluation.headline_topics:
+        if topic not in world.topics.names:
+            raise InputError(scenario.name, "evaluation.headline_topics", topic,
+                             f"a topic of the world ({', '.join(world.topics.names)})")

@@ -1,0 +1,194 @@
+"""One month of a twinning programme: launches, priority switches and the activities due.
+
+Activities are held, delayed (a workload shock, or a host already receiving its monthly maximum
+of visits) or cancelled (a shock the team could not absorb, or a partnership broken by an
+unannounced priority switch). What is held moves know-how through :func:`sim.dynamics.learn`.
+"""
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim import activities as act
+from sim.dynamics import learn
+
+if TYPE_CHECKING:
+    from sim.model import TwinningModel
+
+
+def run_month(model: "TwinningModel", month: int, shocked: np.ndarray) -> None:
+    launch_teams(model, month)
+    switch_priorities(model, month)
+    due = model.plan_by_month[month]
+    if len(model.carried):
+        due = np.concatenate([due, model.carried])
+        model.carried = model.carried[:0]
+    if len(due) == 0:
+        return
+    kind = due["kind"]
+    delayed = [
+        hold_coaching(model, month, due[kind == act.COACHING], shocked),
+        hold_exchange_visits(model, month, due[kind == act.EXCHANGE_VISIT], shocked),
+    ]
+    for row in due[(kind == act.VIRTUAL_EVENT) | (kind == act.PROVINCIAL_EVENT)]:
+        hold_event(model, month, row, shocked)
+    carry_over(model, month, np.concatenate(delayed))
+
+
+def launch_teams(model: "TwinningModel", month: int) -> None:
+    """Launch workshop: teams analyse their own gaps (self-analysis gain) and meet partners."""
+    launching = model.enrolled & (model.launch == month)
+    if not launching.any():
+        return
+    ctx, schedule = model.params.context, model.params.schedule
+    rising = model.rising & launching[:, None]
+    headroom = np.maximum(model.ceiling[None, :] - model.competence - model.knowhow, 0.0)
+    model.knowhow += np.where(rising, ctx.self_analysis_gain * headroom, 0.0)
+    for province in np.unique(model.province_index[launching]):
+        teams = int((launching & (model.province_index == province)).sum())
+        participants = teams * schedule.participants_per_event
+        model.log.record(act.LAUNCH_WORKSHOP, month, -1, -1, province, [False], participants,
+                         participants * schedule.workshop_days)
+
+
+def switch_priorities(model: "TwinningModel", month: int) -> None:
+    """Some teams change a priority mid-course; only announced switches are rematched."""
+    ctx = model.params.context
+    switch_draw = model.design_rng.random(len(model.member))
+    notice_draw = model.design_rng.random(len(model.member))
+    running = model.enrolled & (model.launch < month) & (month < model.programme_end)
+    for i in np.flatnonzero(running & (switch_draw < ctx.priority_switch_monthly)):
+        model.institutions[i].switch_priority(model.design_rng,
+                                              bool(notice_draw[i] < ctx.switch_notified_share))
+
+
+def hold_coaching(model, month, rows, shocked) -> np.ndarray:
+    """Facilitators coach each rising team on all its active ties; returns the delayed rows."""
+    if len(rows) == 0:
+        return rows
+    held, delayed = _disrupt(model, act.COACHING, shocked[rows["learner"]], rows)
+    virtual = model.design_rng.random(len(held)) < model.params.design.virtual_share
+    ties = model.ties
+    coached = np.full(len(model.member), -1)
+    coached[held["learner"]] = np.arange(len(held))
+    which = np.flatnonzero(ties.active & (coached[ties.learner] >= 0))
+    efficacy = _efficacy(model, model.params.context.efficacy_coaching,
+                         virtual[coached[ties.learner[which]]])
+    _teach_ties(model, which, efficacy)
+    schedule = model.params.schedule
+    model.log.record(act.COACHING, month, held["learner"], -1, held["province"], virtual,
+                     schedule.participants_per_event,
+                     np.where(virtual, 0, schedule.facilitator_days_per_coaching))
+    return delayed
+
+
+def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
+    """Rising teams visit their hosts; hosts gain recognition and refine their own practice."""
+    if len(rows) == 0:
+        return rows
+    ties = model.ties
+    pair_key = ties.learner * len(model.member) + ties.host
+    row_key = rows["learner"] * len(model.member) + rows["host"]
+    broken = ~np.isin(row_key, pair_key[ties.active])
+    if broken.any():
+        model.log.cancelled[act.EXCHANGE_VISIT] += int(broken.sum())
+        rows, row_key = rows[~broken], row_key[~broken]
+    held, delayed = _disrupt(model, act.EXCHANGE_VISIT,
+                             shocked[rows["learner"]] | shocked[rows["host"]], rows)
+    held, over = _within_host_capacity(held, model.params.schedule.host_visits_per_month)
+    model.log.delayed[act.EXCHANGE_VISIT] += len(over)
+    ctx, schedule = model.params.context, model.params.schedule
+    virtual = model.design_rng.random(len(held)) < model.params.design.virtual_share
+    held_key = held["learner"] * len(model.member) + held["host"]
+    order = np.argsort(held_key)
+    position = np.searchsorted(held_key[order], pair_key).clip(max=max(len(held) - 1, 0))
+    visit = order[position] if len(held) else np.zeros(len(pair_key), dtype=np.int64)
+    which = np.flatnonzero(ties.active & (held_key[visit] == pair_key if len(held) else False))
+    ratio = np.where(virtual[visit[which]], ctx.virtual_delivery_ratio, 1.0)
+    _teach_ties(model, which, ctx.learning_scale * ctx.efficacy_exchange_visit * ratio)
+    hosts, topics = ties.host[which], ties.topic[which]
+    headroom = np.maximum(model.ceiling[topics] - model.competence[hosts, topics]
+                          - model.knowhow[hosts, topics], 0.0)
+    np.add.at(model.knowhow, (hosts, topics), ctx.host_refinement_gain * ratio * headroom)
+    recognition = np.where(virtual, ctx.virtual_delivery_ratio, 1.0) * ctx.host_recognition_gain
+    np.add.at(model.leadership, held["host"], recognition)
+    np.clip(model.leadership, 0.0, 1.0, out=model.leadership)
+    travellers = schedule.staff_per_visit
+    model.log.record(act.EXCHANGE_VISIT, month, held["learner"], held["host"], held["province"],
+                     virtual, travellers,
+                     np.where(virtual, 0, (travellers + 1) * schedule.visit_days))
+    return np.concatenate([delayed, over])
+
+
+def hold_event(model, month, row, shocked) -> None:
+    """A learning event: high performers present; attendees learn in their rising topics."""
+    ctx, schedule = model.params.context, model.params.schedule
+    provincial = row["kind"] == act.PROVINCIAL_EVENT
+    virtual = (not provincial) or model.design_rng.random() < model.params.design.virtual_share
+    attendance = ctx.event_attendance_virtual if virtual else ctx.event_attendance_in_person
+    attends = model.design_rng.random(len(model.member)) < attendance
+    running = model.enrolled & (model.launch <= month) & (month < model.programme_end)
+    present = running & attends & ~shocked
+    if provincial:
+        present &= model.province_index == row["province"]
+        teachers = model.presenters["province"][row["province"]]
+        base = ctx.efficacy_provincial_event
+    else:
+        teachers = model.presenters["national"]
+        base = ctx.efficacy_virtual_event
+    learner, topic = np.nonzero(model.rising & present[:, None])
+    teacher = teachers[topic]
+    keep = teacher != learner
+    learner, topic, teacher = learner[keep], topic[keep], teacher[keep]
+    ratio = ctx.virtual_delivery_ratio if (virtual and provincial) else 1.0
+    learn(model.competence, model.knowhow, model.ceiling, learner, teacher, topic,
+          ctx.learning_scale * base * ratio, model.absorptive(),
+          model.similarity(learner, teacher))
+    participants = int(present.sum()) * schedule.participants_per_event
+    model.log.record(row["kind"], month, -1, -1, row["province"], [virtual], participants,
+                     0 if virtual else participants)
+
+
+def carry_over(model, month: int, delayed: np.ndarray) -> None:
+    """Delayed activities slip a month, unless that falls after the team's programme ends."""
+    if len(delayed) == 0:
+        return
+    ends = model.programme_end[delayed["learner"]]
+    keep = (month + 1 < ends) & (month + 1 <= model.params.horizon_months)
+    model.log.cancelled[delayed["kind"][~keep]] += 1
+    carried = delayed[keep].copy()
+    carried["month"] = month + 1
+    model.carried = carried
+
+
+def _disrupt(model, kind: int, disrupted: np.ndarray, rows: np.ndarray):
+    """Split rows into held and delayed; cancelled ones are only counted."""
+    cancel = disrupted & (model.design_rng.random(len(rows)) < model.params.context.shock_cancel_share)
+    model.log.cancelled[kind] += int(cancel.sum())
+    delayed = disrupted & ~cancel
+    model.log.delayed[kind] += int(delayed.sum())
+    return rows[~disrupted], rows[delayed]
+
+
+def _within_host_capacity(rows: np.ndarray, per_month: int) -> tuple[np.ndarray, np.ndarray]:
+    """A host receives at most ``per_month`` visits a month; later ones in the list slip."""
+    if len(rows) == 0:
+        return rows, rows
+    order = np.argsort(rows["host"], kind="stable")
+    hosts = rows["host"][order]
+    first = np.searchsorted(hosts, hosts, side="left")
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[order] = np.arange(len(rows)) - first
+    return rows[rank < per_month], rows[rank >= per_month]
+
+
+def _efficacy(model, base: float, virtual: np.ndarray) -> np.ndarray:
+    ctx = model.params.context
+    return ctx.learning_scale * base * np.where(virtual, ctx.virtual_delivery_ratio, 1.0)
+
+
+def _teach_ties(model, which: np.ndarray, efficacy) -> None:
+    ties = model.ties
+    learner, host, topic = ties.learner[which], ties.host[which], ties.topic[which]
+    learn(model.competence, model.knowhow, model.ceiling, learner, host, topic, efficacy,
+          model.absorptive(), model.similarity(learner, host))

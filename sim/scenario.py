@@ -1,0 +1,152 @@
+"""Scenario files: TOML in, a validated :class:`sim.params.Scenario` out.
+
+A scenario may ``extends`` another (by name or path) and override a few values; the chain is
+merged section by section, the world folder is resolved relative to the file that names it, and
+every error names the file that set the offending value.
+"""
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.errors import InputError
+from sim.params import SECTION_OF, SECTIONS, Scenario
+
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+TOP_LEVEL_KEYS = ("name", "description", "extends", "world", "horizon_months", "start_date",
+                  "replications", "seed")
+
+
+def shipped_scenarios() -> list[Path]:
+    """The scenario files that come with tpn-sim, sorted by name."""
+    return sorted(SCENARIO_DIR.glob("*.toml"))
+
+
+def find_scenario(reference: str, relative_to: Path | None = None) -> Path:
+    """A scenario file from a path, or from a name looked up beside ``relative_to`` then shipped."""
+    candidate = Path(reference)
+    if candidate.suffix == ".toml" or candidate.is_file():
+        if relative_to is not None and not candidate.is_absolute():
+            candidate = relative_to / candidate
+        if candidate.is_file():
+            return candidate.resolve()
+        raise InputError(relative_to or "tpn", "scenario", reference, "file not found")
+    folders = ([relative_to] if relative_to else []) + [SCENARIO_DIR]
+    for folder in folders:
+        path = folder / f"{reference}.toml"
+        if path.is_file():
+            return path.resolve()
+    names = ", ".join(p.stem for p in shipped_scenarios())
+    raise InputError(relative_to or "tpn", "scenario", reference,
+                     f"a .toml file or a shipped scenario ({names})")
+
+
+def load_scenario(reference: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read, merge (``extends``), override and validate a scenario."""
+    path = find_scenario(str(reference))
+    merged, origin = _resolve(path, chain=())
+    merged.setdefault("name", path.stem)
+    for key, value in (overrides or {}).items():
+        section, field = split_key(key, "--set")
+        if section:
+            merged.setdefault(section, {})[field] = value
+        else:
+            merged[field] = value
+        origin[f"{section}.{field}" if section else field] = "--set"
+    return validate(merged, origin, path)
+
+
+def validate(data: dict[str, Any], origin: dict[str, str], path: Path) -> Scenario:
+    """Build the pydantic model; the first problem becomes a one-line :class:`InputError`."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        location = ".".join(str(part) for part in problem["loc"])
+        top = ".".join(str(part) for part in problem["loc"][:2])
+        source = origin.get(top, origin.get(location, str(path)))
+        raise InputError(source, location or "scenario", problem.get("input"),
+                         _allowed(problem)) from None
+
+
+def split_key(key: str, source: str) -> tuple[str, str]:
+    """``'design.virtual_share'`` or ``'virtual_share'`` -> ``('design', 'virtual_share')``."""
+    if "." in key:
+        section, field = key.split(".", 1)
+        if section in SECTIONS and field in SECTIONS[section].model_fields:
+            return section, field
+    elif key in SECTION_OF:
+        return SECTION_OF[key], key
+    elif key in TOP_LEVEL_KEYS and key != "extends":
+        return "", key
+    raise InputError(source, "parameter", key, "a parameter listed by `tpn show SCENARIO`")
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``'key=value'`` from the command line; the value is read as TOML (number, list, string)."""
+    if "=" not in text:
+        raise InputError("--set", "assignment", text, "KEY=VALUE")
+    key, raw = (part.strip() for part in text.split("=", 1))
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+    if path in chain:
+        loop = " -> ".join(p.name for p in (*chain, path))
+        raise InputError(path, "extends", loop, "a chain of scenarios without a loop")
+    data = _read_toml(path)
+    origin = {_key(section, field): str(path) for section, field in _leaves(data)}
+    if "world" in data:
+        data["world"] = str((path.parent / str(data["world"])).resolve())
+    parent_ref = data.pop("extends", None)
+    if parent_ref is None:
+        return data, origin
+    parent_path = find_scenario(str(parent_ref), relative_to=path.parent)
+    parent, parent_origin = _resolve(parent_path, (*chain, path))
+    parent.pop("name", None)
+    merged = {**parent}
+    for key, value in data.items():
+        if isinstance(value, dict) and isinstance(parent.get(key), dict):
+            merged[key] = {**parent[key], **value}
+        else:
+            merged[key] = value
+    return merged, {**parent_origin, **origin}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(path, "syntax", str(error), "valid TOML") from None
+
+
+def _leaves(data: dict[str, Any]):
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for field in value:
+                yield key, field
+        else:
+            yield "", key
+
+
+def _key(section: str, field: str) -> str:
+    return f"{section}.{field}" if section else field
+
+
+def _allowed(problem: dict[str, Any]) -> str:
+    if problem["type"] == "extra_forbidden":
+        section = problem["loc"][0] if len(problem["loc"]) > 1 else None
+        fields = SECTIONS[section].model_fields if section in SECTIONS else TOP_LEVEL_KEYS
+        return f"unknown key; allowed: {', '.join(fields)}"
+    message = problem["msg"]
+    for prefix in ("Input should be ", "Value error, "):
+        if message.startswith(prefix):
+            message = "must be " + message[len(prefix):]
+    return message
