@@ -14,12 +14,32 @@ import numpy as np
 from sim.params import Scenario
 
 COACHING, EXCHANGE_VISIT, VIRTUAL_EVENT, PROVINCIAL_EVENT, LAUNCH_WORKSHOP = range(5)
-ACTIVITY_NAMES = ("coaching_visit", "exchange_visit", "virtual_event", "provincial_event",
-                  "launch_workshop")
-PLAN_DTYPE = np.dtype([("month", np.int64), ("kind", np.int64), ("learner", np.int64),
-                       ("host", np.int64), ("province", np.int64)])
-LOG_COLUMNS = ("kind", "month", "learner", "host", "province", "virtual", "participants",
-               "travel_person_days")
+ACTIVITY_NAMES = (
+    "coaching_visit",
+    "exchange_visit",
+    "virtual_event",
+    "provincial_event",
+    "launch_workshop",
+)
+PLAN_DTYPE = np.dtype(
+    [
+        ("month", np.int64),
+        ("kind", np.int64),
+        ("learner", np.int64),
+        ("host", np.int64),
+        ("province", np.int64),
+    ]
+)
+LOG_COLUMNS = (
+    "kind",
+    "month",
+    "learner",
+    "host",
+    "province",
+    "virtual",
+    "participants",
+    "travel_person_days",
+)
 
 
 @dataclass
@@ -38,16 +58,18 @@ class ActivityLog:
         held_virtual = int(virtual.sum())
         self.held_virtual[kind] += held_virtual
         self.held_in_person[kind] += virtual.size - held_virtual
-        self.batches.append((kind, month, learner, host, province, virtual, participants,
-                             person_days))
+        self.batches.append(
+            (kind, month, learner, host, province, virtual, participants, person_days)
+        )
 
     def table(self) -> np.ndarray:
         """One row per activity held, columns as in ``LOG_COLUMNS``."""
         blocks = []
         for batch in self.batches:
             count = batch[5].size
-            blocks.append(np.column_stack([np.broadcast_to(np.asarray(v, dtype=float), count)
-                                           for v in batch]))
+            blocks.append(
+                np.column_stack([np.broadcast_to(np.asarray(v, dtype=float), count) for v in batch])
+            )
         return np.concatenate(blocks) if blocks else np.zeros((0, len(LOG_COLUMNS)))
 
     @property
@@ -88,7 +110,9 @@ def plan_activities(
     span = max(last - first + 1, 1)
     for j, (learner, host) in enumerate(visit_pairs):
         offset = first + (j * span) // max(len(visit_pairs), 1)
-        rows.append((launch[learner] + offset, EXCHANGE_VISIT, learner, host, province_index[learner]))
+        rows.append(
+            (launch[learner] + offset, EXCHANGE_VISIT, learner, host, province_index[learner])
+        )
     start = levers.programme_start_month
     interval = schedule.virtual_event_interval_months
     if interval > 0:

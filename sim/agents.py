@@ -74,10 +74,13 @@ class Institution(mesa.Agent):
             host = model.matcher.host_for(i, taken)
             if host >= 0:
                 model.ties.append([i], [host], [taken])
+                model.host_load[host] += 1
 
     def _by_topic(self, row: np.ndarray) -> dict[str, float]:
         names = self.model.world.topics.names
-        return {names[t]: float(row[t]) for t in np.flatnonzero(self.model.world.applies[self.index])}
+        return {
+            names[t]: float(row[t]) for t in np.flatnonzero(self.model.world.applies[self.index])
+        }
 
     def _topics(self, row: np.ndarray) -> list[str]:
         names = self.model.world.topics.names

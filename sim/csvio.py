@@ -30,7 +30,9 @@ def read_table(path: Path, required: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
-def require_numeric(frame: pd.DataFrame, path: Path, column: str, *, optional: bool = False) -> None:
+def require_numeric(
+    frame: pd.DataFrame, path: Path, column: str, *, optional: bool = False
+) -> None:
     """Convert a column to float in place; a blank is allowed only when ``optional``."""
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() & (frame[column].notna() | (not optional))
@@ -47,16 +49,19 @@ def require_values(frame: pd.DataFrame, path: Path, column: str, allowed: Iterab
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise InputError(
-            path, f"{column} (row {row + 2})", frame[column].iloc[row], f"one of {', '.join(allowed)}"
+            path,
+            f"{column} (row {row + 2})",
+            frame[column].iloc[row],
+            f"one of {', '.join(allowed)}",
         )
 
 
-def require_range(
-    frame: pd.DataFrame, path: Path, column: str, low: float, high: float
-) -> None:
+def require_range(frame: pd.DataFrame, path: Path, column: str, low: float, high: float) -> None:
     """Check that a numeric column (blanks skipped) lies within [low, high]."""
     values = frame[column]
     bad = values.notna() & ((values < low) | (values > high))
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"{column} (row {row + 2})", values.iloc[row], f"between {low} and {high}")
+        raise InputError(
+            path, f"{column} (row {row + 2})", values.iloc[row], f"between {low} and {high}"
+        )

@@ -109,5 +109,7 @@ def true_baseline(
         mean, var = block.mean(axis=0), block.var(axis=0)
         noise = noise_sd[columns]
         reliability = np.clip(1.0 - noise**2 / np.where(var > 0, var, np.inf), 0.0, 1.0)
-        truth[cells] = mean + reliability * (block - mean) + np.sqrt(reliability) * noise * draws[cells]
+        truth[cells] = (
+            mean + reliability * (block - mean) + np.sqrt(reliability) * noise * draws[cells]
+        )
     return np.where(applies, truth, np.nan)

@@ -78,7 +78,9 @@ def choose_priorities(
     return eligible & (rank < count[:, None])
 
 
-def choose_strengths(z: np.ndarray, applies: np.ndarray, rising: np.ndarray, count: int) -> np.ndarray:
+def choose_strengths(
+    z: np.ndarray, applies: np.ndarray, rising: np.ndarray, count: int
+) -> np.ndarray:
     """Shining topics: the ``count`` best measured topics that are not rising."""
     score = np.where(applies & ~rising, np.nan_to_num(z), -np.inf)
     order = np.argsort(-score, axis=1, kind="stable")
@@ -116,7 +118,9 @@ class Matcher:
         design = self.levers.design
         if design == "dyad":
             partner = self.partner[learner]
-            stronger = partner >= 0 and self.observed[partner, topic] > self.observed[learner, topic]
+            stronger = (
+                partner >= 0 and self.observed[partner, topic] > self.observed[learner, topic]
+            )
             return int(partner) if stronger else -1
         column = self.observed[:, topic]
         candidates = self.eligible_host[:, topic] & (column > column[learner])
@@ -170,8 +174,12 @@ class Matcher:
             return self.similarity(learner)[others]
         if rule == "nearest":
             return -self.distance_km(learner)[others]
-        gap_in = np.nansum(gain[learner] * np.clip(self.observed[others] - self.observed[learner], 0, None), axis=1)
-        gap_out = np.nansum(gain[others] * np.clip(self.observed[learner] - self.observed[others], 0, None), axis=1)
+        gap_in = np.nansum(
+            gain[learner] * np.clip(self.observed[others] - self.observed[learner], 0, None), axis=1
+        )
+        gap_out = np.nansum(
+            gain[others] * np.clip(self.observed[learner] - self.observed[others], 0, None), axis=1
+        )
         return gap_in + gap_out
 
 

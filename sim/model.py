@@ -70,7 +70,9 @@ class TwinningModel(mesa.Model):
         if self.params.design.membership == "all":
             self.member[:] = True
         self.enrolled = self.member & (self.params.design.design != "none")
-        self.leadership = np.where(np.isnan(world.leadership), ctx.default_leadership, world.leadership)
+        self.leadership = np.where(
+            np.isnan(world.leadership), ctx.default_leadership, world.leadership
+        )
         base_turnover = np.where(
             np.isnan(world.staff_turnover_monthly),
             ctx.default_staff_turnover_monthly,
@@ -101,32 +103,51 @@ class TwinningModel(mesa.Model):
         z = standardised(observed, world.applies, world.kind)
         self.can_rise = has_stronger_peer(observed, world.applies, self.member)
         applicable = world.applies.sum(axis=1)
-        count = np.minimum(levers.priorities_per_institution,
-                           applicable - levers.strengths_per_institution).clip(0)
+        count = np.minimum(
+            levers.priorities_per_institution, applicable - levers.strengths_per_institution
+        ).clip(0)
         gumbel = world_rng.gumbel(size=observed.shape)
         order = world_rng.permutation(len(world))
         if world.chosen_rising is not None:
             rising = world.chosen_rising & self.member[:, None]
             shining = world.chosen_shining & self.member[:, None]
         else:
-            rising = choose_priorities(z, self.can_rise & self.member[:, None],
-                                       world.topics.choice_appeal, ctx.choice_selectivity, count,
-                                       gumbel)
+            rising = choose_priorities(
+                z,
+                self.can_rise & self.member[:, None],
+                world.topics.choice_appeal,
+                ctx.choice_selectivity,
+                count,
+                gumbel,
+            )
             shining = choose_strengths(z, world.applies, rising, levers.strengths_per_institution)
             shining &= self.member[:, None]
         self.rising, self.shining = rising, shining
         self.rising_at_launch = rising.copy()
-        self.matcher = Matcher(levers, observed, world.applies, self.member, shining,
-                               self.province_index, self.similarity_to, self.distance_from)
+        self.matcher = Matcher(
+            levers,
+            observed,
+            world.applies,
+            self.member,
+            shining,
+            self.province_index,
+            self.similarity_to,
+            self.distance_from,
+        )
         if levers.design == "dyad":
             self.matcher.pair_dyads(rising, world.kind, self.enrolled, self.design_rng)
         if levers.design == "none":
             self.ties, self.unmatched = Ties(), 0
         else:
-            self.ties, self.unmatched = form_ties(self.matcher, rising & self.enrolled[:, None], order)
+            self.ties, self.unmatched = form_ties(
+                self.matcher, rising & self.enrolled[:, None], order
+            )
+        self.initial_tie_count = len(self.ties)
+        self.host_load = np.bincount(self.ties.host, minlength=len(world))
         self.switches = 0
-        self.launch = activities.launch_months(self.params, self.province_index,
-                                               len(self.province_names))
+        self.launch = activities.launch_months(
+            self.params, self.province_index, len(self.province_names)
+        )
         self.programme_end = self.launch + levers.programme_months
         self.presenters = self._presenters(observed)
         self.log = activities.ActivityLog()
@@ -140,9 +161,13 @@ class TwinningModel(mesa.Model):
         pairs, inverse = self.ties.partnerships()
         rule = self.params.design.visit_allocation
         if rule == "largest_gap":
-            gap = observed[self.ties.host, self.ties.topic] - observed[self.ties.learner, self.ties.topic]
-            priority = -np.bincount(inverse, weights=gap / self.world.topics.span[self.ties.topic],
-                                    minlength=len(pairs))
+            gap = (
+                observed[self.ties.host, self.ties.topic]
+                - observed[self.ties.learner, self.ties.topic]
+            )
+            priority = -np.bincount(
+                inverse, weights=gap / self.world.topics.span[self.ties.topic], minlength=len(pairs)
+            )
         elif rule == "lowest_performer":
             mean_z = np.nanmean(np.where(self.rising, z, np.nan), axis=1)
             priority = mean_z[pairs[:, 0]] if len(pairs) else np.zeros(0)
@@ -153,9 +178,14 @@ class TwinningModel(mesa.Model):
             np.minimum.at(first_tie, inverse, np.arange(len(inverse)))
             priority = first_tie.astype(float)
         visit_pairs = activities.allocate_visits(self.params, pairs, priority, self.province_index)
-        return activities.plan_activities(self.params, self.launch, self.province_index,
-                                          self.rising & self.enrolled[:, None], self.enrolled,
-                                          visit_pairs)
+        return activities.plan_activities(
+            self.params,
+            self.launch,
+            self.province_index,
+            self.rising & self.enrolled[:, None],
+            self.enrolled,
+            visit_pairs,
+        )
 
     def _presenters(self, observed: np.ndarray) -> dict[str, np.ndarray]:
         """Who presents at learning events: the best measured member, nationally and per province."""
@@ -195,7 +225,11 @@ class TwinningModel(mesa.Model):
         return (
             (1.0 - ctx.similarity_penalty_setting * (world.setting[learner] != world.setting[host]))
             * (1.0 - ctx.similarity_penalty_kind * (world.kind[learner] != world.kind[host]))
-            * (1.0 - ctx.similarity_penalty_ownership * (world.ownership[learner] != world.ownership[host]))
+            * (
+                1.0
+                - ctx.similarity_penalty_ownership
+                * (world.ownership[learner] != world.ownership[host])
+            )
         )
 
     def distance_from(self, learner: int) -> np.ndarray:
@@ -231,11 +265,18 @@ class TwinningModel(mesa.Model):
             run_month(self, month, shocked)
         dynamics.implement(self.competence, self.knowhow, self.leadership, ctx)
         dynamics.lose_knowhow(self.knowhow, departed)
-        dynamics.drift(self.competence, self.world.applies, self.trend_per_month,
-                       ctx.competence_shock_sd, competence_shocks, self.ceiling)
+        dynamics.drift(
+            self.competence,
+            self.world.applies,
+            self.trend_per_month,
+            ctx.competence_shock_sd,
+            competence_shocks,
+            self.ceiling,
+        )
         topics = self.world.topics
-        observed = dynamics.measure(self.competence, topics.scale_min, topics.span,
-                                    topics.measurement_noise_sd, noise)
+        observed = dynamics.measure(
+            self.competence, topics.scale_min, topics.span, topics.measurement_noise_sd, noise
+        )
         self._record(month, observed)
         self.datacollector.collect(self)
         if month >= self.params.horizon_months:
@@ -279,5 +320,9 @@ def cached_world(folder: str) -> World:
 def check_topics(scenario: Scenario, world: World) -> None:
     for topic in scenario.evaluation.headline_topics:
         if topic not in world.topics.names:
-            raise InputError(scenario.name, "evaluation.headline_topics", topic,
-                             f"a topic of the world ({', '.join(world.topics.names)})")
+            raise InputError(
+                scenario.name,
+                "evaluation.headline_topics",
+                topic,
+                f"a topic of the world ({', '.join(world.topics.names)})",
+            )

@@ -68,12 +68,20 @@ class DesignLevers(Section):
         le=5,
     )
     strengths_per_institution: int = param(
-        2, "topics", DOMAIN + ": each team names 1-3 strengths", "Shining topics per institution.",
-        ge=1, le=3,
+        2,
+        "topics",
+        DOMAIN + ": each team names 1-3 strengths",
+        "Shining topics per institution.",
+        ge=1,
+        le=3,
     )
     host_capacity: int = param(
-        4, "mentees per host", ASSUMPTION, "Most rising ties one shining host accepts (network, dyad).",
-        ge=1, le=100,
+        4,
+        "mentees per host",
+        ASSUMPTION,
+        "Most rising ties one shining host accepts (network, dyad).",
+        ge=1,
+        le=100,
     )
     exchange_visits_per_year: float = param(
         30.0,
@@ -89,8 +97,12 @@ class DesignLevers(Section):
         "Which partnerships get the scarce exchange visits.",
     )
     max_visits_per_partnership: int = param(
-        1, "visits", ASSUMPTION, "Most exchange visits one learner-host partnership receives.",
-        ge=1, le=12,
+        1,
+        "visits",
+        ASSUMPTION,
+        "Most exchange visits one learner-host partnership receives.",
+        ge=1,
+        le=12,
     )
     virtual_share: float = param(
         0.3,
@@ -104,15 +116,26 @@ class DesignLevers(Section):
         "all", "-", ASSUMPTION, "Start all provinces together, or one province after another."
     )
     phase_interval_months: int = param(
-        3, "months", ASSUMPTION, "Delay between provinces' starts when phasing by province.",
-        ge=0, le=24,
+        3,
+        "months",
+        ASSUMPTION,
+        "Delay between provinces' starts when phasing by province.",
+        ge=0,
+        le=24,
     )
     programme_start_month: int = param(
-        4, "model month", DOMAIN + ": TPN launched August 2021; model month 0 is April 2021",
-        "Model month at which the programme launches.", ge=0,
+        4,
+        "model month",
+        DOMAIN + ": TPN launched August 2021; model month 0 is April 2021",
+        "Model month at which the programme launches.",
+        ge=0,
     )
     programme_months: int = param(
-        18, "months", DOMAIN + ": August 2021 - February 2023", "Length of the programme.", ge=1,
+        18,
+        "months",
+        DOMAIN + ": August 2021 - February 2023",
+        "Length of the programme.",
+        ge=1,
     )
 
 
@@ -126,18 +149,31 @@ class Schedule(Section):
         "Coaching visits by the facilitation team to each rising institution.",
     )
     visit_window: tuple[int, int] = param(
-        (3, 15), "programme months", ASSUMPTION, "First and last month in which exchange visits run."
+        (3, 15),
+        "programme months",
+        ASSUMPTION,
+        "First and last month in which exchange visits run.",
     )
     virtual_event_interval_months: int = param(
-        3, "months", ASSUMPTION, "Months between network-wide virtual learning events (0: none).",
+        3,
+        "months",
+        ASSUMPTION,
+        "Months between network-wide virtual learning events (0: none).",
         ge=0,
     )
     provincial_event_months: tuple[int, ...] = param(
-        (9,), "programme months", ASSUMPTION, "Provincial learning events (all members of a province)."
+        (9,),
+        "programme months",
+        ASSUMPTION,
+        "Provincial learning events (all members of a province).",
     )
     staff_per_visit: int = param(
-        3, "staff", DOMAIN + ": 3 staff of a rising team travel", "Travellers per exchange visit.",
-        ge=1, le=20,
+        3,
+        "staff",
+        DOMAIN + ": 3 staff of a rising team travel",
+        "Travellers per exchange visit.",
+        ge=1,
+        le=20,
     )
     visit_days: int = param(2, "days", ASSUMPTION, "Length of an exchange visit.", ge=1, le=10)
     facilitator_days_per_coaching: int = param(
@@ -156,131 +192,271 @@ class Context(Section):
     """Assumptions about how institutions learn, implement and lose what they learned."""
 
     efficacy_exchange_visit: float = param(
-        0.30, "share of gap", ASSUMPTION + " (DOMAIN.md: visits are the catalyst)",
-        "Share of the learner's gap to its host closed by one in-person exchange visit.", ge=0, le=1,
+        0.30,
+        "share of gap",
+        ASSUMPTION + " (DOMAIN.md: visits are the catalyst)",
+        "Share of the learner's gap to its host closed by one in-person exchange visit.",
+        ge=0,
+        le=1,
     )
     efficacy_coaching: float = param(
-        0.10, "share of gap", ASSUMPTION, "Share of the gap closed by one in-person coaching visit.",
-        ge=0, le=1,
+        0.10,
+        "share of gap",
+        ASSUMPTION,
+        "Share of the gap closed by one in-person coaching visit.",
+        ge=0,
+        le=1,
     )
     efficacy_provincial_event: float = param(
-        0.06, "share of gap", ASSUMPTION, "Share of the gap to the province's best closed by one event.",
-        ge=0, le=1,
+        0.06,
+        "share of gap",
+        ASSUMPTION,
+        "Share of the gap to the province's best closed by one event.",
+        ge=0,
+        le=1,
     )
     efficacy_virtual_event: float = param(
-        0.03, "share of gap", ASSUMPTION + " (DOMAIN.md: virtual activities are weaker)",
-        "Share of the gap to the network's best closed by one virtual learning event.", ge=0, le=1,
+        0.03,
+        "share of gap",
+        ASSUMPTION + " (DOMAIN.md: virtual activities are weaker)",
+        "Share of the gap to the network's best closed by one virtual learning event.",
+        ge=0,
+        le=1,
     )
     virtual_delivery_ratio: float = param(
-        0.4, "ratio", ASSUMPTION, "Efficacy of a coaching or exchange visit run virtually, relative "
-        "to in person.", ge=0, le=1,
+        0.4,
+        "ratio",
+        ASSUMPTION,
+        "Efficacy of a coaching or exchange visit run virtually, relative to in person.",
+        ge=0,
+        le=1,
     )
     learning_scale: float = param(
-        1.0, "ratio", ASSUMPTION, "Multiplies every learning efficacy (0 switches learning off).",
-        ge=0, le=5,
+        1.0,
+        "ratio",
+        ASSUMPTION,
+        "Multiplies every learning efficacy (0 switches learning off).",
+        ge=0,
+        le=5,
     )
     absorptive_floor: float = param(
-        0.3, "ratio", ASSUMPTION + " (DOMAIN.md: leadership commitment)",
+        0.3,
+        "ratio",
+        ASSUMPTION + " (DOMAIN.md: leadership commitment)",
         "Absorptive capacity of a team whose leadership is not committed, relative to a fully "
-        "committed one.", ge=0, le=1,
+        "committed one.",
+        ge=0,
+        le=1,
     )
     similarity_penalty_setting: float = param(
-        0.3, "ratio", ASSUMPTION + " (DOMAIN.md: rural with rural)",
-        "Learning lost when learner and host differ in setting (rural/urban).", ge=0, le=1,
+        0.3,
+        "ratio",
+        ASSUMPTION + " (DOMAIN.md: rural with rural)",
+        "Learning lost when learner and host differ in setting (rural/urban).",
+        ge=0,
+        le=1,
     )
     similarity_penalty_kind: float = param(
-        0.3, "ratio", ASSUMPTION + " (DOMAIN.md: same roles)",
-        "Learning lost when learner and host are different kinds (DHMT/hospital).", ge=0, le=1,
+        0.3,
+        "ratio",
+        ASSUMPTION + " (DOMAIN.md: same roles)",
+        "Learning lost when learner and host are different kinds (DHMT/hospital).",
+        ge=0,
+        le=1,
     )
     similarity_penalty_ownership: float = param(
-        0.15, "ratio", ASSUMPTION, "Learning lost when learner and host differ in ownership.",
-        ge=0, le=1,
+        0.15,
+        "ratio",
+        ASSUMPTION,
+        "Learning lost when learner and host differ in ownership.",
+        ge=0,
+        le=1,
+    )
+    host_load_dilution: float = param(
+        0.05,
+        "1/mentee",
+        ASSUMPTION + " (DOMAIN.md: the partner must have capacity to transfer)",
+        "Coaching and visit efficacy is divided by 1 + dilution x (mentees of the host - 1).",
+        ge=0,
+        le=1,
     )
     implementation_rate: float = param(
-        0.15, "1/month", ASSUMPTION, "Share of staff-held know-how turned into institutional "
-        "competence per month under fully committed leadership.", ge=0, le=1,
+        0.15,
+        "1/month",
+        ASSUMPTION,
+        "Share of staff-held know-how turned into institutional "
+        "competence per month under fully committed leadership.",
+        ge=0,
+        le=1,
     )
     implementation_floor: float = param(
-        0.3, "ratio", ASSUMPTION + " (DOMAIN.md: institutionalisation needs leaders)",
+        0.3,
+        "ratio",
+        ASSUMPTION + " (DOMAIN.md: institutionalisation needs leaders)",
         "Implementation speed without committed leadership, relative to full commitment.",
-        ge=0, le=1,
+        ge=0,
+        le=1,
     )
     self_analysis_gain: float = param(
-        0.03, "share of headroom", ASSUMPTION + " (DOMAIN.md: self-analysis)",
-        "Know-how gained at launch in each rising topic by analysing one's own gaps.", ge=0, le=1,
+        0.03,
+        "share of headroom",
+        ASSUMPTION + " (DOMAIN.md: self-analysis)",
+        "Know-how gained at launch in each rising topic by analysing one's own gaps.",
+        ge=0,
+        le=1,
     )
     host_refinement_gain: float = param(
-        0.02, "share of headroom", ASSUMPTION + " (DOMAIN.md: hosts refine their processes)",
-        "Know-how a host gains in the topic per exchange visit hosted.", ge=0, le=1,
+        0.02,
+        "share of headroom",
+        ASSUMPTION + " (DOMAIN.md: hosts refine their processes)",
+        "Know-how a host gains in the topic per exchange visit hosted.",
+        ge=0,
+        le=1,
     )
     host_recognition_gain: float = param(
-        0.02, "leadership units", ASSUMPTION + " (DOMAIN.md: hosts gain recognition)",
-        "Rise in a host's leadership commitment per exchange visit hosted.", ge=0, le=1,
+        0.02,
+        "leadership units",
+        ASSUMPTION + " (DOMAIN.md: hosts gain recognition)",
+        "Rise in a host's leadership commitment per exchange visit hosted.",
+        ge=0,
+        le=1,
     )
     default_leadership: float = param(
-        0.5, "0-1", ASSUMPTION, "Leadership commitment where institutions.csv leaves it blank.",
-        ge=0, le=1,
+        0.5,
+        "0-1",
+        ASSUMPTION,
+        "Leadership commitment where institutions.csv leaves it blank.",
+        ge=0,
+        le=1,
     )
     default_staff_turnover_monthly: float = param(
-        0.02, "1/month", ASSUMPTION + " (DOMAIN.md: staff turnover)",
-        "Staff turnover where institutions.csv leaves it blank.", ge=0, le=1,
+        0.02,
+        "1/month",
+        ASSUMPTION + " (DOMAIN.md: staff turnover)",
+        "Staff turnover where institutions.csv leaves it blank.",
+        ge=0,
+        le=1,
     )
     turnover_multiplier: float = param(
-        1.0, "ratio", ASSUMPTION, "Multiplies every institution's staff turnover.", ge=0, le=10,
+        1.0,
+        "ratio",
+        ASSUMPTION,
+        "Multiplies every institution's staff turnover.",
+        ge=0,
+        le=10,
     )
     team_size: int = param(
-        8, "staff", ASSUMPTION, "Staff holding an institution's know-how in a topic; departures "
-        "are drawn per person.", ge=1, le=200,
+        8,
+        "staff",
+        ASSUMPTION,
+        "Staff holding an institution's know-how in a topic; departures are drawn per person.",
+        ge=1,
+        le=200,
     )
     leadership_turnover_monthly: float = param(
-        1 / 36, "1/month", ASSUMPTION, "Chance per month that an institution's leader changes.",
-        ge=0, le=1,
+        1 / 36,
+        "1/month",
+        ASSUMPTION,
+        "Chance per month that an institution's leader changes.",
+        ge=0,
+        le=1,
     )
     new_leader_commitment_mean: float = param(
-        0.5, "0-1", ASSUMPTION, "Mean commitment of a new leader (Beta distribution).", gt=0, lt=1,
+        0.5,
+        "0-1",
+        ASSUMPTION,
+        "Mean commitment of a new leader (Beta distribution).",
+        gt=0,
+        lt=1,
     )
     new_leader_commitment_concentration: float = param(
-        4.0, "-", ASSUMPTION, "Concentration of the Beta distribution of a new leader's commitment.",
+        4.0,
+        "-",
+        ASSUMPTION,
+        "Concentration of the Beta distribution of a new leader's commitment.",
         gt=0,
     )
     workload_shock_monthly: float = param(
-        0.06, "1/month", ASSUMPTION + " (DOMAIN.md: workload and competing priorities)",
+        0.06,
+        "1/month",
+        ASSUMPTION + " (DOMAIN.md: workload and competing priorities)",
         "Chance per month, at average workload, that competing work disrupts planned activities.",
-        ge=0, le=1,
+        ge=0,
+        le=1,
     )
     shock_cancel_share: float = param(
-        0.5, "share", ASSUMPTION, "Share of disrupted activities cancelled (the rest slip a month).",
-        ge=0, le=1,
+        0.5,
+        "share",
+        ASSUMPTION,
+        "Share of disrupted activities cancelled (the rest slip a month).",
+        ge=0,
+        le=1,
     )
     priority_switch_monthly: float = param(
-        0.005, "1/month", ASSUMPTION + " (DOMAIN.md: priority changes mid-course)",
-        "Chance per month that a member drops one rising topic for another.", ge=0, le=1,
+        0.005,
+        "1/month",
+        ASSUMPTION + " (DOMAIN.md: priority changes mid-course)",
+        "Chance per month that a member drops one rising topic for another.",
+        ge=0,
+        le=1,
     )
     switch_notified_share: float = param(
-        0.4, "share", ASSUMPTION, "Share of priority switches announced to partner and "
-        "facilitators, who then rematch; unannounced switches break the partnership.", ge=0, le=1,
+        0.4,
+        "share",
+        ASSUMPTION,
+        "Share of priority switches announced to partner and "
+        "facilitators, who then rematch; unannounced switches break the partnership.",
+        ge=0,
+        le=1,
     )
     event_attendance_in_person: float = param(
-        0.9, "share", ASSUMPTION, "Chance a member attends an in-person learning event.", ge=0, le=1,
+        0.9,
+        "share",
+        ASSUMPTION,
+        "Chance a member attends an in-person learning event.",
+        ge=0,
+        le=1,
     )
     event_attendance_virtual: float = param(
-        0.7, "share", ASSUMPTION + " (DOMAIN.md: poor internet, distractions)",
-        "Chance a member takes part in a virtual learning event.", ge=0, le=1,
+        0.7,
+        "share",
+        ASSUMPTION + " (DOMAIN.md: poor internet, distractions)",
+        "Chance a member takes part in a virtual learning event.",
+        ge=0,
+        le=1,
     )
     competence_shock_sd: float = param(
-        0.006, "competence/month", ASSUMPTION, "Month-to-month random change in an institution's "
-        "competence, so some institutions decline.", ge=0, le=0.2,
+        0.006,
+        "competence/month",
+        ASSUMPTION,
+        "Month-to-month random change in an institution's "
+        "competence, so some institutions decline.",
+        ge=0,
+        le=0.2,
     )
     secular_trend_multiplier: float = param(
-        1.0, "ratio", ASSUMPTION, "Multiplies each topic's secular trend (topics.csv).", ge=0, le=5,
+        1.0,
+        "ratio",
+        ASSUMPTION,
+        "Multiplies each topic's secular trend (topics.csv).",
+        ge=0,
+        le=5,
     )
     choice_selectivity: float = param(
-        1.0, "log-odds per SD", ASSUMPTION + " (DOMAIN.md: low scores motivated the choice)",
-        "How strongly a low measured baseline pushes an institution to choose a topic.", ge=0, le=10,
+        1.0,
+        "log-odds per SD",
+        ASSUMPTION + " (DOMAIN.md: low scores motivated the choice)",
+        "How strongly a low measured baseline pushes an institution to choose a topic.",
+        ge=0,
+        le=10,
     )
     road_factor: float = param(
-        1.4, "ratio", ASSUMPTION, "Road distance over straight-line distance between district seats.",
-        ge=1, le=3,
+        1.4,
+        "ratio",
+        ASSUMPTION,
+        "Road distance over straight-line distance between district seats.",
+        ge=1,
+        le=3,
     )
 
 
@@ -288,8 +464,11 @@ class Evaluation(Section):
     """How the result is measured, matching the TPN evaluation's design."""
 
     endline_month: int = param(
-        24, "model month", DOMAIN + ": March 2023 (CBHI), April-May 2023 (accreditation survey)",
-        "Month of the endline measurement; the baseline is model month 0 (baseline.csv).", ge=1,
+        24,
+        "model month",
+        DOMAIN + ": March 2023 (CBHI), April-May 2023 (accreditation survey)",
+        "Month of the endline measurement; the baseline is model month 0 (baseline.csv).",
+        ge=1,
     )
     headline_topics: tuple[str, ...] = param(
         ("accreditation", "cbhi"), "topics", DOMAIN, "Topics shown in tables and figures."
@@ -304,11 +483,19 @@ class Scenario(Section):
     world: str = Field(
         "worlds/rwanda", description="World folder, relative to the scenario file's folder."
     )
-    horizon_months: int = param(24, "months", DOMAIN, "Months simulated (one step = one month).",
-                                ge=1, le=600)
-    start_date: str = param("2021-04", "YYYY-MM", DOMAIN, "Calendar month of model month 0.",
-                            pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
-    replications: int = param(20, "runs", ASSUMPTION, "Replications per scenario.", ge=1, le=100_000)
+    horizon_months: int = param(
+        24, "months", DOMAIN, "Months simulated (one step = one month).", ge=1, le=600
+    )
+    start_date: str = param(
+        "2021-04",
+        "YYYY-MM",
+        DOMAIN,
+        "Calendar month of model month 0.",
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+    )
+    replications: int = param(
+        20, "runs", ASSUMPTION, "Replications per scenario.", ge=1, le=100_000
+    )
     seed: int = param(2021, "-", "-", "Root seed; replication seeds derive from it.", ge=0)
     design: DesignLevers = DesignLevers()
     schedule: Schedule = Schedule()

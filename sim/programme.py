@@ -47,8 +47,16 @@ def launch_teams(model: "TwinningModel", month: int) -> None:
     for province in np.unique(model.province_index[launching]):
         teams = int((launching & (model.province_index == province)).sum())
         participants = teams * schedule.participants_per_event
-        model.log.record(act.LAUNCH_WORKSHOP, month, -1, -1, province, [False], participants,
-                         participants * schedule.workshop_days)
+        model.log.record(
+            act.LAUNCH_WORKSHOP,
+            month,
+            -1,
+            -1,
+            province,
+            [False],
+            participants,
+            participants * schedule.workshop_days,
+        )
 
 
 def switch_priorities(model: "TwinningModel", month: int) -> None:
@@ -58,8 +66,9 @@ def switch_priorities(model: "TwinningModel", month: int) -> None:
     notice_draw = model.design_rng.random(len(model.member))
     running = model.enrolled & (model.launch < month) & (month < model.programme_end)
     for i in np.flatnonzero(running & (switch_draw < ctx.priority_switch_monthly)):
-        model.institutions[i].switch_priority(model.design_rng,
-                                              bool(notice_draw[i] < ctx.switch_notified_share))
+        model.institutions[i].switch_priority(
+            model.design_rng, bool(notice_draw[i] < ctx.switch_notified_share)
+        )
 
 
 def hold_coaching(model, month, rows, shocked) -> np.ndarray:
@@ -72,13 +81,21 @@ def hold_coaching(model, month, rows, shocked) -> np.ndarray:
     coached = np.full(len(model.member), -1)
     coached[held["learner"]] = np.arange(len(held))
     which = np.flatnonzero(ties.active & (coached[ties.learner] >= 0))
-    efficacy = _efficacy(model, model.params.context.efficacy_coaching,
-                         virtual[coached[ties.learner[which]]])
+    efficacy = _efficacy(
+        model, model.params.context.efficacy_coaching, virtual[coached[ties.learner[which]]]
+    )
     _teach_ties(model, which, efficacy)
     schedule = model.params.schedule
-    model.log.record(act.COACHING, month, held["learner"], -1, held["province"], virtual,
-                     schedule.participants_per_event,
-                     np.where(virtual, 0, schedule.facilitator_days_per_coaching))
+    model.log.record(
+        act.COACHING,
+        month,
+        held["learner"],
+        -1,
+        held["province"],
+        virtual,
+        schedule.participants_per_event,
+        np.where(virtual, 0, schedule.facilitator_days_per_coaching),
+    )
     return delayed
 
 
@@ -93,8 +110,9 @@ def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
     if broken.any():
         model.log.cancelled[act.EXCHANGE_VISIT] += int(broken.sum())
         rows, row_key = rows[~broken], row_key[~broken]
-    held, delayed = _disrupt(model, act.EXCHANGE_VISIT,
-                             shocked[rows["learner"]] | shocked[rows["host"]], rows)
+    held, delayed = _disrupt(
+        model, act.EXCHANGE_VISIT, shocked[rows["learner"]] | shocked[rows["host"]], rows
+    )
     held, over = _within_host_capacity(held, model.params.schedule.host_visits_per_month)
     model.log.delayed[act.EXCHANGE_VISIT] += len(over)
     ctx, schedule = model.params.context, model.params.schedule
@@ -107,16 +125,24 @@ def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
     ratio = np.where(virtual[visit[which]], ctx.virtual_delivery_ratio, 1.0)
     _teach_ties(model, which, ctx.learning_scale * ctx.efficacy_exchange_visit * ratio)
     hosts, topics = ties.host[which], ties.topic[which]
-    headroom = np.maximum(model.ceiling[topics] - model.competence[hosts, topics]
-                          - model.knowhow[hosts, topics], 0.0)
+    headroom = np.maximum(
+        model.ceiling[topics] - model.competence[hosts, topics] - model.knowhow[hosts, topics], 0.0
+    )
     np.add.at(model.knowhow, (hosts, topics), ctx.host_refinement_gain * ratio * headroom)
     recognition = np.where(virtual, ctx.virtual_delivery_ratio, 1.0) * ctx.host_recognition_gain
     np.add.at(model.leadership, held["host"], recognition)
     np.clip(model.leadership, 0.0, 1.0, out=model.leadership)
     travellers = schedule.staff_per_visit
-    model.log.record(act.EXCHANGE_VISIT, month, held["learner"], held["host"], held["province"],
-                     virtual, travellers,
-                     np.where(virtual, 0, (travellers + 1) * schedule.visit_days))
+    model.log.record(
+        act.EXCHANGE_VISIT,
+        month,
+        held["learner"],
+        held["host"],
+        held["province"],
+        virtual,
+        travellers,
+        np.where(virtual, 0, (travellers + 1) * schedule.visit_days),
+    )
     return np.concatenate([delayed, over])
 
 
@@ -141,12 +167,28 @@ def hold_event(model, month, row, shocked) -> None:
     keep = teacher != learner
     learner, topic, teacher = learner[keep], topic[keep], teacher[keep]
     ratio = ctx.virtual_delivery_ratio if (virtual and provincial) else 1.0
-    learn(model.competence, model.knowhow, model.ceiling, learner, teacher, topic,
-          ctx.learning_scale * base * ratio, model.absorptive(),
-          model.similarity(learner, teacher))
+    learn(
+        model.competence,
+        model.knowhow,
+        model.ceiling,
+        learner,
+        teacher,
+        topic,
+        ctx.learning_scale * base * ratio,
+        model.absorptive(),
+        model.similarity(learner, teacher),
+    )
     participants = int(present.sum()) * schedule.participants_per_event
-    model.log.record(row["kind"], month, -1, -1, row["province"], [virtual], participants,
-                     0 if virtual else participants)
+    model.log.record(
+        row["kind"],
+        month,
+        -1,
+        -1,
+        row["province"],
+        [virtual],
+        participants,
+        0 if virtual else participants,
+    )
 
 
 def carry_over(model, month: int, delayed: np.ndarray) -> None:
@@ -163,7 +205,9 @@ def carry_over(model, month: int, delayed: np.ndarray) -> None:
 
 def _disrupt(model, kind: int, disrupted: np.ndarray, rows: np.ndarray):
     """Split rows into held and delayed; cancelled ones are only counted."""
-    cancel = disrupted & (model.design_rng.random(len(rows)) < model.params.context.shock_cancel_share)
+    cancel = disrupted & (
+        model.design_rng.random(len(rows)) < model.params.context.shock_cancel_share
+    )
     model.log.cancelled[kind] += int(cancel.sum())
     delayed = disrupted & ~cancel
     model.log.delayed[kind] += int(delayed.sum())
@@ -188,7 +232,18 @@ def _efficacy(model, base: float, virtual: np.ndarray) -> np.ndarray:
 
 
 def _teach_ties(model, which: np.ndarray, efficacy) -> None:
+    """Learning along ties; a host spread over many mentees gives each of them less."""
     ties = model.ties
     learner, host, topic = ties.learner[which], ties.host[which], ties.topic[which]
-    learn(model.competence, model.knowhow, model.ceiling, learner, host, topic, efficacy,
-          model.absorptive(), model.similarity(learner, host))
+    dilution = 1.0 + model.params.context.host_load_dilution * (model.host_load[host] - 1)
+    learn(
+        model.competence,
+        model.knowhow,
+        model.ceiling,
+        learner,
+        host,
+        topic,
+        efficacy / dilution,
+        model.absorptive(),
+        model.similarity(learner, host),
+    )

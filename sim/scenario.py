@@ -15,8 +15,16 @@ from sim.errors import InputError
 from sim.params import SECTION_OF, SECTIONS, Scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
-TOP_LEVEL_KEYS = ("name", "description", "extends", "world", "horizon_months", "start_date",
-                  "replications", "seed")
+TOP_LEVEL_KEYS = (
+    "name",
+    "description",
+    "extends",
+    "world",
+    "horizon_months",
+    "start_date",
+    "replications",
+    "seed",
+)
 
 
 def shipped_scenarios() -> list[Path]:
@@ -39,8 +47,9 @@ def find_scenario(reference: str, relative_to: Path | None = None) -> Path:
         if path.is_file():
             return path.resolve()
     names = ", ".join(p.stem for p in shipped_scenarios())
-    raise InputError(relative_to or "tpn", "scenario", reference,
-                     f"a .toml file or a shipped scenario ({names})")
+    raise InputError(
+        relative_to or "tpn", "scenario", reference, f"a .toml file or a shipped scenario ({names})"
+    )
 
 
 def load_scenario(reference: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -67,8 +76,9 @@ def validate(data: dict[str, Any], origin: dict[str, str], path: Path) -> Scenar
         location = ".".join(str(part) for part in problem["loc"])
         top = ".".join(str(part) for part in problem["loc"][:2])
         source = origin.get(top, origin.get(location, str(path)))
-        raise InputError(source, location or "scenario", problem.get("input"),
-                         _allowed(problem)) from None
+        raise InputError(
+            source, location or "scenario", problem.get("input"), _allowed(problem)
+        ) from None
 
 
 def split_key(key: str, source: str) -> tuple[str, str]:
@@ -148,5 +158,5 @@ def _allowed(problem: dict[str, Any]) -> str:
     message = problem["msg"]
     for prefix in ("Input should be ", "Value error, "):
         if message.startswith(prefix):
-            message = "must be " + message[len(prefix):]
+            message = "must be " + message[len(prefix) :]
     return message

@@ -87,8 +87,21 @@ def rwanda_frames(topics: Topics, seed: int = 2021, spec: SyntheticSpec = Synthe
     rng = np.random.default_rng(seed)
     rows = []
     for district, province, lat, lon, setting in RWANDA_DISTRICTS:
-        rows.append(_row(f"DHMT-{district}", f"{district} DHMT", "dhmt", "", district, province,
-                         "public", setting, 1, lat, lon))
+        rows.append(
+            _row(
+                f"DHMT-{district}",
+                f"{district} DHMT",
+                "dhmt",
+                "",
+                district,
+                province,
+                "public",
+                setting,
+                1,
+                lat,
+                lon,
+            )
+        )
     hospitals = [(d, "district", "public") for d, *_ in RWANDA_DISTRICTS] + list(EXTRA_HOSPITALS)
     where = {d: (p, lat, lon, s) for d, p, lat, lon, s in RWANDA_DISTRICTS}
     members = set(rng.choice(len(hospitals), size=MEMBER_HOSPITALS, replace=False).tolist())
@@ -97,13 +110,29 @@ def rwanda_frames(topics: Topics, seed: int = 2021, spec: SyntheticSpec = Synthe
         province, lat, lon, setting = where[district]
         counts[district] = counts.get(district, 0) + 1
         number = counts[district]
-        label = {"district": "District Hospital", "provincial": "Provincial Hospital",
-                 "referral": "Referral Hospital", "private": "Private Hospital"}[level]
+        label = {
+            "district": "District Hospital",
+            "provincial": "Provincial Hospital",
+            "referral": "Referral Hospital",
+            "private": "Private Hospital",
+        }[level]
         name = f"{district} {label}" + (f" {number}" if level == "district" and number > 1 else "")
         jitter = rng.normal(0.0, 0.03, size=2)
-        rows.append(_row(f"H-{district}-{number}", name, "hospital", level, district, province,
-                         ownership, "urban" if level in {"referral", "private"} else setting,
-                         int(n in members), lat + jitter[0], lon + jitter[1]))
+        rows.append(
+            _row(
+                f"H-{district}-{number}",
+                name,
+                "hospital",
+                level,
+                district,
+                province,
+                ownership,
+                "urban" if level in {"referral", "private"} else setting,
+                int(n in members),
+                lat + jitter[0],
+                lon + jitter[1],
+            )
+        )
     institutions = pd.DataFrame(rows)
     _draw_attributes(institutions, rng, spec)
     baseline = _draw_baseline(institutions, topics, rng, spec)
@@ -121,15 +150,29 @@ def synthetic_frames(
         copy = n // (2 * len(RWANDA_DISTRICTS))
         kind = "dhmt" if (n // len(RWANDA_DISTRICTS)) % 2 == 0 else "hospital"
         jitter = rng.normal(0.0, 0.05, size=2)
-        rows.append(_row(f"I{n}", f"Institution {n}", kind, "district" if kind == "hospital" else "",
-                         f"{district}-{copy}", province, "public", setting, 1,
-                         lat + jitter[0], lon + jitter[1]))
+        rows.append(
+            _row(
+                f"I{n}",
+                f"Institution {n}",
+                kind,
+                "district" if kind == "hospital" else "",
+                f"{district}-{copy}",
+                province,
+                "public",
+                setting,
+                1,
+                lat + jitter[0],
+                lon + jitter[1],
+            )
+        )
     institutions = pd.DataFrame(rows)
     _draw_attributes(institutions, rng, spec)
     return institutions, _draw_baseline(institutions, topics, rng, spec)
 
 
-def write_world(folder: Path, institutions: pd.DataFrame, baseline: pd.DataFrame, topics: Topics) -> None:
+def write_world(
+    folder: Path, institutions: pd.DataFrame, baseline: pd.DataFrame, topics: Topics
+) -> None:
     folder.mkdir(parents=True, exist_ok=False)
     institutions.to_csv(folder / "institutions.csv", index=False, float_format="%.4f")
     baseline.to_csv(folder / "baseline.csv", index=False, float_format="%.2f")
@@ -137,28 +180,48 @@ def write_world(folder: Path, institutions: pd.DataFrame, baseline: pd.DataFrame
 
 
 def _row(identifier, name, kind, level, district, province, ownership, setting, member, lat, lon):
-    return {"id": identifier, "name": name, "kind": kind, "level": level, "district": district,
-            "province": province, "ownership": ownership, "setting": setting, "member": member,
-            "lat": lat, "lon": lon}
+    return {
+        "id": identifier,
+        "name": name,
+        "kind": kind,
+        "level": level,
+        "district": district,
+        "province": province,
+        "ownership": ownership,
+        "setting": setting,
+        "member": member,
+        "lat": lat,
+        "lon": lon,
+    }
 
 
-def _draw_attributes(institutions: pd.DataFrame, rng: np.random.Generator, spec: SyntheticSpec) -> None:
+def _draw_attributes(
+    institutions: pd.DataFrame, rng: np.random.Generator, spec: SyntheticSpec
+) -> None:
     count = len(institutions)
     institutions["leadership"] = rng.beta(spec.leadership_alpha, spec.leadership_beta, count)
     shape = 1.0 / spec.staff_turnover_cv**2
-    institutions["staff_turnover_monthly"] = rng.gamma(shape, spec.staff_turnover_mean_monthly / shape, count).clip(0.0, 0.2)
+    institutions["staff_turnover_monthly"] = rng.gamma(
+        shape, spec.staff_turnover_mean_monthly / shape, count
+    ).clip(0.0, 0.2)
     institutions["workload"] = rng.normal(1.0, spec.workload_sd, count).clip(0.2, 3.0)
 
 
-def _draw_baseline(institutions: pd.DataFrame, topics: Topics, rng, spec: SyntheticSpec) -> pd.DataFrame:
+def _draw_baseline(
+    institutions: pd.DataFrame, topics: Topics, rng, spec: SyntheticSpec
+) -> pd.DataFrame:
     """Measured baseline per institution and applicable topic; members start a little lower."""
     records = []
     for row in institutions.itertuples(index=False):
         for t, topic in enumerate(topics.names):
             if topics.applies_to[t] != row.kind:
                 continue
-            shift = -spec.member_baseline_shift_sd if (row.kind == "hospital" and row.member) else 0.0
+            shift = (
+                -spec.member_baseline_shift_sd if (row.kind == "hospital" and row.member) else 0.0
+            )
             value = topics.baseline_mean[t] + topics.baseline_sd[t] * (shift + rng.normal())
             value = float(np.clip(value, topics.scale_min[t], topics.ceiling[t]))
-            records.append({"institution": row.id, "topic": topic, "value": value, "source": "synthetic"})
+            records.append(
+                {"institution": row.id, "topic": topic, "value": value, "source": "synthetic"}
+            )
     return pd.DataFrame(records)

@@ -114,4 +114,6 @@ def _check_scales(frame: pd.DataFrame, path: Path) -> None:
             )
         for column in ("measurement_noise_sd", "baseline_sd"):
             if getattr(row, column) < 0:
-                raise InputError(path, f"{column} (topic {row.topic})", getattr(row, column), ">= 0")
+                raise InputError(
+                    path, f"{column} (topic {row.topic})", getattr(row, column), ">= 0"
+                )

@@ -23,7 +23,16 @@ from sim.csvio import read_table, require_numeric, require_range, require_values
 from sim.errors import InputError
 from sim.topics import INSTITUTION_KINDS, Topics, load_topics
 
-INSTITUTION_COLUMNS = ("id", "name", "kind", "district", "province", "ownership", "setting", "member")
+INSTITUTION_COLUMNS = (
+    "id",
+    "name",
+    "kind",
+    "district",
+    "province",
+    "ownership",
+    "setting",
+    "member",
+)
 OPTIONAL_NUMERIC_COLUMNS = {
     "leadership": (0.0, 1.0),
     "staff_turnover_monthly": (0.0, 1.0),
@@ -94,7 +103,9 @@ def load_world(folder: Path) -> World:
     """Read a world folder, checking every file against its schema."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError(folder, "world", str(folder), "a folder with institutions.csv and baseline.csv")
+        raise InputError(
+            folder, "world", str(folder), "a folder with institutions.csv and baseline.csv"
+        )
     topics_path = folder / "topics.csv"
     topics = load_topics(topics_path)
     institutions = _read_institutions(folder / "institutions.csv")
@@ -187,7 +198,12 @@ def _read_baseline(
     for n, (i, t, value) in enumerate(zip(rows, cols, values, strict=True)):
         low, high = topics.scale_min[t], topics.scale_max[t]
         if not low <= value <= high:
-            raise InputError(path, f"value (row {n + 2}, topic {topics.names[t]})", value, f"between {low:g} and {high:g}")
+            raise InputError(
+                path,
+                f"value (row {n + 2}, topic {topics.names[t]})",
+                value,
+                f"between {low:g} and {high:g}",
+            )
         if not applies[i, t]:
             raise InputError(
                 path,
@@ -196,15 +212,29 @@ def _read_baseline(
                 f"a topic that applies to a {ids[i]}'s kind",
             )
     if pd.Series(list(zip(rows, cols, strict=True))).duplicated().any():
-        n = int(pd.Series(list(zip(rows, cols, strict=True))).duplicated().to_numpy().nonzero()[0][0])
-        raise InputError(path, f"institution, topic (row {n + 2})", f"{ids[rows[n]]}, {topics.names[cols[n]]}", "each pair once")
+        n = int(
+            pd.Series(list(zip(rows, cols, strict=True))).duplicated().to_numpy().nonzero()[0][0]
+        )
+        raise InputError(
+            path,
+            f"institution, topic (row {n + 2})",
+            f"{ids[rows[n]]}, {topics.names[cols[n]]}",
+            "each pair once",
+        )
     baseline = np.full(applies.shape, np.nan)
     baseline[rows, cols] = values
     missing = applies & np.isnan(baseline)
     if missing.any():
         i, t = (int(x[0]) for x in missing.nonzero())
-        raise InputError(path, "rows", f"{ids[i]}, {topics.names[t]}", "a baseline value for every institution and applicable topic")
-    synthetic = "source" in frame.columns and bool((frame["source"].fillna("") == "synthetic").any())
+        raise InputError(
+            path,
+            "rows",
+            f"{ids[i]}, {topics.names[t]}",
+            "a baseline value for every institution and applicable topic",
+        )
+    synthetic = "source" in frame.columns and bool(
+        (frame["source"].fillna("") == "synthetic").any()
+    )
     return baseline, synthetic
 
 
@@ -222,7 +252,12 @@ def _read_distances(path: Path, district_names: tuple[str, ...]) -> np.ndarray:
         km[a, b] = km[b, a] = row[2]
     if np.isnan(km).any():
         a, b = (int(x[0]) for x in np.isnan(km).nonzero())
-        raise InputError(path, "rows", f"{district_names[a]} to {district_names[b]}", "a distance for every pair of districts")
+        raise InputError(
+            path,
+            "rows",
+            f"{district_names[a]} to {district_names[b]}",
+            "a distance for every pair of districts",
+        )
     return km
 
 
@@ -241,12 +276,19 @@ def _read_priorities(
     for n, row in enumerate(frame.itertuples(index=False)):
         i, t = row_of[row.institution], topics.names.index(row.topic)
         if not applies[i, t]:
-            raise InputError(path, f"topic (row {n + 2})", row.topic, f"a topic that applies to {row.institution}")
+            raise InputError(
+                path,
+                f"topic (row {n + 2})",
+                row.topic,
+                f"a topic that applies to {row.institution}",
+            )
         (rising if row.role == "rising" else shining)[i, t] = True
     both = rising & shining
     if both.any():
         i, t = (int(x[0]) for x in both.nonzero())
-        raise InputError(path, "role", f"{ids[i]}, {topics.names[t]}", "rising or shining in a topic, not both")
+        raise InputError(
+            path, "role", f"{ids[i]}, {topics.names[t]}", "rising or shining in a topic, not both"
+        )
     return rising, shining
 
 

@@ -1,0 +1,1 @@
+"""Statistics, tables, figures and output folders for tpn-sim results (nothing here simulates)."""

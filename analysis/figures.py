@@ -1,0 +1,255 @@
+"""Figures a planner can read at a glance: trajectories with bands, the twinning network, effects.
+
+Each function takes tidy results and returns a matplotlib Figure; callers save them. Intervals are
+always drawn: bands are the 2.5-97.5 percentiles of the group mean across replications; error bars
+are 95% intervals of the mean.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch
+from scipy.spatial import ConvexHull
+
+from analysis import style
+from analysis.stats import mean_interval
+from sim.world import World
+
+style.apply()
+
+
+def trajectories(
+    series: pd.DataFrame, world: World, topics: list[str], title: str, programme: tuple[int, int]
+) -> plt.Figure:
+    """Measured indicator of choosers and comparison group, and choosers without twinning."""
+    fig, axes = plt.subplots(1, len(topics), figsize=(5.2 * len(topics), 3.8), squeeze=False)
+    for ax, topic in zip(axes[0], topics, strict=True):
+        t = world.topics.index(topic)
+        data = series[series["topic"] == topic]
+        groups = _groups(data)
+        dates = data.groupby("month", observed=True)["date"].first().astype(str)
+        lines = [
+            ("choosers", "indicator_measured", "Chose the topic (measured)", "-"),
+            ("comparison", "indicator_measured", f"{groups['label']} (measured)", "-"),
+            ("choosers", "indicator_without_twinning", "Choosers without twinning (true)", "--"),
+        ]
+        for group, column, label, dash in lines:
+            rows = data[groups[group]]
+            if rows.empty:
+                continue
+            per_run = rows.groupby(["replication", "month"], observed=True)[column].mean().unstack()
+            colour = style.GROUP_COLOURS["comparison" if group == "comparison" else "choosers"]
+            months = per_run.columns.to_numpy()
+            ax.plot(months, per_run.mean().to_numpy(), dash, color=colour, label=label)
+            if len(per_run) > 1:
+                ax.fill_between(
+                    months,
+                    per_run.quantile(0.025).to_numpy(),
+                    per_run.quantile(0.975).to_numpy(),
+                    color=colour,
+                    alpha=0.15,
+                    linewidth=0,
+                )
+        ax.axvspan(*programme, color="#fee08b", alpha=0.25, label="Programme")
+        ticks = np.arange(0, len(dates), 6)
+        ax.set_xticks(ticks, [dates.iloc[i] for i in ticks])
+        ax.set_title(world.topics.labels[t])
+        ax.set_xlabel("Month")
+        ax.set_ylabel(f"{world.topics.indicators[t]} ({world.topics.units[t]})")
+        ax.legend(loc="upper left", fontsize=7)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _groups(data: pd.DataFrame) -> dict:
+    non_members = ~data["member"]
+    if data.loc[non_members, "institution"].nunique() >= 2:
+        return {"choosers": data["chose_topic"], "comparison": non_members, "label": "Non-members"}
+    return {
+        "choosers": data["chose_topic"],
+        "comparison": data["member"] & ~data["chose_topic"],
+        "label": "Did not choose",
+    }
+
+
+def network(ties: pd.DataFrame, world: World, member: np.ndarray, title: str) -> plt.Figure:
+    """Rising-to-shining ties on a map-like layout (longitude, latitude), coloured by topic."""
+    fig, ax = plt.subplots(figsize=(10.5, 7.5))
+    index = {identifier: i for i, identifier in enumerate(world.ids)}
+    x, y = world.lon.copy(), world.lat.copy()
+    hospital = world.kind == "hospital"
+    x[hospital] += 0.04  # hospitals sit just east of their district's DHMT
+    topics_used = []
+    for row in ties.itertuples(index=False):
+        a, b = index[row.learner], index[row.host]
+        colour = style.topic_colour(world.topics.names, row.topic)
+        if row.topic not in topics_used:
+            topics_used.append(row.topic)
+        ax.add_patch(
+            FancyArrowPatch(
+                (x[a], y[a]),
+                (x[b], y[b]),
+                arrowstyle="-|>",
+                mutation_scale=7,
+                connectionstyle="arc3,rad=0.12",
+                color=colour,
+                alpha=0.55,
+                linewidth=0.9,
+                shrinkA=4,
+                shrinkB=5,
+            )
+        )
+    load = ties["host"].value_counts()
+    sizes = np.array([30 + 18 * load.get(identifier, 0) for identifier in world.ids])
+    for kind, marker in style.KIND_MARKERS.items():
+        rows = world.kind == kind
+        ax.scatter(
+            x[rows & member],
+            y[rows & member],
+            s=sizes[rows & member],
+            marker=marker,
+            facecolor="white",
+            edgecolor="black",
+            linewidth=0.8,
+            zorder=3,
+        )
+        ax.scatter(
+            x[rows & ~member],
+            y[rows & ~member],
+            s=25,
+            marker=marker,
+            facecolor="#d9d9d9",
+            edgecolor="#969696",
+            linewidth=0.5,
+            zorder=3,
+        )
+    _shade_provinces(ax, world, x, y)
+    handles = [
+        Line2D([], [], color=style.topic_colour(world.topics.names, t), label=t)
+        for t in topics_used
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="white",
+            markeredgecolor="black",
+            label="DHMT (member)",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="s",
+            linestyle="",
+            markerfacecolor="white",
+            markeredgecolor="black",
+            label="Hospital (member)",
+        ),
+        Line2D(
+            [],
+            [],
+            marker="s",
+            linestyle="",
+            markerfacecolor="#d9d9d9",
+            markeredgecolor="#969696",
+            label="Non-member",
+        ),
+    ]
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=7,
+        title="Arrow: rising -> shining\n(colour: topic)\nNode size: mentees hosted",
+        title_fontsize=7,
+    )
+    ax.set_xlabel("Longitude (degrees)")
+    ax.set_ylabel("Latitude (degrees)")
+    ax.set_title(title)
+    ax.set_aspect("equal")
+    fig.tight_layout()
+    return fig
+
+
+def _shade_provinces(ax, world: World, x: np.ndarray, y: np.ndarray) -> None:
+    """A light hull behind each province's institutions, labelled at its centre."""
+    for n, province in enumerate(world.provinces):
+        rows = world.province == province
+        points = np.column_stack([x[rows], y[rows]])
+        centre = points.mean(axis=0)
+        padded = centre + (points - centre) * 1.08 + np.sign(points - centre) * 0.05
+        if len(np.unique(points, axis=0)) >= 3:
+            hull = ConvexHull(padded)
+            ax.fill(
+                *padded[hull.vertices].T,
+                color=style.TOPIC_PALETTE[2 * n + 1],
+                alpha=0.18,
+                linewidth=0,
+                zorder=0,
+            )
+        ax.text(
+            *centre,
+            province,
+            ha="center",
+            va="center",
+            fontsize=10,
+            fontweight="bold",
+            color="#525252",
+            alpha=0.8,
+            zorder=1,
+        )
+
+
+def effects(
+    runs: pd.DataFrame, scenarios: list[tuple[str, str]], topics: list[str], world: World
+) -> plt.Figure:
+    """Causal effect on choosers per topic and scenario (95% interval of the mean), and the
+    difference the evaluation would have measured (diamond)."""
+    fig, ax = plt.subplots(figsize=(2.2 + 1.6 * len(topics) * max(len(scenarios), 1) / 2, 3.8))
+    width = 0.8 / max(len(scenarios), 1)
+    for s, (name, design) in enumerate(scenarios):
+        rows = runs[runs["scenario"] == name]
+        for t, topic in enumerate(topics):
+            mean, low, high = mean_interval(rows[f"{topic}.causal_effect"].to_numpy())
+            measured = mean_interval(rows[f"{topic}.difference"].to_numpy())[0]
+            position = t + (s - (len(scenarios) - 1) / 2) * width
+            ax.bar(
+                position,
+                mean,
+                width * 0.9,
+                color=style.design_colour(design, s),
+                label=f"{name} ({design})" if t == 0 else None,
+            )
+            ax.errorbar(
+                position,
+                mean,
+                yerr=[[mean - low], [high - mean]],
+                color="black",
+                capsize=3,
+                linewidth=1,
+            )
+            ax.plot(
+                position,
+                measured,
+                "D",
+                color="black",
+                markersize=4,
+                label="Chooser - comparison change (as evaluated)" if (s == 0 and t == 0) else None,
+            )
+    ax.axhline(0, color="black", linewidth=0.6)
+    ax.set_xticks(
+        range(len(topics)),
+        [
+            f"{world.topics.labels[world.topics.index(t)]}\n({world.topics.units[world.topics.index(t)]})"
+            for t in topics
+        ],
+    )
+    ax.set_ylabel("Effect on choosers' indicator at endline (points)")
+    ax.set_title("Causal effect of each design (bars, 95% CI) vs same world without twinning")
+    ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,131 @@
+"""What `tpn run` and `tpn compare` write and print, given finished results."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import figures, tables
+from analysis.export import save_figure
+from analysis.stats import paired_difference, summarise
+from sim.model import cached_world
+from sim.runner import Results
+
+
+def write_results(folder: Path, results: Results) -> pd.DataFrame:
+    """Tables, tidy series and figures of one scenario; returns its summary."""
+    scenario = results.scenario
+    world = cached_world(scenario.world)
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = summarise(results.runs, results.outcome_columns)
+    results.runs.to_csv(folder / "runs.csv", index=False)
+    summary.to_csv(folder / "summary.csv", index=False)
+    results.series.to_parquet(folder / "series.parquet", index=False)
+    results.ties.to_csv(folder / "ties.csv", index=False)
+    results.activities.to_csv(folder / "activities.csv", index=False)
+    (folder / "scenario.json").write_text(json.dumps(scenario.model_dump(mode="json"), indent=2))
+    levers = scenario.design
+    start = levers.programme_start_month
+    title = f"{scenario.name}: {scenario.description}" if scenario.description else scenario.name
+    synthetic = " (synthetic baseline data)" if world.synthetic else ""
+    save_figure(
+        figures.trajectories(
+            results.series,
+            world,
+            list(scenario.evaluation.headline_topics),
+            f"{title}{synthetic}\nmean over {len(results.runs)} replications, "
+            "band: 95% of replications",
+            (start, start + levers.programme_months),
+        ),
+        folder / "figures" / "trajectories.png",
+    )
+    first = results.ties[results.ties["replication"] == 0]
+    member = results.series.drop_duplicates("institution").set_index("institution")["member"]
+    save_figure(
+        figures.network(
+            first[first["formed_at_launch"]],
+            world,
+            member.reindex(world.ids).to_numpy(dtype=bool),
+            f"{scenario.name}: twinning ties at launch ({levers.design} design, "
+            f"replication 0){synthetic}",
+        ),
+        folder / "figures" / "network.png",
+    )
+    return summary
+
+
+def run_table(summary: pd.DataFrame, topics: list[str]) -> pd.DataFrame:
+    """Headline outcomes with mean and 95% interval of the mean."""
+    wanted = [o for o in tables.headline_outcomes(topics) if o in set(summary["outcome"])]
+    rows = summary.set_index("outcome").loc[wanted].reset_index()
+    return rows[["outcome", "mean", "ci_low", "ci_high", "p2_5", "p97_5", "n"]]
+
+
+def comparison_table(runs: pd.DataFrame, names: list[str], topics: list[str]) -> pd.DataFrame:
+    """Long table: each outcome, each scenario, mean with interval, and paired difference to the
+    first scenario (replication r of every scenario used the same seed)."""
+    records = []
+    reference = names[0]
+    for outcome in tables.headline_outcomes(topics):
+        for name in names:
+            values = runs.loc[runs["scenario"] == name, outcome].to_numpy()
+            summary = summarise(pd.DataFrame({outcome: values}), [outcome]).iloc[0]
+            diff = (
+                paired_difference(runs, name, reference, outcome)
+                if name != reference
+                else (float("nan"),) * 3
+            )
+            records.append(
+                {
+                    "outcome": outcome,
+                    "scenario": name,
+                    "mean": summary["mean"],
+                    "ci_low": summary["ci_low"],
+                    "ci_high": summary["ci_high"],
+                    "difference_vs_first": diff[0],
+                    "difference_ci_low": diff[1],
+                    "difference_ci_high": diff[2],
+                }
+            )
+    return pd.DataFrame(records)
+
+
+def printable_run_table(table: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "outcome": table["outcome"],
+            "mean [95% CI of mean]": [
+                tables.format_interval(m, lo, hi)
+                for m, lo, hi in zip(table["mean"], table["ci_low"], table["ci_high"], strict=True)
+            ],
+            "95% of runs": [
+                f"{tables.format_number(lo)} to {tables.format_number(hi)}"
+                for lo, hi in zip(table["p2_5"], table["p97_5"], strict=True)
+            ],
+        }
+    )
+
+
+def printable_comparison(
+    table: pd.DataFrame, names: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two wide tables: each scenario's means, and each scenario's difference to the first."""
+    outcomes = list(dict.fromkeys(table["outcome"]))
+    means, differences = {"outcome": outcomes}, {"outcome": outcomes}
+    for name in names:
+        rows = table[table["scenario"] == name].set_index("outcome").loc[outcomes]
+        means[name] = [
+            tables.format_interval(m, lo, hi)
+            for m, lo, hi in zip(rows["mean"], rows["ci_low"], rows["ci_high"], strict=True)
+        ]
+        if name != names[0]:
+            differences[name] = [
+                tables.format_interval(m, lo, hi)
+                for m, lo, hi in zip(
+                    rows["difference_vs_first"],
+                    rows["difference_ci_low"],
+                    rows["difference_ci_high"],
+                    strict=True,
+                )
+            ]
+    return pd.DataFrame(means), pd.DataFrame(differences)

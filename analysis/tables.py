@@ -1,0 +1,79 @@
+"""Terminal tables and their JSON twins: every table a command prints is also a list of records."""
+
+import json
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+
+def headline_outcomes(topics: Sequence[str]) -> list[str]:
+    """The outcomes a planner reads first, in reading order."""
+    rows = []
+    for topic in topics:
+        rows += [
+            f"{topic}.{m}"
+            for m in (
+                "choosers",
+                "chooser_change",
+                "comparison_change",
+                "difference",
+                "p_value",
+                "causal_effect",
+            )
+        ]
+    return rows + [
+        "activities.coaching_visit",
+        "activities.exchange_visit",
+        "activities.virtual_event",
+        "activities.provincial_event",
+        "activities.cancelled",
+        "activities.travel_person_days",
+        "network.ties",
+        "network.ties_per_host",
+        "network.reciprocity",
+    ]
+
+
+def format_number(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    magnitude = abs(value)
+    if magnitude >= 100:
+        return f"{value:,.0f}"
+    if magnitude >= 10:
+        return f"{value:.1f}"
+    if magnitude >= 0.01 or value == 0:
+        return f"{value:.2f}"
+    return f"{value:.1e}"
+
+
+def format_interval(mean: float, low: float, high: float) -> str:
+    if low == high or any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+        return format_number(mean)
+    return f"{format_number(mean)} [{format_number(low)}, {format_number(high)}]"
+
+
+def render(frame: pd.DataFrame, title: str = "") -> str:
+    """A plain aligned text table (first column left-aligned, others right-aligned)."""
+    columns = list(frame.columns)
+    cells = [[str(v) for v in row] for row in frame.itertuples(index=False)]
+    widths = [
+        max(len(str(c)), *(len(r[i]) for r in cells)) if cells else len(str(c))
+        for i, c in enumerate(columns)
+    ]
+
+    def line(values):
+        first = values[0].ljust(widths[0])
+        rest = [v.rjust(w) for v, w in zip(values[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest]).rstrip()
+
+    rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
+    out = ([title] if title else []) + [line([str(c) for c in columns]), rule]
+    out += [line(r) for r in cells]
+    return "\n".join(out)
+
+
+def to_json(frame: pd.DataFrame) -> str:
+    """Records with NaN as null, ready for ``jq``."""
+    return json.dumps(json.loads(frame.to_json(orient="records")), indent=1)

@@ -1,0 +1,308 @@
+"""The `tpn` command: run, compare, list and inspect scenarios; write worlds; benchmark.
+
+Bad input ends with one line on stderr (`tpn: error: FILE: FIELD = VALUE: what is allowed`) and
+exit status 2; nothing is left half-written.
+"""
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sim.errors import InputError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error on one line, like every other tpn error."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"tpn: error: {message} (see `{self.prog} --help`)\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except InputError as error:
+        print(f"tpn: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("tpn: interrupted; no output folder was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="tpn", description="Simulate twinning among health institutions.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    run = commands.add_parser("run", help="run one scenario's replications and write results")
+    run.add_argument("scenario", help="shipped scenario name or path to a .toml file")
+    _add_run_options(run, default_out="results/<scenario>")
+    run.set_defaults(handler=_run)
+
+    compare = commands.add_parser("compare", help="run several scenarios on common random numbers")
+    compare.add_argument("scenarios", nargs="+", metavar="scenario")
+    _add_run_options(compare, default_out="results/compare-<names>")
+    compare.set_defaults(handler=_compare)
+
+    listing = commands.add_parser("scenarios", help="list the shipped scenarios")
+    listing.add_argument("--json", action="store_true", help="print JSON records")
+    listing.set_defaults(handler=_scenarios)
+
+    show = commands.add_parser("show", help="print a scenario's resolved parameters")
+    show.add_argument("scenario")
+    show.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    form = show.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="print JSON records")
+    form.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    show.set_defaults(handler=_show)
+
+    outcomes = commands.add_parser("outcomes", help="list the outcomes every run reports")
+    outcomes.add_argument("--json", action="store_true")
+    outcomes.set_defaults(handler=_outcomes)
+
+    world = commands.add_parser("world", help="write a synthetic world folder (a data template)")
+    world.add_argument("--out", type=Path, required=True)
+    world.add_argument(
+        "--institutions",
+        type=int,
+        default=None,
+        help="size of a generic world; omit for the Rwanda world",
+    )
+    world.add_argument("--seed", type=int, default=2021)
+    world.set_defaults(handler=_world)
+
+    bench = commands.add_parser("bench", help="measure the simulator's speed")
+    bench.add_argument("--json", action="store_true", help="print one machine-readable line")
+    bench.add_argument("--quick", action="store_true", help="fewer repetitions (less precise)")
+    bench.set_defaults(handler=_bench)
+    return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
+    parser.add_argument(
+        "--reps", type=_positive, default=None, help="replications (default: the scenario's)"
+    )
+    parser.add_argument(
+        "--seed", type=_non_negative, default=None, help="root seed (default: the scenario's)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help=f"output folder (default {default_out})"
+    )
+    parser.add_argument("--force", action="store_true", help="replace an existing output folder")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter, e.g. --set virtual_share=0.8 (repeatable)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the table as JSON records")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _positive(text: str) -> int:
+    value = _integer(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = _integer(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 0")
+    return value
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+
+def _overrides(assignments: list[str]) -> dict:
+    from sim.scenario import parse_assignment
+
+    return dict(parse_assignment(a) for a in assignments)
+
+
+def _run(args) -> int:
+    return _simulate(args, [args.scenario])
+
+
+def _compare(args) -> int:
+    if len(args.scenarios) < 2:
+        raise InputError(
+            "tpn compare", "scenarios", " ".join(args.scenarios), "at least two scenarios"
+        )
+    return _simulate(args, args.scenarios)
+
+
+def _simulate(args, references: list[str]) -> int:
+    from tqdm import tqdm
+
+    from analysis import reporting, tables
+    from analysis.export import output_folder, write_manifest
+    from sim.model import cached_world, check_topics
+    from sim.runner import replication_seeds, run_many
+    from sim.scenario import load_scenario
+
+    overrides = _overrides(args.set)
+    scenarios = [load_scenario(reference, overrides) for reference in references]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise InputError("tpn compare", "scenarios", " ".join(references), "different scenarios")
+    for scenario in scenarios:
+        check_topics(scenario, cached_world(scenario.world))
+    replications = args.reps or scenarios[0].replications
+    seed = scenarios[0].seed if args.seed is None else args.seed
+    default = f"results/{names[0]}" if len(names) == 1 else f"results/compare-{'-'.join(names)}"
+    started = datetime.now(UTC)
+    with (
+        output_folder(args.out or Path(default), args.force) as folder,
+        tqdm(
+            total=replications * len(scenarios),
+            unit="run",
+            disable=args.quiet,
+            file=sys.stderr,
+            desc="replications",
+        ) as bar,
+    ):
+        all_results = [run_many(s, replications, seed, progress=bar.update) for s in scenarios]
+        summaries = []
+        for results in all_results:
+            target = folder if len(scenarios) == 1 else folder / results.scenario.name
+            summaries.append(reporting.write_results(target, results))
+        topics = list(scenarios[0].evaluation.headline_topics)
+        if len(scenarios) == 1:
+            table = reporting.run_table(summaries[0], topics)
+            printables = [reporting.printable_run_table(table)]
+        else:
+            import pandas as pd
+
+            from analysis import figures
+            from analysis.export import save_figure
+
+            runs = pd.concat([r.runs for r in all_results], ignore_index=True)
+            runs.to_csv(folder / "runs.csv", index=False)
+            table = reporting.comparison_table(runs, names, topics)
+            table.to_csv(folder / "comparison.csv", index=False)
+            printables = reporting.printable_comparison(table, names)
+            world = cached_world(scenarios[0].world)
+            save_figure(
+                figures.effects(
+                    runs, [(s.name, s.design.design) for s in scenarios], topics, world
+                ),
+                folder / "figures" / "effects.png",
+            )
+        write_manifest(
+            folder,
+            started,
+            scenarios=names,
+            replications=replications,
+            root_seed=seed,
+            replication_seeds=replication_seeds(seed, replications),
+            overrides=overrides,
+            synthetic_world=any(cached_world(s.world).synthetic for s in scenarios),
+        )
+    out = args.out or Path(default)
+    if args.json:
+        print(tables.to_json(table))
+    else:
+        titles = [
+            f"{', '.join(names)}: mean [95% CI of the mean] over {replications} "
+            f"replications, root seed {seed}",
+            f"Difference to {names[0]}, paired by replication (common random numbers)",
+        ]
+        print("\n\n".join(tables.render(p, t) for p, t in zip(printables, titles, strict=False)))
+        print(f"\nResults written to {out}/ (figures in {out}/figures/)")
+    return 0
+
+
+def _scenarios(args) -> int:
+    import pandas as pd
+
+    from analysis import tables
+    from sim.scenario import load_scenario, shipped_scenarios
+
+    rows = []
+    for path in shipped_scenarios():
+        scenario = load_scenario(path)
+        rows.append(
+            {
+                "scenario": scenario.name,
+                "design": scenario.design.design,
+                "description": scenario.description,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    print(tables.to_json(frame) if args.json else tables.render(frame))
+    return 0
+
+
+def _show(args) -> int:
+    from analysis import tables
+    from sim.paramdoc import parameter_table
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, _overrides(args.set))
+    frame = parameter_table(scenario)
+    if args.json:
+        print(tables.to_json(frame))
+    elif args.markdown:
+        print(frame.to_markdown(index=False))
+    else:
+        print(
+            tables.render(
+                frame[["parameter", "value", "unit", "source"]],
+                f"{scenario.name}: {scenario.description}",
+            )
+        )
+    return 0
+
+
+def _outcomes(args) -> int:
+    import pandas as pd
+
+    from analysis import tables
+    from sim.outcomes import OUTCOME_DEFINITIONS
+
+    frame = pd.DataFrame(
+        {"outcome": list(OUTCOME_DEFINITIONS), "definition": list(OUTCOME_DEFINITIONS.values())}
+    )
+    print(tables.to_json(frame) if args.json else tables.render(frame))
+    return 0
+
+
+def _world(args) -> int:
+    from sim.scenario import SCENARIO_DIR
+    from sim.synthetic import rwanda_frames, synthetic_frames, write_world
+    from sim.topics import load_topics
+
+    if args.out.exists():
+        raise InputError("--out", "folder", str(args.out), "a folder that does not exist yet")
+    topics = load_topics(SCENARIO_DIR / "worlds" / "rwanda" / "topics.csv")
+    if args.institutions is None:
+        institutions, baseline = rwanda_frames(topics, args.seed)
+    else:
+        if args.institutions < 2:
+            raise InputError("--institutions", "institutions", args.institutions, "at least 2")
+        institutions, baseline = synthetic_frames(topics, args.institutions, args.seed)
+    write_world(args.out, institutions, baseline, topics)
+    print(f"Wrote a synthetic world of {len(institutions)} institutions to {args.out}/")
+    return 0
+
+
+def _bench(args) -> int:
+    from experiments.bench import main as bench_main
+
+    return bench_main(json_line=args.json, quick=args.quick)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""The evaluation's statistics, as Gasana et al. (2024) computed them.
+
+Choosers of a topic are compared with a comparison group (non-member institutions where there
+are any, otherwise members that did not choose the topic) on the change of the *measured*
+indicator between baseline and endline, with a right-tailed two-sample z-test.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import norm
+
+
+@dataclass(frozen=True)
+class ZTest:
+    z: float
+    p_value: float
+
+
+def right_tailed_z_test(treated: np.ndarray, comparison: np.ndarray) -> ZTest:
+    """H1: the treated group's mean exceeds the comparison's; unequal variances (ddof=1)."""
+    if len(treated) < 2 or len(comparison) < 2:
+        return ZTest(float("nan"), float("nan"))
+    standard_error = np.sqrt(
+        treated.var(ddof=1) / len(treated) + comparison.var(ddof=1) / len(comparison)
+    )
+    if standard_error == 0:
+        return ZTest(float("nan"), float("nan"))
+    z = (treated.mean() - comparison.mean()) / standard_error
+    return ZTest(float(z), float(norm.sf(z)))
+
+
+def comparison_group(
+    member: np.ndarray, applies: np.ndarray, chose: np.ndarray
+) -> tuple[np.ndarray, str]:
+    """Non-members of the topic's kind if there are at least two, else members that did not choose."""
+    non_members = applies & ~member
+    if non_members.sum() >= 2:
+        return non_members, "non_members"
+    return applies & member & ~chose, "non_choosers"

@@ -1,0 +1,126 @@
+"""What one run produced, as a flat dict of named numbers (the run's row in every table).
+
+Names are ``<topic>.<measure>`` for per-topic outcomes and ``<group>.<measure>`` otherwise; the
+list with definitions is :data:`OUTCOME_DEFINITIONS` (shown by ``tpn outcomes``). The causal
+effect compares the run with its counterfactual, the same world and seed under ``design="none"``.
+"""
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.activities import ACTIVITY_NAMES
+from sim.evaluation import comparison_group, right_tailed_z_test
+
+if TYPE_CHECKING:
+    from sim.model import TwinningModel
+
+TOPIC_MEASURES: dict[str, str] = {
+    "choosers": "institutions that chose the topic as a priority at launch (count)",
+    "comparison": "institutions in the comparison group (non-members, else non-choosers; count)",
+    "chooser_change": "mean change of the measured indicator of choosers, baseline to endline (indicator units)",
+    "comparison_change": "the same for the comparison group (indicator units)",
+    "difference": "chooser_change minus comparison_change: what the evaluation measured (indicator units)",
+    "z": "right-tailed two-sample z statistic of the difference",
+    "p_value": "its P-value",
+    "share_improved": "share of choosers whose measured indicator rose",
+    "share_declined": "share of choosers whose measured indicator fell",
+    "causal_effect": "mean endline true indicator of choosers minus the same without twinning (indicator units)",
+    "causal_effect_members": "the same over every member the topic applies to, hosts included (indicator units)",
+    "spread_change": "change of the standard deviation of the true indicator across institutions (indicator units)",
+}
+RUN_MEASURES: dict[str, str] = {
+    **{f"activities.{name}": f"{name.replace('_', ' ')}s held (count)" for name in ACTIVITY_NAMES},
+    **{
+        f"activities.{name}_virtual": f"{name.replace('_', ' ')}s held virtually (count)"
+        for name in ACTIVITY_NAMES[:4]
+    },
+    "activities.cancelled": "activities cancelled by workload shocks or broken partnerships (count)",
+    "activities.delayed": "activity-months lost to delays (count)",
+    "activities.travel_person_days": "person-days of travel for activities held in person",
+    "network.ties": "rising-shining ties formed at launch (count)",
+    "network.hosts": "institutions hosting at least one tie at launch (count)",
+    "network.ties_per_host": "mean ties per host at launch",
+    "network.max_host_load": "most ties held by one host at launch",
+    "network.reciprocity": "share of partnerships whose host also learns from its learner",
+    "network.unmatched_priorities": "rising topics with no stronger peer to learn from (count)",
+    "network.priority_switches": "mid-course priority switches (count)",
+    "network.broken_ties": "ties ended by priority switches (count)",
+}
+OUTCOME_DEFINITIONS = {**{f"<topic>.{k}": v for k, v in TOPIC_MEASURES.items()}, **RUN_MEASURES}
+
+
+def outcomes(model: "TwinningModel", counterfactual: "TwinningModel") -> dict[str, float]:
+    """All outcomes of a finished run; ``counterfactual`` is the same seed without twinning."""
+    result: dict[str, float] = {}
+    for t, topic in enumerate(model.world.topics.names):
+        for measure, value in topic_outcomes(model, counterfactual, t).items():
+            result[f"{topic}.{measure}"] = value
+    result.update(activity_outcomes(model))
+    result.update(network_outcomes(model))
+    return result
+
+
+def topic_outcomes(model, counterfactual, t: int) -> dict[str, float]:
+    world, end = model.world, model.params.evaluation.endline_month
+    applies = world.applies[:, t]
+    chose = model.rising_at_launch[:, t]
+    compare, _ = comparison_group(model.member, applies, chose)
+    change = model.history_observed[end, :, t] - model.history_observed[0, :, t]
+    span = world.topics.span[t]
+    truth_end = model.history_competence[end, :, t] * span
+    truth_none = counterfactual.history_competence[end, :, t] * span
+    test = right_tailed_z_test(change[chose], change[compare])
+    members = applies & model.member
+    return {
+        "choosers": float(chose.sum()),
+        "comparison": float(compare.sum()),
+        "chooser_change": _mean(change[chose]),
+        "comparison_change": _mean(change[compare]),
+        "difference": _mean(change[chose]) - _mean(change[compare]),
+        "z": test.z,
+        "p_value": test.p_value,
+        "share_improved": _mean(change[chose] > 0),
+        "share_declined": _mean(change[chose] < 0),
+        "causal_effect": _mean((truth_end - truth_none)[chose]),
+        "causal_effect_members": _mean((truth_end - truth_none)[members]),
+        "spread_change": float(
+            np.std(truth_end[applies]) - np.std(model.history_competence[0, applies, t] * span)
+        ),
+    }
+
+
+def activity_outcomes(model) -> dict[str, float]:
+    log = model.log
+    result = {f"activities.{name}": float(log.held[k]) for k, name in enumerate(ACTIVITY_NAMES)}
+    for k, name in enumerate(ACTIVITY_NAMES[:4]):
+        result[f"activities.{name}_virtual"] = float(log.held_virtual[k])
+    result["activities.cancelled"] = float(log.cancelled.sum())
+    result["activities.delayed"] = float(log.delayed.sum())
+    table = log.table()
+    result["activities.travel_person_days"] = float(table[:, -1].sum()) if len(table) else 0.0
+    return result
+
+
+def network_outcomes(model) -> dict[str, float]:
+    ties = model.ties
+    initial = slice(0, model.initial_tie_count)
+    learner, host = ties.learner[initial], ties.host[initial]
+    load = np.bincount(host, minlength=len(model.member))
+    hosts = int((load > 0).sum())
+    pairs = set(zip(learner.tolist(), host.tolist(), strict=True))
+    reciprocal = sum((h, lr) in pairs for lr, h in pairs)
+    return {
+        "network.ties": float(len(learner)),
+        "network.hosts": float(hosts),
+        "network.ties_per_host": float(len(learner) / hosts) if hosts else 0.0,
+        "network.max_host_load": float(load.max()) if len(load) else 0.0,
+        "network.reciprocity": reciprocal / len(pairs) if pairs else 0.0,
+        "network.unmatched_priorities": float(model.unmatched),
+        "network.priority_switches": float(model.switches),
+        "network.broken_ties": float((~ties.active).sum()),
+    }
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(np.mean(values)) if len(values) else float("nan")

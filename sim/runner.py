@@ -1,0 +1,180 @@
+"""Running scenarios: one run with one seed, then many replications, then results with bands.
+
+``run_one`` builds the model and its counterfactual (same seed, ``design="none"``), steps both to
+the horizon and returns the outcomes and, on request, the tidy monthly series. ``run_many``
+derives one seed per replication from the scenario's root seed with ``numpy.random.SeedSequence``,
+so replication ``r`` of two scenarios with the same root seed share their random numbers.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.activities import ACTIVITY_NAMES, LOG_COLUMNS
+from sim.model import TwinningModel
+from sim.outcomes import outcomes
+from sim.params import Scenario
+
+
+@dataclass
+class RunResult:
+    """One replication: outcomes, and optionally its monthly series, ties and activity log."""
+
+    outcomes: dict[str, float]
+    series: pd.DataFrame | None = None
+    ties: pd.DataFrame | None = None
+    activities: pd.DataFrame | None = None
+
+
+@dataclass
+class Results:
+    """Replications of one scenario; ``runs`` has one row per replication."""
+
+    scenario: Scenario
+    runs: pd.DataFrame
+    series: pd.DataFrame
+    ties: pd.DataFrame
+    activities: pd.DataFrame
+
+    @property
+    def outcome_columns(self) -> list[str]:
+        return [c for c in self.runs.columns if c not in ("scenario", "replication", "seed")]
+
+
+def replication_seeds(root_seed: int, replications: int) -> list[int]:
+    """Independent, reproducible seeds for replications 0..n-1 of a root seed."""
+    children = np.random.SeedSequence(root_seed).spawn(replications)
+    return [int(child.generate_state(1, dtype=np.uint64)[0] >> 1) for child in children]
+
+
+def simulate(scenario: Scenario, seed: int) -> TwinningModel:
+    """Build and run one model to its horizon."""
+    model = TwinningModel(scenario, rng=seed)
+    while model.running:
+        model.step()
+    return model
+
+
+def run_one(scenario: Scenario, seed: int, *, detail: bool = False) -> RunResult:
+    """One replication with its counterfactual; ``detail`` adds series, ties and activities."""
+    model = simulate(scenario, seed)
+    if scenario.design.design == "none":
+        counterfactual = model
+    else:
+        counterfactual = simulate(
+            scenario.model_copy(
+                update={"design": scenario.design.model_copy(update={"design": "none"})}
+            ),
+            seed,
+        )
+    result = RunResult(outcomes(model, counterfactual))
+    if detail:
+        result.series = series_frame(model, counterfactual)
+        result.ties = ties_frame(model)
+        result.activities = activities_frame(model)
+    return result
+
+
+def run_many(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Results:
+    """All replications of a scenario, run in order; ``progress`` is called after each."""
+    count = replications or scenario.replications
+    seeds = replication_seeds(scenario.seed if seed is None else seed, count)
+    rows, series, ties, logs = [], [], [], []
+    for replication, replication_seed in enumerate(seeds):
+        result = run_one(scenario, replication_seed, detail=True)
+        rows.append(
+            {
+                "scenario": scenario.name,
+                "replication": replication,
+                "seed": replication_seed,
+                **result.outcomes,
+            }
+        )
+        for frame, bucket in (
+            (result.series, series),
+            (result.ties, ties),
+            (result.activities, logs),
+        ):
+            frame.insert(0, "replication", replication)
+            bucket.append(frame)
+        if progress:
+            progress(1)
+    return Results(
+        scenario,
+        pd.DataFrame(rows),
+        pd.concat(series, ignore_index=True),
+        pd.concat(ties, ignore_index=True),
+        pd.concat(logs, ignore_index=True),
+    )
+
+
+def series_frame(model: TwinningModel, counterfactual: TwinningModel) -> pd.DataFrame:
+    """Tidy monthly series: one row per month, institution and applicable topic."""
+    world = model.world
+    months = model.params.horizon_months + 1
+    month_index, inst_index, topic_index = np.nonzero(
+        np.broadcast_to(world.applies, (months, *world.applies.shape))
+    )
+    span = world.topics.span[topic_index]
+    low = world.topics.scale_min[topic_index]
+    cells = (month_index, inst_index, topic_index)
+    dates = pd.period_range(model.params.start_date, periods=months, freq="M").astype(str)
+    frame = pd.DataFrame(
+        {
+            "month": month_index.astype(np.int16),
+            "date": pd.Categorical.from_codes(month_index, categories=list(dates)),
+            "institution": pd.Categorical.from_codes(inst_index, categories=list(world.ids)),
+            "topic": pd.Categorical.from_codes(topic_index, categories=list(world.topics.names)),
+            "member": model.member[inst_index],
+            "chose_topic": model.rising_at_launch[inst_index, topic_index],
+            "competence": model.history_competence[cells],
+            "knowhow": model.history_knowhow[cells],
+            "indicator_true": (low + span * model.history_competence[cells]).astype(np.float32),
+            "indicator_measured": model.history_observed[cells],
+            "indicator_without_twinning": (
+                low + span * counterfactual.history_competence[cells]
+            ).astype(np.float32),
+        }
+    )
+    return frame
+
+
+def ties_frame(model: TwinningModel) -> pd.DataFrame:
+    ties, world = model.ties, model.world
+    return pd.DataFrame(
+        {
+            "learner": world.ids[ties.learner],
+            "host": world.ids[ties.host],
+            "topic": np.array(world.topics.names, dtype=object)[ties.topic],
+            "active_at_end": ties.active,
+            "formed_at_launch": np.arange(len(ties)) < model.initial_tie_count,
+        }
+    )
+
+
+def activities_frame(model: TwinningModel) -> pd.DataFrame:
+    table = model.log.table()
+    frame = pd.DataFrame(table, columns=list(LOG_COLUMNS))
+    ids = np.append(model.world.ids, "")
+    provinces = np.append(np.array(model.province_names), "")
+    kinds = frame["kind"].astype(int)
+    return pd.DataFrame(
+        {
+            "month": frame["month"].astype(int),
+            "activity": np.array(ACTIVITY_NAMES)[kinds],
+            "learner": ids[frame["learner"].astype(int)],
+            "host": ids[frame["host"].astype(int)],
+            "province": provinces[frame["province"].astype(int)],
+            "virtual": frame["virtual"].astype(bool),
+            "participants": frame["participants"].astype(int),
+            "travel_person_days": frame["travel_person_days"],
+        }
+    )
