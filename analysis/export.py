@@ -57,7 +57,7 @@ def environment() -> dict[str, str]:
     for name in packages:
         try:
             found[name] = version(name)
-        except Exception:  # noqa: BLE001 - a missing optional package is simply not listed
+        except Exception:  # a missing optional package is simply not listed
             continue
     return {"python": platform.python_version(), **found, "git_commit": git_commit()}
 

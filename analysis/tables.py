@@ -22,7 +22,8 @@ def headline_outcomes(topics: Sequence[str]) -> list[str]:
                 "causal_effect",
             )
         ]
-    return rows + [
+    return [
+        *rows,
         "activities.coaching_visit",
         "activities.exchange_visit",
         "activities.virtual_event",

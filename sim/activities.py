@@ -148,7 +148,7 @@ def allocate_visits(
     ``equal_by_province`` takes partnerships round-robin across the learners' provinces.
     """
     levers = scenario.design
-    budget = int(round(levers.exchange_visits_per_year * levers.programme_months / 12))
+    budget = round(levers.exchange_visits_per_year * levers.programme_months / 12)
     if budget == 0 or len(partnerships) == 0:
         return np.zeros((0, 2), dtype=np.int64)
     order = np.argsort(priority, kind="stable")
