@@ -8,8 +8,8 @@ import pandas as pd
 from analysis import figures, tables
 from analysis.export import save_figure
 from analysis.stats import paired_difference, summarise
-from sim.model import cached_world
 from sim.runner import Results
+from sim.world import cached_world
 
 
 def write_results(folder: Path, results: Results) -> pd.DataFrame:

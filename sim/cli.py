@@ -148,7 +148,7 @@ def _simulate(args, references: list[str]) -> int:
 
     from analysis import reporting, tables
     from analysis.export import output_folder, write_manifest
-    from sim.model import cached_world, check_topics
+    from sim.world import cached_world
     from sim.runner import replication_seeds, run_many
     from sim.scenario import load_scenario
 
@@ -157,8 +157,6 @@ def _simulate(args, references: list[str]) -> int:
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise InputError("tpn compare", "scenarios", " ".join(references), "different scenarios")
-    for scenario in scenarios:
-        check_topics(scenario, cached_world(scenario.world))
     replications = args.reps or scenarios[0].replications
     seed = scenarios[0].seed if args.seed is None else args.seed
     default = f"results/{names[0]}" if len(names) == 1 else f"results/compare-{'-'.join(names)}"

@@ -111,6 +111,7 @@ class Matcher:
         self.similarity = similarity
         self.distance_km = distance_km
         self.load = np.zeros(len(member), dtype=np.int64)
+        self.over_capacity = 0
         self.partner = np.full(len(member), -1)
 
     def host_for(self, learner: int, topic: int) -> int:
@@ -131,11 +132,19 @@ class Matcher:
             best = np.where(self.eligible_host[:, topic], column, -np.inf)
             hub = int(np.argmax(best))
             return hub if column[hub] > column[learner] else -1
-        candidates &= self.load < self.levers.host_capacity
-        if (candidates & self.shining[:, topic]).any():
-            candidates &= self.shining[:, topic]
         if not candidates.any():
             return -1
+        # Facilitators prefer a shining host with room; when every stronger peer is full they
+        # still give the learner one (DOMAIN.md: always a high performer to learn from), the
+        # least loaded, and the overload is counted.
+        within = candidates & (self.load < self.levers.host_capacity)
+        if within.any():
+            candidates = within
+        else:
+            candidates &= self.load == self.load[candidates].min()
+            self.over_capacity += 1
+        if (candidates & self.shining[:, topic]).any():
+            candidates &= self.shining[:, topic]
         host = int(np.argmax(np.where(candidates, self._score(learner, column), -np.inf)))
         self.load[host] += 1
         return host

@@ -12,7 +12,7 @@ so a run with ``design="none"`` and the same seed is the exact counterfactual of
 (common random numbers).
 """
 
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,6 @@ import numpy as np
 
 from sim import activities, dynamics
 from sim.agents import Institution
-from sim.errors import InputError
 from sim.matching import (
     Matcher,
     Ties,
@@ -33,8 +32,8 @@ from sim.matching import (
 )
 from sim.params import Scenario
 from sim.programme import run_month
-from sim.scenario import load_scenario, split_key, validate
-from sim.world import World, haversine_km, load_world
+from sim.scenario import check_topics, load_scenario, split_key, validate
+from sim.world import World, cached_world, haversine_km
 
 
 class TwinningModel(mesa.Model):
@@ -56,7 +55,7 @@ class TwinningModel(mesa.Model):
         self.context_rng = np.random.default_rng(context_stream)
         self.design_rng = np.random.default_rng(design_stream)
         self.world = world if world is not None else cached_world(self.params.world)
-        check_topics(self.params, self.world)
+        check_topics(self.params, self.world, "TwinningModel")
         self._set_up_institutions(world_rng)
         self._set_up_twinning(world_rng)
         self.institutions = [Institution(self, i) for i in range(len(self.world))]
@@ -309,20 +308,3 @@ def resolve_scenario(params: Scenario | str | Path, overrides: dict[str, Any]) -
         section, field = split_key(key, "TwinningModel")
         (data[section] if section else data)[field] = value
     return validate(data, {}, Path("TwinningModel"))
-
-
-@lru_cache(maxsize=16)
-def cached_world(folder: str) -> World:
-    """Worlds are read once per process: a sweep builds thousands of models on the same world."""
-    return load_world(Path(folder))
-
-
-def check_topics(scenario: Scenario, world: World) -> None:
-    for topic in scenario.evaluation.headline_topics:
-        if topic not in world.topics.names:
-            raise InputError(
-                scenario.name,
-                "evaluation.headline_topics",
-                topic,
-                f"a topic of the world ({', '.join(world.topics.names)})",
-            )

@@ -44,6 +44,7 @@ RUN_MEASURES: dict[str, str] = {
     "network.max_host_load": "most ties held by one host at launch",
     "network.reciprocity": "share of partnerships whose host also learns from its learner",
     "network.unmatched_priorities": "rising topics with no stronger peer to learn from (count)",
+    "network.over_capacity": "ties given to a host already at host_capacity (count)",
     "network.priority_switches": "mid-course priority switches (count)",
     "network.broken_ties": "ties ended by priority switches (count)",
 }
@@ -117,6 +118,7 @@ def network_outcomes(model) -> dict[str, float]:
         "network.max_host_load": float(load.max()) if len(load) else 0.0,
         "network.reciprocity": reciprocal / len(pairs) if pairs else 0.0,
         "network.unmatched_priorities": float(model.unmatched),
+        "network.over_capacity": float(model.matcher.over_capacity),
         "network.priority_switches": float(model.switches),
         "network.broken_ties": float((~ties.active).sum()),
     }

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from sim.errors import InputError
 from sim.params import SECTION_OF, SECTIONS, Scenario
+from sim.world import World, cached_world
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 TOP_LEVEL_KEYS = (
@@ -64,7 +65,18 @@ def load_scenario(reference: str | Path, overrides: dict[str, Any] | None = None
         else:
             merged[field] = value
         origin[f"{section}.{field}" if section else field] = "--set"
-    return validate(merged, origin, path)
+    scenario = validate(merged, origin, path)
+    check_topics(scenario, cached_world(scenario.world),
+                 origin.get("evaluation.headline_topics", str(path)))
+    return scenario
+
+
+def check_topics(scenario: Scenario, world: World, source: str) -> None:
+    """Headline topics must exist in the scenario's world."""
+    for topic in scenario.evaluation.headline_topics:
+        if topic not in world.topics.names:
+            raise InputError(source, "evaluation.headline_topics", topic,
+                             f"a topic of the world ({', '.join(world.topics.names)})")
 
 
 def validate(data: dict[str, Any], origin: dict[str, str], path: Path) -> Scenario:

@@ -14,6 +14,7 @@ The built-in world ``scenarios/worlds/rwanda`` is Rwanda's 30 districts with syn
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -158,6 +159,12 @@ def load_world(folder: Path) -> World:
         chosen_rising=rising,
         chosen_shining=shining,
     )
+
+
+@lru_cache(maxsize=16)
+def cached_world(folder: str) -> World:
+    """Worlds are read once per process: a sweep builds thousands of models on the same world."""
+    return load_world(Path(folder))
 
 
 def _read_institutions(path: Path) -> pd.DataFrame:

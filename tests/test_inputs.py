@@ -1,0 +1,127 @@
+"""Bad input gets one line naming the file, the field, the value and what is allowed."""
+
+import pytest
+
+from sim.errors import InputError
+from sim.model import TwinningModel
+from sim.scenario import load_scenario, shipped_scenarios
+from sim.world import load_world
+from tests.conftest import RWANDA
+
+
+def write(path, text):
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda p: p.stem)
+def test_every_shipped_scenario_validates_and_runs(path):
+    scenario = load_scenario(path)
+    assert scenario.description
+    model = TwinningModel(scenario, rng=1)
+    while model.running:
+        model.step()
+    assert model.steps == scenario.horizon_months
+
+
+def test_the_rwanda_world_has_the_thirty_districts_and_the_evaluations_hospitals():
+    world = load_world(RWANDA)
+    dhmt = world.kind == "dhmt"
+    assert dhmt.sum() == 30
+    assert sorted(set(world.province)) == ["Eastern", "Kigali City", "Northern", "Southern", "Western"]
+    assert "Nyamagabe" in set(world.district[dhmt]) and "Gicumbi" in set(world.district[dhmt])
+    hospital = world.kind == "hospital"
+    assert (hospital & world.member).sum() == 25 and (hospital & ~world.member).sum() == 19
+    assert world.synthetic
+    cbhi = world.baseline[dhmt, world.topics.index("cbhi")]
+    assert 78 < cbhi.mean() < 88
+
+
+def test_a_scenario_extends_another_and_overrides_a_few_values():
+    covid = load_scenario("covid_virtual")
+    base = load_scenario("tpn_2021")
+    assert covid.design.virtual_share == 0.8
+    assert covid.design.exchange_visits_per_year == base.design.exchange_visits_per_year
+    assert covid.name == "covid_virtual"
+
+
+def test_overrides_by_bare_or_dotted_name():
+    scenario = load_scenario("tpn_2021", {"virtual_share": 0.5, "context.turnover_multiplier": 2})
+    assert scenario.design.virtual_share == 0.5
+    assert scenario.context.turnover_multiplier == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "allowed"),
+    [
+        ('extends = "tpn_2021"\n[design]\nvirtual_shares = 0.5\n', "design.virtual_shares", "unknown key"),
+        ('extends = "tpn_2021"\n[design]\npriorities_per_institution = 7\n', "design.priorities_per_institution", "less than or equal to 5"),
+        ('extends = "tpn_2021"\n[design]\ndesign = "mesh"\n', "design.design", "'network'"),
+        ('extends = "tpn_2021"\n[context]\nturnover_multiplier = "high"\n', "context.turnover_multiplier", "number"),
+        ('extends = "tpn_2021"\n[evaluation]\nheadline_topics = ["malaria"]\n', "evaluation.headline_topics", "topic of the world"),
+        ('extends = "tpn_2021"\nhorizon_months = 12\n', "evaluation", "endline_month"),
+        ('extends = "nowhere"\n', "scenario", "shipped scenario"),
+        ("this is = not toml =\n", "syntax", "valid TOML"),
+    ],
+)
+def test_bad_scenarios_name_file_field_value_and_what_is_allowed(tmp_path, body, field, allowed):
+    path = write(tmp_path / "bad.toml", body)
+    with pytest.raises(InputError) as caught:
+        TwinningModel(load_scenario(path), rng=0)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert field in message and allowed in message
+    assert str(tmp_path) in message or "bad.toml" in message
+
+
+def test_a_scenario_that_extends_itself_is_refused(tmp_path):
+    write(tmp_path / "a.toml", 'extends = "b"\n')
+    write(tmp_path / "b.toml", 'extends = "a"\n')
+    with pytest.raises(InputError, match=r"a\.toml: extends = 'a\.toml -> b\.toml -> a\.toml'"):
+        load_scenario(tmp_path / "a.toml")
+
+
+def test_the_error_blames_the_file_that_set_the_value(tmp_path):
+    write(tmp_path / "parent.toml", 'extends = "tpn_2021"\n[design]\nhost_capacity = 0\n')
+    write(tmp_path / "child.toml", 'extends = "parent"\n')
+    with pytest.raises(InputError, match=r"parent\.toml: design\.host_capacity = 0"):
+        load_scenario(tmp_path / "child.toml")
+
+
+@pytest.mark.parametrize(
+    ("file", "edit", "expected"),
+    [
+        ("institutions.csv", lambda t: t.replace(",setting,", ",place,"), "missing column(s): setting"),
+        ("institutions.csv", lambda t: t.replace("DHMT-Huye,Huye DHMT,dhmt", "DHMT-Huye,Huye DHMT,clinic"), "kind (row"),
+        ("institutions.csv", lambda t: t.replace(",Kigali City,public,urban,1,", ",Kigali City,public,urban,yes,", 1), "member (row 2) = 'yes': one of 0, 1"),
+        ("baseline.csv", lambda t: t.replace("DHMT-Gasabo,cbhi,83.95,", "DHMT-Gasabo,cbhi,n/a,", 1), "value (row 2) = 'n/a': a number"),
+        ("baseline.csv", lambda t: t.replace("DHMT-Gasabo,anc,", "DHMT-Gasabo,malaria,", 1), "topic (row 3) = 'malaria'"),
+        ("baseline.csv", lambda t: "\n".join(t.splitlines()[:-1]) + "\n", "a baseline value for every institution"),
+        ("topics.csv", lambda t: t.replace("accreditation,Hospital accreditation,hospital,Level-2 accreditation score,%,0,100,100", "accreditation,Hospital accreditation,hospital,Level-2 accreditation score,%,0,100,120"), "ceiling (topic accreditation) = 120"),
+    ],
+)
+def test_bad_world_files_name_file_field_value_and_what_is_allowed(world_copy, file, edit, expected):
+    path = world_copy / file
+    path.write_text(edit(path.read_text()))
+    with pytest.raises(InputError) as caught:
+        load_world(world_copy)
+    assert expected in str(caught.value)
+    assert file in str(caught.value)
+
+
+def test_a_priorities_file_replaces_the_modelled_choices(world_copy):
+    (world_copy / "priorities.csv").write_text(
+        "institution,topic,role\nDHMT-Gasabo,cbhi,rising\nDHMT-Gasabo,anc,shining\n"
+        "DHMT-Huye,anc,rising\n"
+    )
+    world = load_world(world_copy)
+    scenario = load_scenario("tpn_2021")
+    model = TwinningModel(scenario, rng=0, world=world)
+    assert [a.rising for a in model.agents if a.identifier == "DHMT-Gasabo"] == [["cbhi"]]
+    assert model.rising_at_launch.sum() == 2
+
+
+def test_a_distances_file_must_cover_every_pair(world_copy):
+    (world_copy / "distances.csv").write_text("from,to,km\nGasabo,Kicukiro,12\n")
+    with pytest.raises(InputError, match="a distance for every pair of districts"):
+        load_world(world_copy)

@@ -1,0 +1,208 @@
+"""The model's behaviour, stated as its specification (DOMAIN.md mechanisms)."""
+
+import mesa
+import numpy as np
+import pytest
+
+from sim import dynamics
+from sim.activities import COACHING, EXCHANGE_VISIT
+from sim.model import TwinningModel
+from sim.params import Context
+from sim.runner import run_one, simulate
+from tests.conftest import outcome_over_seeds, with_changes
+
+
+def test_exchange_visit_closes_part_of_the_gap_to_the_host():
+    competence = np.array([[0.4], [0.8]])
+    knowhow = np.zeros((2, 1))
+    gain = dynamics.learn(competence, knowhow, np.array([1.0]), np.array([0]), np.array([1]),
+                          np.array([0]), efficacy=0.3, absorptive=np.array([1.0, 1.0]),
+                          similarity=np.array([1.0]))
+    assert gain[0] == pytest.approx(0.3 * 0.4)
+    assert knowhow[0, 0] == pytest.approx(0.12)
+    assert competence[0, 0] == 0.4, "learning adds know-how, not competence"
+
+
+def test_nothing_is_learned_from_a_weaker_teacher():
+    competence = np.array([[0.8], [0.4]])
+    knowhow = np.zeros((2, 1))
+    dynamics.learn(competence, knowhow, np.array([1.0]), np.array([0]), np.array([1]),
+                   np.array([0]), 0.3, np.ones(2), np.ones(1))
+    assert knowhow[0, 0] == 0.0
+
+
+def test_committed_leadership_implements_know_how_faster():
+    ctx = Context()
+    competence = np.zeros((2, 1))
+    knowhow = np.full((2, 1), 0.1)
+    dynamics.implement(competence, knowhow, np.array([1.0, 0.0]), ctx)
+    assert competence[0, 0] > competence[1, 0] > 0
+    assert competence[0, 0] + knowhow[0, 0] == pytest.approx(0.1), "implementation conserves"
+
+
+def test_turnover_takes_know_how_but_not_institutional_competence():
+    competence = np.full((1, 1), 0.5)
+    knowhow = np.full((1, 1), 0.2)
+    dynamics.lose_knowhow(knowhow, np.array([0.25]))
+    assert knowhow[0, 0] == pytest.approx(0.15)
+    assert competence[0, 0] == 0.5
+
+
+def test_with_learning_switched_off_the_network_has_no_causal_effect(tpn):
+    scenario = with_changes(tpn, learning_scale=0.0, self_analysis_gain=0.0,
+                            host_refinement_gain=0.0, host_recognition_gain=0.0)
+    outcomes = run_one(scenario, seed=3).outcomes
+    effects = [v for k, v in outcomes.items() if k.endswith("causal_effect")]
+    assert effects and all(v == 0.0 or np.isnan(v) for v in effects)
+
+
+def test_no_twinning_is_its_own_counterfactual(tpn):
+    outcomes = run_one(with_changes(tpn, design="none"), seed=3).outcomes
+    assert outcomes["accreditation.causal_effect"] == 0.0
+    assert outcomes["activities.coaching_visit"] == 0.0
+
+
+def test_every_rising_member_gets_a_stronger_host_in_each_priority(tpn_model):
+    model = tpn_model
+    ties = model.ties
+    first = slice(0, model.initial_tie_count)
+    learner, host, topic = ties.learner[first], ties.host[first], ties.topic[first]
+    observed = model.world.baseline
+    assert (observed[host, topic] > observed[learner, topic]).all()
+    rising = np.argwhere(model.rising_at_launch & model.enrolled[:, None])
+    assert {tuple(p) for p in rising} == set(zip(learner.tolist(), topic.tolist(), strict=True))
+    assert model.unmatched == 0
+
+
+def test_a_dyad_gives_each_member_exactly_one_partner(tpn):
+    model = TwinningModel(with_changes(tpn, design="dyad"), rng=5)
+    partner = model.matcher.partner
+    members = np.flatnonzero(model.enrolled)
+    paired = members[partner[members] >= 0]
+    assert (partner[partner[paired]] == paired).all(), "partnerships are mutual"
+    assert (model.world.kind[partner[paired]] == model.world.kind[paired]).all()
+    for kind in ("dhmt", "hospital"):
+        unpaired = (partner[members] < 0) & (model.world.kind[members] == kind)
+        assert unpaired.sum() == (model.world.kind[members] == kind).sum() % 2
+    pairs = {tuple(sorted(p)) for p in zip(model.ties.learner, model.ties.host, strict=True)}
+    for a, b in pairs:
+        assert partner[a] == b
+
+
+def test_an_exchange_visit_budget_of_zero_gives_no_visits(tpn):
+    model = simulate(with_changes(tpn, exchange_visits_per_year=0), seed=4)
+    assert model.log.held[EXCHANGE_VISIT] == 0
+    assert model.log.held[COACHING] > 0
+
+
+def test_the_visit_budget_caps_the_visits_planned(tpn):
+    model = TwinningModel(with_changes(tpn, exchange_visits_per_year=10), rng=4)
+    planned = (model.plan["kind"] == EXCHANGE_VISIT).sum()
+    assert planned == round(10 * tpn.design.programme_months / 12)
+
+
+def test_higher_turnover_lowers_the_gain_on_average(tpn):
+    base = outcome_over_seeds(tpn, "accreditation.causal_effect")
+    high = outcome_over_seeds(with_changes(tpn, turnover_multiplier=3.0), "accreditation.causal_effect")
+    difference = high - base
+    assert difference.mean() + 2 * difference.std(ddof=1) / np.sqrt(len(difference)) < 0
+
+
+def test_virtual_only_gains_less_than_in_person(tpn):
+    in_person = outcome_over_seeds(with_changes(tpn, virtual_share=0.0), "cbhi.causal_effect")
+    virtual = outcome_over_seeds(with_changes(tpn, virtual_share=1.0), "cbhi.causal_effect")
+    difference = virtual - in_person
+    assert difference.mean() + 2 * difference.std(ddof=1) / np.sqrt(len(difference)) < 0
+
+
+def test_non_members_follow_the_secular_trend_on_average(tpn):
+    changes = outcome_over_seeds(tpn, "accreditation.comparison_change", seeds=40)
+    trend = 2 * 1.1  # topics.csv: +1.1 points a year, over the two years to the endline
+    half_width = 2 * changes.std(ddof=1) / np.sqrt(len(changes))
+    assert abs(changes.mean() - trend) < half_width + 0.3
+
+
+def test_some_institutions_decline_as_in_the_evaluation(tpn):
+    declined = outcome_over_seeds(tpn, "accreditation.share_declined", seeds=10)
+    assert 0 < declined.mean() < 0.5
+
+
+def test_choosers_regress_to_the_mean_without_twinning(tpn):
+    """Choosers picked topics where their *measured* score was low, partly bad luck, so their
+    measured change exceeds the true change even with no twinning at all."""
+    none = with_changes(tpn, design="none")
+    measured, true = [], []
+    for seed in range(20):
+        model = simulate(none, seed)
+        a = model.world.topics.index("accreditation")
+        chose = model.rising_at_launch[:, a]
+        span = model.world.topics.span[a]
+        measured.append(np.mean(model.history_observed[24, chose, a] - model.history_observed[0, chose, a]))
+        true.append(np.mean((model.history_competence[24, chose, a] - model.history_competence[0, chose, a]) * span))
+    assert np.mean(measured) - np.mean(true) > 0.5
+
+
+def test_unannounced_priority_switches_break_partnerships(tpn):
+    silent = simulate(with_changes(tpn, priority_switch_monthly=0.2, switch_notified_share=0.0), 1)
+    assert silent.switches > 0
+    assert len(silent.ties) == silent.initial_tie_count, "nobody is rematched"
+    assert (~silent.ties.active).sum() > 0
+    told = simulate(with_changes(tpn, priority_switch_monthly=0.2, switch_notified_share=1.0), 1)
+    assert len(told.ties) > told.initial_tie_count, "announced switches are rematched"
+
+
+def test_workload_shocks_cancel_or_delay_activities(tpn):
+    calm = simulate(with_changes(tpn, workload_shock_monthly=0.0, priority_switch_monthly=0.0), 2)
+    assert calm.log.cancelled.sum() == 0 and calm.log.delayed[COACHING] == 0
+    swamped = simulate(with_changes(tpn, workload_shock_monthly=1.0, shock_cancel_share=1.0), 2)
+    assert swamped.log.held[COACHING] < calm.log.held[COACHING] / 3
+
+
+def test_hosting_visits_raises_the_hosts_leadership(tpn):
+    base = with_changes(tpn, leadership_turnover_monthly=0.0, virtual_share=0.0,
+                        exchange_visits_per_year=200)
+    plain = simulate(with_changes(base, host_recognition_gain=0.0), 3)
+    recognised = simulate(base, 3)
+    hosts = np.unique(recognised.ties.host)
+    assert (recognised.leadership[hosts] >= plain.leadership[hosts]).all()
+    assert recognised.leadership[hosts].mean() > plain.leadership[hosts].mean()
+
+
+def test_phasing_by_province_staggers_launches(tpn):
+    model = TwinningModel(with_changes(tpn, phasing="by_province", phase_interval_months=2), rng=0)
+    launches = {p: model.launch[model.province_index == i][0] for i, p in enumerate(model.province_names)}
+    assert sorted(launches.values()) == [4, 6, 8, 10, 12]
+
+
+def test_identical_seeds_give_identical_runs(tpn):
+    a, b = simulate(tpn, 11), simulate(tpn, 11)
+    assert np.array_equal(a.history_observed, b.history_observed, equal_nan=True)
+    c = simulate(tpn, 12)
+    assert not np.array_equal(a.history_observed, c.history_observed, equal_nan=True)
+
+
+def test_the_counterfactual_shares_the_context_random_numbers(tpn):
+    """Common random numbers: non-members never take part, so their series are identical."""
+    twinned, none = simulate(tpn, 8), simulate(with_changes(tpn, design="none"), 8)
+    outside = ~twinned.member
+    assert np.array_equal(twinned.history_observed[:, outside], none.history_observed[:, outside],
+                          equal_nan=True)
+
+
+def test_mesa_batch_run_returns_one_row_per_run():
+    rows = mesa.batch_run(TwinningModel, {"design": ["network", "dyad"], "virtual_share": 0.5},
+                          number_processes=1, rng=[1, 2], display_progress=False)
+    assert len(rows) == 4
+    assert {r["design"] for r in rows} == {"network", "dyad"}
+    assert all(r["Step"] == 24 for r in rows)
+    assert all(r["mean_competence_members"] > 0 for r in rows)
+
+
+def test_agents_are_mesa_agents_with_named_views(tpn_model):
+    agents = tpn_model.agents
+    assert len(agents) == 74
+    gasabo = next(a for a in agents if a.identifier == "DHMT-Gasabo")
+    assert gasabo.kind == "dhmt" and gasabo.province == "Kigali City"
+    assert set(gasabo.competence) == {"cbhi", "anc", "family_planning", "supply_chain", "planning",
+                                      "monitoring_evaluation", "supervision", "partner_coordination"}
+    assert 2 <= len(gasabo.rising) <= 5
