@@ -54,26 +54,20 @@ class Institution(mesa.Agent):
         return self._topics(self.model.shining[self.index])
 
     # Decisions --------------------------------------------------------------------------------
-    def switch_priority(self, rng: np.random.Generator, notified: bool) -> None:
+    def switch_priority(self, dropped: int, taken: int, notified: bool) -> None:
         """Drop one rising topic for another (DOMAIN.md: priority changes mid-course).
 
         The tie in the dropped topic ends either way. When partner and facilitators are told,
         they match the new topic to a host; when they are not, the new topic has no partner.
         """
         model, i = self.model, self.index
-        current = np.flatnonzero(model.rising[i])
-        options = np.flatnonzero(model.can_rise[i] & ~model.rising[i] & ~model.shining[i])
-        if len(current) == 0 or len(options) == 0:
-            return
-        dropped = int(rng.choice(current))
-        taken = int(rng.choice(options))
         model.rising[i, dropped], model.rising[i, taken] = False, True
-        model.ties.active[(model.ties.learner == i) & (model.ties.topic == dropped)] = False
+        model.ties.end(i, dropped)
         model.switches += 1
         if notified:
             host = model.matcher.host_for(i, taken)
             if host >= 0:
-                model.ties.append([i], [host], [taken])
+                model.ties.append(i, host, taken)
                 model.host_load[host] += 1
 
     def _by_topic(self, row: np.ndarray) -> dict[str, float]:

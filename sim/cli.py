@@ -148,9 +148,9 @@ def _simulate(args, references: list[str]) -> int:
 
     from analysis import reporting, tables
     from analysis.export import output_folder, write_manifest
-    from sim.world import cached_world
     from sim.runner import replication_seeds, run_many
     from sim.scenario import load_scenario
+    from sim.world import cached_world
 
     overrides = _overrides(args.set)
     scenarios = [load_scenario(reference, overrides) for reference in references]

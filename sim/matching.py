@@ -5,30 +5,84 @@ competence. A tie is (learner, host, topic); a partnership is a (learner, host) 
 that receives exchange visits. Every design keeps at most one active tie per (learner, topic).
 """
 
-from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from sim.params import DesignLevers
 
 
-@dataclass
 class Ties:
-    """Twinning ties as parallel arrays; appended to when a notified priority switch rematches."""
+    """Twinning ties as parallel arrays; appended to when a notified priority switch rematches.
 
-    learner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    host: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    topic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    active: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    ``slot[learner, topic]`` is the index of that pair's active tie, or -1: ending or finding a
+    tie costs one lookup, however many ties the world has. Storage grows by doubling, so a
+    rematch does not copy every tie.
+    """
+
+    COLUMNS = ("learner", "host", "topic")
+
+    def __init__(self, institutions: int, topics: int) -> None:
+        self.slot = np.full((institutions, topics), -1, dtype=np.int64)
+        self._size = 0
+        self._store = {name: np.zeros(16, dtype=np.int64) for name in self.COLUMNS}
+        self._active = np.zeros(16, dtype=bool)
 
     def __len__(self) -> int:
-        return len(self.learner)
+        return self._size
+
+    @property
+    def learner(self) -> np.ndarray:
+        return self._store["learner"][: self._size]
+
+    @property
+    def host(self) -> np.ndarray:
+        return self._store["host"][: self._size]
+
+    @property
+    def topic(self) -> np.ndarray:
+        return self._store["topic"][: self._size]
+
+    @property
+    def active(self) -> np.ndarray:
+        return self._active[: self._size]
 
     def append(self, learner, host, topic) -> None:
-        self.learner = np.append(self.learner, np.asarray(learner, dtype=np.int64))
-        self.host = np.append(self.host, np.asarray(host, dtype=np.int64))
-        self.topic = np.append(self.topic, np.asarray(topic, dtype=np.int64))
-        self.active = np.append(self.active, np.ones(np.size(learner), dtype=bool))
+        values = {
+            name: np.atleast_1d(np.asarray(v, dtype=np.int64))
+            for name, v in zip(self.COLUMNS, (learner, host, topic), strict=True)
+        }
+        count = values["learner"].size
+        first, end = self._size, self._size + count
+        if end > len(self._active):
+            capacity = max(2 * len(self._active), end)
+            for name in self.COLUMNS:
+                self._store[name] = np.resize(self._store[name], capacity)
+            self._active = np.resize(self._active, capacity)
+        for name in self.COLUMNS:
+            self._store[name][first:end] = values[name]
+        self._active[first:end] = True
+        self._size = end
+        self.slot[values["learner"], values["topic"]] = np.arange(first, end)
+
+    def end(self, learner: int, topic: int) -> bool:
+        """End the active tie of (learner, topic), if any; True when one ended."""
+        index = self.slot[learner, topic]
+        if index < 0:
+            return False
+        self._active[index] = False
+        self.slot[learner, topic] = -1
+        return True
+
+    def of_partnerships(
+        self, learners: np.ndarray, hosts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Active ties of the given (learner, host) pairs: tie indices and the pair of each."""
+        slots = self.slot[learners]  # (pairs, K)
+        safe = np.maximum(slots, 0)
+        match = (slots >= 0) & (self.host[safe] == hosts[:, None]) if self._size else slots >= 0
+        pair, column = np.nonzero(match)
+        return slots[pair, column], pair
 
     def partnerships(self) -> tuple[np.ndarray, np.ndarray]:
         """Unique (learner, host) pairs of active ties, and each active tie's partnership index."""
@@ -123,46 +177,56 @@ class Matcher:
                 partner >= 0 and self.observed[partner, topic] > self.observed[learner, topic]
             )
             return int(partner) if stronger else -1
-        column = self.observed[:, topic]
-        candidates = self.eligible_host[:, topic] & (column > column[learner])
+        candidates = self._stronger(learner, topic)
         if design == "provincial":
-            candidates &= self.province == self.province[learner]
-            return self._best(candidates, column)
-        if design == "hub":
-            best = np.where(self.eligible_host[:, topic], column, -np.inf)
-            hub = int(np.argmax(best))
-            return hub if column[hub] > column[learner] else -1
-        if not candidates.any():
+            candidates = candidates[self.province[candidates] == self.province[learner]]
+        if len(candidates) == 0:
             return -1
+        if design in ("provincial", "hub"):
+            return int(candidates[0])  # the best measured (pools are sorted best first)
         # Facilitators prefer a shining host with room; when every stronger peer is full they
         # still give the learner one (DOMAIN.md: always a high performer to learn from), the
         # least loaded, and the overload is counted.
-        within = candidates & (self.load < self.levers.host_capacity)
+        load = self.load[candidates]
+        within = load < self.levers.host_capacity
         if within.any():
-            candidates = within
+            candidates = candidates[within]
         else:
-            candidates &= self.load == self.load[candidates].min()
+            candidates = candidates[load == load.min()]
             self.over_capacity += 1
-        if (candidates & self.shining[:, topic]).any():
-            candidates &= self.shining[:, topic]
-        host = int(np.argmax(np.where(candidates, self._score(learner, column), -np.inf)))
+        shining = self.shining[candidates, topic]
+        if shining.any():
+            candidates = candidates[shining]
+        host = int(candidates[np.argmax(self._score(learner, topic, candidates))])
         self.load[host] += 1
         return host
 
-    def _best(self, candidates: np.ndarray, column: np.ndarray) -> int:
-        if not candidates.any():
-            return -1
-        return int(np.argmax(np.where(candidates, column, -np.inf)))
+    def _stronger(self, learner: int, topic: int) -> np.ndarray:
+        """Eligible hosts measured strictly above the learner, best first."""
+        pool = self._pools[topic]
+        below = np.searchsorted(
+            -self.observed[pool, topic], -self.observed[learner, topic], side="left"
+        )
+        return pool[:below]
 
-    def _score(self, learner: int, column: np.ndarray) -> np.ndarray:
+    @cached_property
+    def _pools(self) -> list[np.ndarray]:
+        """Per topic, the members it applies to, best measured first (stable order on ties)."""
+        pools = []
+        for topic in range(self.observed.shape[1]):
+            rows = np.flatnonzero(self.eligible_host[:, topic])
+            pools.append(rows[np.argsort(-self.observed[rows, topic], kind="stable")])
+        return pools
+
+    def _score(self, learner: int, topic: int, candidates: np.ndarray) -> np.ndarray:
         """Higher is better; the measured score breaks ties within the similar and nearest rules."""
         rule = self.levers.matching_rule
-        tie_break = 1e-6 * column
+        measured = self.observed[candidates, topic]
         if rule == "best":
-            return column
+            return measured
         if rule == "similar":
-            return self.similarity(learner) + tie_break
-        return -self.distance_km(learner) + tie_break
+            return self.similarity(learner, candidates) + 1e-6 * measured
+        return -self.distance_km(learner, candidates) + 1e-6 * measured
 
     def pair_dyads(self, rising: np.ndarray, kind: np.ndarray, member: np.ndarray, rng) -> None:
         """Mutual one-to-one partners within each kind; with an odd count one is left unpaired."""
@@ -180,9 +244,9 @@ class Matcher:
     def _dyad_score(self, learner: int, others: np.ndarray, gain: np.ndarray) -> np.ndarray:
         rule = self.levers.matching_rule
         if rule == "similar":
-            return self.similarity(learner)[others]
+            return self.similarity(learner, others)
         if rule == "nearest":
-            return -self.distance_km(learner)[others]
+            return -self.distance_km(learner, others)
         gap_in = np.nansum(
             gain[learner] * np.clip(self.observed[others] - self.observed[learner], 0, None), axis=1
         )
@@ -194,7 +258,7 @@ class Matcher:
 
 def form_ties(matcher: Matcher, rising: np.ndarray, order: np.ndarray) -> tuple[Ties, int]:
     """Ties for every rising (learner, topic), learners taken in ``order``; returns unmatched count."""
-    ties = Ties()
+    ties = Ties(*rising.shape)
     learners, hosts, topics = [], [], []
     unmatched = 0
     for learner in order:

@@ -35,6 +35,10 @@ from sim.programme import run_month
 from sim.scenario import check_topics, load_scenario, split_key, validate
 from sim.world import World, cached_world, haversine_km
 
+MEASUREMENT_STREAM = 3  # spawn key of the measurement stream (world, context, design are 0-2)
+STATE = np.float32
+BYTE_SD = float(np.sqrt((256**2 - 1) / 12))  # SD of a uniform random byte, 0-255
+
 
 class TwinningModel(mesa.Model):
     """Twinning among health institutions: one step is one month."""
@@ -88,11 +92,18 @@ class TwinningModel(mesa.Model):
             world_rng.standard_normal((count, topic_count)),
         )
         competence = (truth - topics.scale_min) / topics.span
+        # State is float32: half the memory traffic on the hot path, and 7 significant digits
+        # are ample for competences on a 0-1 scale.
+        self.ceiling = self.ceiling.astype(STATE)
         self.competence = np.where(world.applies, np.clip(competence, 0.0, self.ceiling), 0.0)
-        self.knowhow = np.zeros((count, topic_count))
-        self.trend_per_month = (
-            topics.secular_trend_per_year * ctx.secular_trend_multiplier / 12.0 / topics.span
-        )
+        self.competence = self.competence.astype(STATE)
+        self.knowhow = np.zeros((count, topic_count), dtype=STATE)
+        trend = topics.secular_trend_per_year * ctx.secular_trend_multiplier / 12.0 / topics.span
+        self.trend_per_month = np.where(world.applies, trend[None, :], 0.0).astype(STATE)
+        # Shocks are (byte - 127.5) * scale with a uniform random byte, whose SD is 73.9:
+        # a bounded uniform shock with SD competence_shock_sd, drawn from 1 random byte a cell.
+        scale = ctx.competence_shock_sd / BYTE_SD
+        self.shock_scale = np.where(world.applies, scale, 0.0).astype(STATE)
         self.province_names = world.provinces
         self.province_index = np.array([self.province_names.index(p) for p in world.province])
 
@@ -136,7 +147,7 @@ class TwinningModel(mesa.Model):
         if levers.design == "dyad":
             self.matcher.pair_dyads(rising, world.kind, self.enrolled, self.design_rng)
         if levers.design == "none":
-            self.ties, self.unmatched = Ties(), 0
+            self.ties, self.unmatched = Ties(*rising.shape), 0
         else:
             self.ties, self.unmatched = form_ties(
                 self.matcher, rising & self.enrolled[:, None], order
@@ -201,12 +212,15 @@ class TwinningModel(mesa.Model):
         months = self.params.horizon_months + 1
         self.history_competence = np.zeros((months, count, topic_count), dtype=np.float32)
         self.history_knowhow = np.zeros((months, count, topic_count), dtype=np.float32)
-        self.history_observed = np.zeros((months, count, topic_count), dtype=np.float32)
-        self._record(0, np.nan_to_num(self.world.baseline))
+        self._measured: dict[int, np.ndarray] = {}
+        self._record(0)
+        members, outsiders = (
+            cell_weights(self.world.applies & rows[:, None]) for rows in (self.member, ~self.member)
+        )
         self.datacollector = mesa.DataCollector(
             model_reporters={
-                "mean_competence_members": lambda m: m.mean_competence(m.member),
-                "mean_competence_nonmembers": lambda m: m.mean_competence(~m.member),
+                "mean_competence_members": lambda m: m.mean_competence(members),
+                "mean_competence_nonmembers": lambda m: m.mean_competence(outsiders),
                 "active_ties": lambda m: int(m.ties.active.sum()),
                 "activities_held": lambda m: int(m.log.held.sum()),
             }
@@ -214,26 +228,44 @@ class TwinningModel(mesa.Model):
         self.datacollector.collect(self)
 
     # Geometry of similarity and distance -------------------------------------------------------
-    def similarity_to(self, learner: int) -> np.ndarray:
-        """Context similarity (0-1) of every institution to ``learner``."""
-        return self.similarity(np.full(len(self.world), learner), np.arange(len(self.world)))
+    def similarity_to(self, learner: int, among: np.ndarray) -> np.ndarray:
+        """Context similarity (0-1) of the institutions ``among`` to ``learner``."""
+        return self.similarity(np.full(len(among), learner), among)
 
     def similarity(self, learner: np.ndarray, host: np.ndarray) -> np.ndarray:
-        """Learning retained across differences in setting, kind and ownership (DOMAIN.md)."""
-        ctx, world = self.params.context, self.world
-        return (
-            (1.0 - ctx.similarity_penalty_setting * (world.setting[learner] != world.setting[host]))
-            * (1.0 - ctx.similarity_penalty_kind * (world.kind[learner] != world.kind[host]))
-            * (
-                1.0
-                - ctx.similarity_penalty_ownership
-                * (world.ownership[learner] != world.ownership[host])
-            )
-        )
+        """Learning retained across differences in setting, kind and ownership (DOMAIN.md).
 
-    def distance_from(self, learner: int) -> np.ndarray:
-        """Road km from ``learner``'s district seat to every institution's."""
-        return self.district_km[self.world.district_index[learner], self.world.district_index]
+        Each institution's three traits are packed into bits; XOR of two codes says which traits
+        differ, and a table of the eight possible answers gives the product of penalties.
+        """
+        return self._similarity_table[self._trait_code[learner] ^ self._trait_code[host]]
+
+    @cached_property
+    def _trait_code(self) -> np.ndarray:
+        world = self.world
+        return (
+            (world.setting == "urban") * 1
+            + (world.kind == "hospital") * 2
+            + (world.ownership == "private") * 4
+        ).astype(np.int64)
+
+    @cached_property
+    def _similarity_table(self) -> np.ndarray:
+        ctx = self.params.context
+        penalties = np.array(
+            [
+                ctx.similarity_penalty_setting,
+                ctx.similarity_penalty_kind,
+                ctx.similarity_penalty_ownership,
+            ]
+        )
+        differs = (np.arange(8)[:, None] >> np.arange(3)[None, :]) & 1
+        return np.prod(1.0 - penalties[None, :] * differs, axis=1)
+
+    def distance_from(self, learner: int, among: np.ndarray) -> np.ndarray:
+        """Road km from ``learner``'s district seat to those of the institutions ``among``."""
+        index = self.world.district_index
+        return self.district_km[index[learner], index[among]]
 
     @cached_property
     def district_km(self) -> np.ndarray:
@@ -249,52 +281,68 @@ class TwinningModel(mesa.Model):
     def step(self) -> None:
         month = self.steps
         ctx = self.params.context
-        count, topic_count = self.competence.shape
         draws = self.context_rng
         departed = draws.binomial(ctx.team_size, self.turnover) / ctx.team_size
-        new_leader = draws.random(count) < ctx.leadership_turnover_monthly
+        chance = draws.random((2, len(self.member)))
+        new_leader = np.flatnonzero(chance[0] < ctx.leadership_turnover_monthly)
+        shocked = chance[1] < ctx.workload_shock_monthly * self.workload
+        shocks = np.frombuffer(draws.bytes(self.competence.size), dtype=np.uint8)
+        shocks = shocks.reshape(self.competence.shape)
         mean, conc = ctx.new_leader_commitment_mean, ctx.new_leader_commitment_concentration
-        new_commitment = draws.beta(mean * conc, (1 - mean) * conc, count)
-        shocked = draws.random(count) < ctx.workload_shock_monthly * self.workload
-        competence_shocks = draws.standard_normal((count, topic_count))
-        noise = draws.standard_normal((count, topic_count))
+        self.leadership[new_leader] = draws.beta(mean * conc, (1 - mean) * conc, len(new_leader))
 
-        self.leadership = np.where(new_leader, new_commitment, self.leadership)
         if self.params.design.design != "none":
             run_month(self, month, shocked)
-        dynamics.implement(self.competence, self.knowhow, self.leadership, ctx)
+        dynamics.implement(self.competence, self.knowhow, self.leadership.astype(STATE), ctx)
         dynamics.lose_knowhow(self.knowhow, departed)
         dynamics.drift(
-            self.competence,
-            self.world.applies,
-            self.trend_per_month,
-            ctx.competence_shock_sd,
-            competence_shocks,
-            self.ceiling,
+            self.competence, self.trend_per_month, self.shock_scale, shocks, self.ceiling
         )
-        topics = self.world.topics
-        observed = dynamics.measure(
-            self.competence, topics.scale_min, topics.span, topics.measurement_noise_sd, noise
-        )
-        self._record(month, observed)
+        self._record(month)
         self.datacollector.collect(self)
         if month >= self.params.horizon_months:
             self.running = False
 
-    def _record(self, month: int, observed: np.ndarray) -> None:
-        applies = self.world.applies
+    def _record(self, month: int) -> None:
         self.history_competence[month] = self.competence
         self.history_knowhow[month] = self.knowhow
-        self.history_observed[month] = np.where(applies, observed, np.nan)
 
-    def mean_competence(self, rows: np.ndarray) -> float:
-        """Mean competence over the given institutions' applicable topics (NaN if none)."""
-        cells = self.world.applies & rows[:, None]
-        total = cells.sum()
-        return float((self.competence * cells).sum() / total) if total else float("nan")
+    def measured(self, month: int) -> np.ndarray:
+        """The indicator as measured in ``month`` (N, K; NaN where a topic does not apply).
+
+        Month 0 is the world's baseline.csv. Later months are the true indicator plus survey
+        noise from a stream of their own: measurement never feeds back into the dynamics, so it
+        is drawn only for the months someone reads, and the same month always gets the same draw.
+        """
+        if month not in self._measured:
+            if month == 0:
+                self._measured[0] = self.world.baseline
+            else:
+                stream = np.random.SeedSequence(self.seed, spawn_key=(MEASUREMENT_STREAM, month))
+                noise = np.random.default_rng(stream).standard_normal(self.competence.shape)
+                topics = self.world.topics
+                value = dynamics.measure(
+                    self.history_competence[month].astype(float),
+                    topics.scale_min,
+                    topics.span,
+                    topics.measurement_noise_sd,
+                    noise,
+                )
+                self._measured[month] = np.where(self.world.applies, value, np.nan)
+        return self._measured[month]
+
+    def mean_competence(self, weights: np.ndarray) -> float:
+        """Mean competence with cell weights that sum to one (see ``_set_up_records``)."""
+        return float(np.vdot(self.competence, weights))
 
     def absorptive(self) -> np.ndarray:
         return dynamics.absorptive_capacity(self.leadership, self.turnover, self.params.context)
+
+
+def cell_weights(cells: np.ndarray) -> np.ndarray:
+    """Weights that average over the given cells (all zero when there are none)."""
+    total = cells.sum()
+    return cells / total if total else np.zeros(cells.shape)
 
 
 def resolve_scenario(params: Scenario | str | Path, overrides: dict[str, Any]) -> Scenario:

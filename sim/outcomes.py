@@ -67,7 +67,7 @@ def topic_outcomes(model, counterfactual, t: int) -> dict[str, float]:
     applies = world.applies[:, t]
     chose = model.rising_at_launch[:, t]
     compare, _ = comparison_group(model.member, applies, chose)
-    change = model.history_observed[end, :, t] - model.history_observed[0, :, t]
+    change = model.measured(end)[:, t] - model.measured(0)[:, t]
     span = world.topics.span[t]
     truth_end = model.history_competence[end, :, t] * span
     truth_none = counterfactual.history_competence[end, :, t] * span

@@ -60,15 +60,27 @@ def launch_teams(model: "TwinningModel", month: int) -> None:
 
 
 def switch_priorities(model: "TwinningModel", month: int) -> None:
-    """Some teams change a priority mid-course; only announced switches are rematched."""
-    ctx = model.params.context
-    switch_draw = model.design_rng.random(len(model.member))
-    notice_draw = model.design_rng.random(len(model.member))
+    """Some teams change a priority mid-course; only announced switches are rematched.
+
+    Who switches, which topic goes and which comes are drawn for all teams at once; each
+    switching institution then acts on its own decision (:meth:`Institution.switch_priority`).
+    """
+    ctx, rng = model.params.context, model.design_rng
+    switch_draw, notice_draw = rng.random((2, len(model.member)))
     running = model.enrolled & (model.launch < month) & (month < model.programme_end)
-    for i in np.flatnonzero(running & (switch_draw < ctx.priority_switch_monthly)):
-        model.institutions[i].switch_priority(
-            model.design_rng, bool(notice_draw[i] < ctx.switch_notified_share)
-        )
+    switchers = np.flatnonzero(running & (switch_draw < ctx.priority_switch_monthly))
+    if len(switchers) == 0:
+        return
+    rising = model.rising[switchers]
+    options = model.can_rise[switchers] & ~rising & ~model.shining[switchers]
+    able = rising.any(axis=1) & options.any(axis=1)
+    switchers, rising, options = switchers[able], rising[able], options[able]
+    drop_draw, take_draw = rng.random((2, *rising.shape))
+    dropped = np.argmax(np.where(rising, drop_draw, -1.0), axis=1)
+    taken = np.argmax(np.where(options, take_draw, -1.0), axis=1)
+    notified = notice_draw[switchers] < ctx.switch_notified_share
+    for i, drop, take, told in zip(switchers, dropped, taken, notified, strict=True):
+        model.institutions[i].switch_priority(int(drop), int(take), bool(told))
 
 
 def hold_coaching(model, month, rows, shocked) -> np.ndarray:
@@ -104,12 +116,11 @@ def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
     if len(rows) == 0:
         return rows
     ties = model.ties
-    pair_key = ties.learner * len(model.member) + ties.host
-    row_key = rows["learner"] * len(model.member) + rows["host"]
-    broken = ~np.isin(row_key, pair_key[ties.active])
+    _, pair = ties.of_partnerships(rows["learner"], rows["host"])
+    broken = np.bincount(pair, minlength=len(rows)) == 0
     if broken.any():
         model.log.cancelled[act.EXCHANGE_VISIT] += int(broken.sum())
-        rows, row_key = rows[~broken], row_key[~broken]
+        rows = rows[~broken]
     held, delayed = _disrupt(
         model, act.EXCHANGE_VISIT, shocked[rows["learner"]] | shocked[rows["host"]], rows
     )
@@ -117,12 +128,8 @@ def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
     model.log.delayed[act.EXCHANGE_VISIT] += len(over)
     ctx, schedule = model.params.context, model.params.schedule
     virtual = model.design_rng.random(len(held)) < model.params.design.virtual_share
-    held_key = held["learner"] * len(model.member) + held["host"]
-    order = np.argsort(held_key)
-    position = np.searchsorted(held_key[order], pair_key).clip(max=max(len(held) - 1, 0))
-    visit = order[position] if len(held) else np.zeros(len(pair_key), dtype=np.int64)
-    which = np.flatnonzero(ties.active & (held_key[visit] == pair_key if len(held) else False))
-    ratio = np.where(virtual[visit[which]], ctx.virtual_delivery_ratio, 1.0)
+    which, visit = ties.of_partnerships(held["learner"], held["host"])
+    ratio = np.where(virtual[visit], ctx.virtual_delivery_ratio, 1.0)
     _teach_ties(model, which, ctx.learning_scale * ctx.efficacy_exchange_visit * ratio)
     hosts, topics = ties.host[which], ties.topic[which]
     headroom = np.maximum(

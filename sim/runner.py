@@ -138,7 +138,9 @@ def series_frame(model: TwinningModel, counterfactual: TwinningModel) -> pd.Data
             "competence": model.history_competence[cells],
             "knowhow": model.history_knowhow[cells],
             "indicator_true": (low + span * model.history_competence[cells]).astype(np.float32),
-            "indicator_measured": model.history_observed[cells],
+            "indicator_measured": np.stack([model.measured(m) for m in range(months)])[
+                cells
+            ].astype(np.float32),
             "indicator_without_twinning": (
                 low + span * counterfactual.history_competence[cells]
             ).astype(np.float32),

@@ -66,8 +66,9 @@ def load_scenario(reference: str | Path, overrides: dict[str, Any] | None = None
             merged[field] = value
         origin[f"{section}.{field}" if section else field] = "--set"
     scenario = validate(merged, origin, path)
-    check_topics(scenario, cached_world(scenario.world),
-                 origin.get("evaluation.headline_topics", str(path)))
+    check_topics(
+        scenario, cached_world(scenario.world), origin.get("evaluation.headline_topics", str(path))
+    )
     return scenario
 
 
@@ -75,8 +76,12 @@ def check_topics(scenario: Scenario, world: World, source: str) -> None:
     """Headline topics must exist in the scenario's world."""
     for topic in scenario.evaluation.headline_topics:
         if topic not in world.topics.names:
-            raise InputError(source, "evaluation.headline_topics", topic,
-                             f"a topic of the world ({', '.join(world.topics.names)})")
+            raise InputError(
+                source,
+                "evaluation.headline_topics",
+                topic,
+                f"a topic of the world ({', '.join(world.topics.names)})",
+            )
 
 
 def validate(data: dict[str, Any], origin: dict[str, str], path: Path) -> Scenario:

@@ -28,7 +28,13 @@ def test_the_rwanda_world_has_the_thirty_districts_and_the_evaluations_hospitals
     world = load_world(RWANDA)
     dhmt = world.kind == "dhmt"
     assert dhmt.sum() == 30
-    assert sorted(set(world.province)) == ["Eastern", "Kigali City", "Northern", "Southern", "Western"]
+    assert sorted(set(world.province)) == [
+        "Eastern",
+        "Kigali City",
+        "Northern",
+        "Southern",
+        "Western",
+    ]
     assert "Nyamagabe" in set(world.district[dhmt]) and "Gicumbi" in set(world.district[dhmt])
     hospital = world.kind == "hospital"
     assert (hospital & world.member).sum() == 25 and (hospital & ~world.member).sum() == 19
@@ -54,11 +60,27 @@ def test_overrides_by_bare_or_dotted_name():
 @pytest.mark.parametrize(
     ("body", "field", "allowed"),
     [
-        ('extends = "tpn_2021"\n[design]\nvirtual_shares = 0.5\n', "design.virtual_shares", "unknown key"),
-        ('extends = "tpn_2021"\n[design]\npriorities_per_institution = 7\n', "design.priorities_per_institution", "less than or equal to 5"),
+        (
+            'extends = "tpn_2021"\n[design]\nvirtual_shares = 0.5\n',
+            "design.virtual_shares",
+            "unknown key",
+        ),
+        (
+            'extends = "tpn_2021"\n[design]\npriorities_per_institution = 7\n',
+            "design.priorities_per_institution",
+            "less than or equal to 5",
+        ),
         ('extends = "tpn_2021"\n[design]\ndesign = "mesh"\n', "design.design", "'network'"),
-        ('extends = "tpn_2021"\n[context]\nturnover_multiplier = "high"\n', "context.turnover_multiplier", "number"),
-        ('extends = "tpn_2021"\n[evaluation]\nheadline_topics = ["malaria"]\n', "evaluation.headline_topics", "topic of the world"),
+        (
+            'extends = "tpn_2021"\n[context]\nturnover_multiplier = "high"\n',
+            "context.turnover_multiplier",
+            "number",
+        ),
+        (
+            'extends = "tpn_2021"\n[evaluation]\nheadline_topics = ["malaria"]\n',
+            "evaluation.headline_topics",
+            "topic of the world",
+        ),
         ('extends = "tpn_2021"\nhorizon_months = 12\n', "evaluation", "endline_month"),
         ('extends = "nowhere"\n', "scenario", "shipped scenario"),
         ("this is = not toml =\n", "syntax", "valid TOML"),
@@ -91,16 +113,51 @@ def test_the_error_blames_the_file_that_set_the_value(tmp_path):
 @pytest.mark.parametrize(
     ("file", "edit", "expected"),
     [
-        ("institutions.csv", lambda t: t.replace(",setting,", ",place,"), "missing column(s): setting"),
-        ("institutions.csv", lambda t: t.replace("DHMT-Huye,Huye DHMT,dhmt", "DHMT-Huye,Huye DHMT,clinic"), "kind (row"),
-        ("institutions.csv", lambda t: t.replace(",Kigali City,public,urban,1,", ",Kigali City,public,urban,yes,", 1), "member (row 2) = 'yes': one of 0, 1"),
-        ("baseline.csv", lambda t: t.replace("DHMT-Gasabo,cbhi,83.95,", "DHMT-Gasabo,cbhi,n/a,", 1), "value (row 2) = 'n/a': a number"),
-        ("baseline.csv", lambda t: t.replace("DHMT-Gasabo,anc,", "DHMT-Gasabo,malaria,", 1), "topic (row 3) = 'malaria'"),
-        ("baseline.csv", lambda t: "\n".join(t.splitlines()[:-1]) + "\n", "a baseline value for every institution"),
-        ("topics.csv", lambda t: t.replace("accreditation,Hospital accreditation,hospital,Level-2 accreditation score,%,0,100,100", "accreditation,Hospital accreditation,hospital,Level-2 accreditation score,%,0,100,120"), "ceiling (topic accreditation) = 120"),
+        (
+            "institutions.csv",
+            lambda t: t.replace(",setting,", ",place,"),
+            "missing column(s): setting",
+        ),
+        (
+            "institutions.csv",
+            lambda t: t.replace("DHMT-Huye,Huye DHMT,dhmt", "DHMT-Huye,Huye DHMT,clinic"),
+            "kind (row",
+        ),
+        (
+            "institutions.csv",
+            lambda t: t.replace(
+                ",Kigali City,public,urban,1,", ",Kigali City,public,urban,yes,", 1
+            ),
+            "member (row 2) = 'yes': one of 0, 1",
+        ),
+        (
+            "baseline.csv",
+            lambda t: t.replace("DHMT-Gasabo,cbhi,83.95,", "DHMT-Gasabo,cbhi,n/a,", 1),
+            "value (row 2) = 'n/a': a number",
+        ),
+        (
+            "baseline.csv",
+            lambda t: t.replace("DHMT-Gasabo,anc,", "DHMT-Gasabo,malaria,", 1),
+            "topic (row 3) = 'malaria'",
+        ),
+        (
+            "baseline.csv",
+            lambda t: "\n".join(t.splitlines()[:-1]) + "\n",
+            "a baseline value for every institution",
+        ),
+        (
+            "topics.csv",
+            lambda t: t.replace(
+                "accreditation,Hospital accreditation,hospital,Level-2 accreditation score,%,0,100,100",
+                "accreditation,Hospital accreditation,hospital,Level-2 accreditation score,%,0,100,120",
+            ),
+            "ceiling (topic accreditation) = 120",
+        ),
     ],
 )
-def test_bad_world_files_name_file_field_value_and_what_is_allowed(world_copy, file, edit, expected):
+def test_bad_world_files_name_file_field_value_and_what_is_allowed(
+    world_copy, file, edit, expected
+):
     path = world_copy / file
     path.write_text(edit(path.read_text()))
     with pytest.raises(InputError) as caught:

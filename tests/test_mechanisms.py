@@ -15,9 +15,17 @@ from tests.conftest import outcome_over_seeds, with_changes
 def test_exchange_visit_closes_part_of_the_gap_to_the_host():
     competence = np.array([[0.4], [0.8]])
     knowhow = np.zeros((2, 1))
-    gain = dynamics.learn(competence, knowhow, np.array([1.0]), np.array([0]), np.array([1]),
-                          np.array([0]), efficacy=0.3, absorptive=np.array([1.0, 1.0]),
-                          similarity=np.array([1.0]))
+    gain = dynamics.learn(
+        competence,
+        knowhow,
+        np.array([1.0]),
+        np.array([0]),
+        np.array([1]),
+        np.array([0]),
+        efficacy=0.3,
+        absorptive=np.array([1.0, 1.0]),
+        similarity=np.array([1.0]),
+    )
     assert gain[0] == pytest.approx(0.3 * 0.4)
     assert knowhow[0, 0] == pytest.approx(0.12)
     assert competence[0, 0] == 0.4, "learning adds know-how, not competence"
@@ -26,8 +34,17 @@ def test_exchange_visit_closes_part_of_the_gap_to_the_host():
 def test_nothing_is_learned_from_a_weaker_teacher():
     competence = np.array([[0.8], [0.4]])
     knowhow = np.zeros((2, 1))
-    dynamics.learn(competence, knowhow, np.array([1.0]), np.array([0]), np.array([1]),
-                   np.array([0]), 0.3, np.ones(2), np.ones(1))
+    dynamics.learn(
+        competence,
+        knowhow,
+        np.array([1.0]),
+        np.array([0]),
+        np.array([1]),
+        np.array([0]),
+        0.3,
+        np.ones(2),
+        np.ones(1),
+    )
     assert knowhow[0, 0] == 0.0
 
 
@@ -49,8 +66,13 @@ def test_turnover_takes_know_how_but_not_institutional_competence():
 
 
 def test_with_learning_switched_off_the_network_has_no_causal_effect(tpn):
-    scenario = with_changes(tpn, learning_scale=0.0, self_analysis_gain=0.0,
-                            host_refinement_gain=0.0, host_recognition_gain=0.0)
+    scenario = with_changes(
+        tpn,
+        learning_scale=0.0,
+        self_analysis_gain=0.0,
+        host_refinement_gain=0.0,
+        host_recognition_gain=0.0,
+    )
     outcomes = run_one(scenario, seed=3).outcomes
     effects = [v for k, v in outcomes.items() if k.endswith("causal_effect")]
     assert effects and all(v == 0.0 or np.isnan(v) for v in effects)
@@ -103,7 +125,9 @@ def test_the_visit_budget_caps_the_visits_planned(tpn):
 
 def test_higher_turnover_lowers_the_gain_on_average(tpn):
     base = outcome_over_seeds(tpn, "accreditation.causal_effect")
-    high = outcome_over_seeds(with_changes(tpn, turnover_multiplier=3.0), "accreditation.causal_effect")
+    high = outcome_over_seeds(
+        with_changes(tpn, turnover_multiplier=3.0), "accreditation.causal_effect"
+    )
     difference = high - base
     assert difference.mean() + 2 * difference.std(ddof=1) / np.sqrt(len(difference)) < 0
 
@@ -137,8 +161,13 @@ def test_choosers_regress_to_the_mean_without_twinning(tpn):
         a = model.world.topics.index("accreditation")
         chose = model.rising_at_launch[:, a]
         span = model.world.topics.span[a]
-        measured.append(np.mean(model.history_observed[24, chose, a] - model.history_observed[0, chose, a]))
-        true.append(np.mean((model.history_competence[24, chose, a] - model.history_competence[0, chose, a]) * span))
+        measured.append(np.mean(model.measured(24)[chose, a] - model.measured(0)[chose, a]))
+        true.append(
+            np.mean(
+                (model.history_competence[24, chose, a] - model.history_competence[0, chose, a])
+                * span
+            )
+        )
     assert np.mean(measured) - np.mean(true) > 0.5
 
 
@@ -159,8 +188,9 @@ def test_workload_shocks_cancel_or_delay_activities(tpn):
 
 
 def test_hosting_visits_raises_the_hosts_leadership(tpn):
-    base = with_changes(tpn, leadership_turnover_monthly=0.0, virtual_share=0.0,
-                        exchange_visits_per_year=200)
+    base = with_changes(
+        tpn, leadership_turnover_monthly=0.0, virtual_share=0.0, exchange_visits_per_year=200
+    )
     plain = simulate(with_changes(base, host_recognition_gain=0.0), 3)
     recognised = simulate(base, 3)
     hosts = np.unique(recognised.ties.host)
@@ -170,28 +200,38 @@ def test_hosting_visits_raises_the_hosts_leadership(tpn):
 
 def test_phasing_by_province_staggers_launches(tpn):
     model = TwinningModel(with_changes(tpn, phasing="by_province", phase_interval_months=2), rng=0)
-    launches = {p: model.launch[model.province_index == i][0] for i, p in enumerate(model.province_names)}
+    launches = {
+        p: model.launch[model.province_index == i][0] for i, p in enumerate(model.province_names)
+    }
     assert sorted(launches.values()) == [4, 6, 8, 10, 12]
 
 
 def test_identical_seeds_give_identical_runs(tpn):
     a, b = simulate(tpn, 11), simulate(tpn, 11)
-    assert np.array_equal(a.history_observed, b.history_observed, equal_nan=True)
+    assert np.array_equal(a.history_competence, b.history_competence)
+    assert np.array_equal(a.measured(24), b.measured(24), equal_nan=True)
     c = simulate(tpn, 12)
-    assert not np.array_equal(a.history_observed, c.history_observed, equal_nan=True)
+    assert not np.array_equal(a.history_competence, c.history_competence)
 
 
 def test_the_counterfactual_shares_the_context_random_numbers(tpn):
     """Common random numbers: non-members never take part, so their series are identical."""
     twinned, none = simulate(tpn, 8), simulate(with_changes(tpn, design="none"), 8)
     outside = ~twinned.member
-    assert np.array_equal(twinned.history_observed[:, outside], none.history_observed[:, outside],
-                          equal_nan=True)
+    assert np.array_equal(
+        twinned.history_competence[:, outside], none.history_competence[:, outside]
+    )
+    assert np.array_equal(twinned.measured(24)[outside], none.measured(24)[outside], equal_nan=True)
 
 
 def test_mesa_batch_run_returns_one_row_per_run():
-    rows = mesa.batch_run(TwinningModel, {"design": ["network", "dyad"], "virtual_share": 0.5},
-                          number_processes=1, rng=[1, 2], display_progress=False)
+    rows = mesa.batch_run(
+        TwinningModel,
+        {"design": ["network", "dyad"], "virtual_share": 0.5},
+        number_processes=1,
+        rng=[1, 2],
+        display_progress=False,
+    )
     assert len(rows) == 4
     assert {r["design"] for r in rows} == {"network", "dyad"}
     assert all(r["Step"] == 24 for r in rows)
@@ -203,6 +243,14 @@ def test_agents_are_mesa_agents_with_named_views(tpn_model):
     assert len(agents) == 74
     gasabo = next(a for a in agents if a.identifier == "DHMT-Gasabo")
     assert gasabo.kind == "dhmt" and gasabo.province == "Kigali City"
-    assert set(gasabo.competence) == {"cbhi", "anc", "family_planning", "supply_chain", "planning",
-                                      "monitoring_evaluation", "supervision", "partner_coordination"}
+    assert set(gasabo.competence) == {
+        "cbhi",
+        "anc",
+        "family_planning",
+        "supply_chain",
+        "planning",
+        "monitoring_evaluation",
+        "supervision",
+        "partner_coordination",
+    }
     assert 2 <= len(gasabo.rising) <= 5

@@ -1,0 +1,162 @@
+"""Speed of the simulator, measured beside a reference Mesa model in the same process.
+
+Figures (one run of ``tpn bench`` or ``python -m experiments.bench``):
+
+- seconds per ``tpn_2021`` run: all 74 institutions, 24 months, one replication, construction
+  and data collection included (the world files are read once per process, as in a sweep);
+- microseconds per agent-step for a synthetic world of 5,000 institutions over 60 months with the
+  programme running throughout (construction reported separately);
+- the same figure for Mesa's Boltzmann wealth model written efficiently (5,000 agents; each step
+  every agent with wealth gives one unit to a random agent; the agent list fetched once a step).
+
+Timings are the best of several repetitions; ratios between figures of one run are what to quote.
+"""
+
+import json
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import mesa
+
+from sim.model import TwinningModel
+from sim.runner import run_one, simulate
+from sim.scenario import SCENARIO_DIR, load_scenario
+from sim.synthetic import synthetic_frames, write_world
+from sim.topics import load_topics
+from sim.world import load_world
+
+LARGE_WORLD = 5_000
+LARGE_MONTHS = 60
+
+
+class Wealth(mesa.Agent):
+    def __init__(self, model: mesa.Model) -> None:
+        super().__init__(model)
+        self.wealth = 1
+
+
+class BoltzmannWealth(mesa.Model):
+    """The canonical Mesa example, with the agent list fetched once per step."""
+
+    def __init__(self, agents: int, rng: int) -> None:
+        super().__init__(rng=rng)
+        Wealth.create_agents(self, agents)
+
+    def step(self) -> None:
+        agents = list(self.agents)
+        choose = self.random.choice
+        for agent in agents:
+            if agent.wealth > 0:
+                choose(agents).wealth += 1
+                agent.wealth -= 1
+
+
+def best_of(repeats: int, action: Callable[[], object]) -> float:
+    """Shortest wall time of ``repeats`` calls, in seconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def tpn_run_seconds(repeats: int) -> tuple[float, float]:
+    """One tpn_2021 model run, and one replication with its counterfactual and outcomes."""
+    scenario = load_scenario("tpn_2021")
+    simulate(scenario, 0)  # read the world files once, as any sweep does
+    runs = 20
+    model_only = best_of(repeats, lambda: [simulate(scenario, s) for s in range(runs)]) / runs
+    replication = best_of(repeats, lambda: [run_one(scenario, s) for s in range(runs)]) / runs
+    return model_only, replication
+
+
+def large_world_step_microseconds(repeats: int) -> tuple[float, float]:
+    """Microseconds per agent-step on 5,000 institutions, and construction seconds."""
+    topics = load_topics(SCENARIO_DIR / "worlds" / "rwanda" / "topics.csv")
+    with tempfile.TemporaryDirectory() as folder:
+        institutions, baseline = synthetic_frames(topics, LARGE_WORLD, seed=1)
+        write_world(Path(folder) / "world", institutions, baseline, topics)
+        world = load_world(Path(folder) / "world")
+    scenario = TwinningModel(
+        "tpn_2021",
+        rng=0,
+        horizon_months=LARGE_MONTHS,
+        endline_month=LARGE_MONTHS,
+        programme_months=LARGE_MONTHS - 4,
+        world=world,
+    ).params
+    build, steps = [], []
+    for seed in range(repeats):
+        start = time.perf_counter()
+        model = TwinningModel(scenario, rng=seed, world=world)
+        build.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        while model.running:
+            model.step()
+        steps.append(time.perf_counter() - start)
+    return min(steps) / (LARGE_WORLD * LARGE_MONTHS) * 1e6, min(build)
+
+
+def boltzmann_step_microseconds(repeats: int) -> float:
+    def run() -> None:
+        model = BoltzmannWealth(LARGE_WORLD, rng=1)
+        for _ in range(LARGE_MONTHS):
+            model.step()
+
+    seconds = best_of(repeats, run)
+    return seconds / (LARGE_WORLD * LARGE_MONTHS) * 1e6
+
+
+def measure(quick: bool = False) -> dict[str, float | str]:
+    repeats = 2 if quick else 5
+    model_only, replication = tpn_run_seconds(repeats)
+    ours, build = large_world_step_microseconds(repeats)
+    boltzmann = boltzmann_step_microseconds(repeats)
+    return {
+        "tpn_2021_run_ms": round(model_only * 1e3, 2),
+        "tpn_2021_replication_with_counterfactual_ms": round(replication * 1e3, 2),
+        "large_world_us_per_agent_step": round(ours, 3),
+        "large_world_construction_s": round(build, 3),
+        "boltzmann_us_per_agent_step": round(boltzmann, 3),
+        "ratio_ours_to_boltzmann": round(ours / boltzmann, 3),
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.processor() or 'cpu'}",
+        "python": platform.python_version(),
+        "mesa": mesa.__version__,
+    }
+
+
+def main(json_line: bool = False, quick: bool = False) -> int:
+    figures = measure(quick)
+    if json_line:
+        print(json.dumps(figures))
+        return 0
+    print(
+        f"tpn_2021 run (74 institutions, 24 months, built and collected): "
+        f"{figures['tpn_2021_run_ms']:.1f} ms  (target < 15 ms)"
+    )
+    print(
+        f"  one replication with its no-twinning counterfactual and outcomes: "
+        f"{figures['tpn_2021_replication_with_counterfactual_ms']:.1f} ms"
+    )
+    print(
+        f"5,000 institutions x 60 months: {figures['large_world_us_per_agent_step']:.3f} "
+        f"us per agent-step (construction {figures['large_world_construction_s']:.2f} s)"
+    )
+    print(
+        f"Mesa Boltzmann wealth, 5,000 agents: {figures['boltzmann_us_per_agent_step']:.3f} "
+        f"us per agent-step"
+    )
+    print(f"ratio ours / Boltzmann: {figures['ratio_ours_to_boltzmann']:.2f}  (target <= 0.5)")
+    print(f"machine: {figures['machine']}; Python {figures['python']}; Mesa {figures['mesa']}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(json_line="--json" in sys.argv, quick="--quick" in sys.argv))

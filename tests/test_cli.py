@@ -1,0 +1,169 @@
+"""The `tpn` command as a user meets it: outputs, refusals and one-line errors."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+
+
+def tpn(*args: str) -> subprocess.CompletedProcess:
+    """Run the command in a fresh interpreter, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_run_writes_tables_series_and_figures(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "tpn_2021", "--reps", "3", "--out", str(out), "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "accreditation.causal_effect" in printed and "95% CI" in printed
+    for name in (
+        "runs.csv",
+        "summary.csv",
+        "series.parquet",
+        "ties.csv",
+        "activities.csv",
+        "manifest.json",
+        "scenario.json",
+        "figures/trajectories.png",
+        "figures/network.png",
+    ):
+        assert (out / name).is_file(), name
+    runs = pd.read_csv(out / "runs.csv")
+    assert list(runs["replication"]) == [0, 1, 2]
+    series = pd.read_parquet(out / "series.parquet")
+    assert {
+        "month",
+        "date",
+        "institution",
+        "topic",
+        "competence",
+        "indicator_measured",
+        "indicator_without_twinning",
+    } <= set(series.columns)
+    assert series["month"].max() == 24
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["replications"] == 3 and manifest["synthetic_world"] is True
+    assert len(manifest["replication_seeds"]) == 3
+
+
+def test_identical_seeds_give_identical_files(tmp_path):
+    for name in ("a", "b"):
+        assert (
+            main(
+                [
+                    "run",
+                    "dyad",
+                    "--reps",
+                    "2",
+                    "--seed",
+                    "5",
+                    "--out",
+                    str(tmp_path / name),
+                    "--quiet",
+                ]
+            )
+            == 0
+        )
+    for file in ("series.parquet", "runs.csv", "summary.csv", "ties.csv", "activities.csv"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes(), file
+
+
+def test_run_refuses_to_overwrite_unless_forced(tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    assert main(["run", "no_twinning", "--reps", "1", "--out", str(out), "--quiet"]) == 2
+    assert "already exists; pass --force" in capsys.readouterr().err
+    assert (out / "keep.txt").read_text() == "mine"
+    assert main(["run", "no_twinning", "--reps", "1", "--out", str(out), "--quiet", "--force"]) == 0
+    assert not (out / "keep.txt").exists() and (out / "runs.csv").exists()
+
+
+def test_compare_prints_means_and_paired_differences_as_json(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code = main(
+        [
+            "compare",
+            "tpn_2021",
+            "no_twinning",
+            "--reps",
+            "4",
+            "--out",
+            str(out),
+            "--quiet",
+            "--json",
+        ]
+    )
+    assert code == 0
+    records = json.loads(capsys.readouterr().out)
+    effect = {(r["outcome"], r["scenario"]): r for r in records}
+    network = effect[("accreditation.causal_effect", "tpn_2021")]
+    none = effect[("accreditation.causal_effect", "no_twinning")]
+    assert network["mean"] > 0 and none["mean"] == 0
+    assert none["difference_vs_first"] == pytest.approx(-network["mean"])
+    assert (out / "figures" / "effects.png").is_file()
+    assert (out / "tpn_2021" / "series.parquet").is_file()
+    assert (out / "comparison.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "no_such_scenario"], "scenario = 'no_such_scenario'"),
+        (["run", "tpn_2021", "--set", "virtual_share=2"], "--set: design.virtual_share = 2"),
+        (["run", "tpn_2021", "--set", "warp_speed=1"], "parameter = 'warp_speed'"),
+        (["run", "tpn_2021", "--reps", "0"], "not a positive whole number"),
+        (["compare", "tpn_2021"], "at least two scenarios"),
+        (["show", "tpn_2021", "--set", "design=mesh"], "design.design = 'mesh'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_no_traceback_nothing_written(tmp_path, args, expected):
+    out = tmp_path / "out"
+    extra = ["--out", str(out)] if args[0] in ("run", "compare") else []
+    result = tpn(*args, *extra)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("tpn: error: ")
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_scenarios_lists_every_shipped_scenario_with_a_description():
+    result = tpn("scenarios", "--json")
+    names = {r["scenario"] for r in json.loads(result.stdout)}
+    assert {
+        "tpn_2021",
+        "dyad",
+        "no_twinning",
+        "provincial_sessions",
+        "covid_virtual",
+        "high_turnover",
+        "in_person_only",
+    } <= names
+
+
+def test_show_gives_every_parameter_its_unit_and_source(capsys):
+    assert main(["show", "covid_virtual", "--json"]) == 0
+    rows = {r["parameter"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["design.virtual_share"]["value"] == 0.8
+    for row in rows.values():
+        if row["parameter"] not in ("name", "description", "world"):
+            assert row["unit"] and row["source"], row["parameter"]
+
+
+def test_world_writes_a_template_that_loads(tmp_path):
+    from sim.world import load_world
+
+    assert main(["world", "--out", str(tmp_path / "w"), "--institutions", "40"]) == 0
+    assert len(load_world(tmp_path / "w")) == 40

@@ -1,0 +1,51 @@
+"""The evaluation's statistics, checked against hand computation."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.stats import mean_interval, paired_difference, summarise
+from sim.evaluation import comparison_group, right_tailed_z_test
+
+
+def test_right_tailed_z_test_matches_a_hand_computed_case():
+    treated = np.array([8.0, 10.0, 6.0, 12.0])  # mean 9, sample variance 20/3
+    comparison = np.array([2.0, 3.0, 1.0])  # mean 2, sample variance 1
+    z = 7.0 / np.sqrt((20 / 3) / 4 + 1 / 3)  # = 4.9497...
+    result = right_tailed_z_test(treated, comparison)
+    assert result.z == pytest.approx(z)
+    assert result.p_value == pytest.approx(3.7e-07, rel=0.05)
+
+
+def test_z_test_is_undefined_for_groups_of_one():
+    assert np.isnan(right_tailed_z_test(np.array([1.0]), np.array([1.0, 2.0])).z)
+
+
+def test_comparison_group_prefers_non_members():
+    member = np.array([True, True, False, False])
+    applies = np.ones(4, dtype=bool)
+    chose = np.array([True, False, False, False])
+    group, label = comparison_group(member, applies, chose)
+    assert label == "non_members" and group.tolist() == [False, False, True, True]
+    group, label = comparison_group(np.ones(4, dtype=bool), applies, chose)
+    assert label == "non_choosers" and group.tolist() == [False, True, True, True]
+
+
+def test_mean_interval_is_the_t_interval():
+    mean, low, high = mean_interval(np.array([1.0, 2.0, 3.0, 4.0]))
+    half = 3.182446305284263 * np.std([1, 2, 3, 4], ddof=1) / 2
+    assert (mean, low, high) == pytest.approx((2.5, 2.5 - half, 2.5 + half))
+
+
+def test_paired_difference_uses_common_replications():
+    runs = pd.DataFrame(
+        {"scenario": ["a", "a", "b", "b"], "replication": [0, 1, 0, 1], "x": [1.0, 5.0, 2.0, 6.0]}
+    )
+    assert paired_difference(runs, "b", "a", "x") == (1.0, 1.0, 1.0)
+
+
+def test_summary_reports_run_percentiles_beside_the_interval_of_the_mean():
+    runs = pd.DataFrame({"x": np.arange(101.0)})
+    row = summarise(runs, ["x"]).iloc[0]
+    assert row["mean"] == 50 and row["p2_5"] == 2.5 and row["p97_5"] == 97.5 and row["n"] == 101
+    assert row["ci_low"] > row["p2_5"]
