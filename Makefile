@@ -13,7 +13,7 @@ PYTHON ?= $(shell \
     if ok "$$p"; then echo "$$p"; exit 0; fi; \
   done)
 
-.PHONY: demo test lint format bench baseline clean
+.PHONY: demo test lint format bench baseline docs clean
 
 $(BIN)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "make: no Python >= 3.12 found; install one or run make PYTHON=/path/to/python3.12" >&2; exit 2; fi
@@ -44,6 +44,9 @@ bench: $(BIN)/.installed
 
 baseline: $(BIN)/.installed
 	$(BIN)/python -m tests.baseline --update
+
+docs: $(BIN)/.installed
+	$(BIN)/python -m sim.paramdoc
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

@@ -63,6 +63,45 @@ def trajectories(
     return fig
 
 
+def compare_trajectories(
+    series: dict[str, pd.DataFrame],
+    designs: dict[str, str],
+    world: World,
+    topics: list[str],
+    programme: tuple[int, int],
+) -> plt.Figure:
+    """True indicator of the choosers under each scenario, with 95% bands over replications."""
+    fig, axes = plt.subplots(1, len(topics), figsize=(5.2 * len(topics), 3.8), squeeze=False)
+    for ax, topic in zip(axes[0], topics, strict=True):
+        t = world.topics.index(topic)
+        for n, (name, data) in enumerate(series.items()):
+            rows = data[(data["topic"] == topic) & data["chose_topic"]]
+            per_run = rows.groupby(["replication", "month"], observed=True)["indicator_true"]
+            per_run = per_run.mean().unstack()
+            months = per_run.columns.to_numpy()
+            colour = style.design_colour(designs[name], n)
+            ax.plot(
+                months, per_run.mean().to_numpy(), color=colour, label=f"{name} ({designs[name]})"
+            )
+            if len(per_run) > 1:
+                ax.fill_between(
+                    months,
+                    per_run.quantile(0.025).to_numpy(),
+                    per_run.quantile(0.975).to_numpy(),
+                    color=colour,
+                    alpha=0.12,
+                    linewidth=0,
+                )
+        ax.axvspan(*programme, color="#fee08b", alpha=0.25, label="Programme")
+        ax.set_title(f"{world.topics.labels[t]}: institutions that chose it")
+        ax.set_xlabel("Model month (0 = start date)")
+        ax.set_ylabel(f"True {world.topics.indicators[t].lower()} ({world.topics.units[t]})")
+        ax.legend(loc="upper left", fontsize=7)
+    fig.suptitle("Trajectories by scenario: mean over replications, band: 95% of replications")
+    fig.tight_layout()
+    return fig
+
+
 def _groups(data: pd.DataFrame) -> dict:
     non_members = ~data["member"]
     if data.loc[non_members, "institution"].nunique() >= 2:

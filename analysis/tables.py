@@ -55,8 +55,17 @@ def format_interval(mean: float, low: float, high: float) -> str:
     return f"{format_number(mean)} [{format_number(low)}, {format_number(high)}]"
 
 
-def render(frame: pd.DataFrame, title: str = "") -> str:
-    """A plain aligned text table (first column left-aligned, others right-aligned)."""
+def shorten(text: str, width: int) -> str:
+    """Cut long text for a terminal column, keeping its end when it is a path."""
+    if len(text) <= width:
+        return text
+    if "/" in text:
+        return "..." + text[-(width - 3) :]
+    return text[: width - 3] + "..."
+
+
+def render(frame: pd.DataFrame, title: str = "", left: int = 1) -> str:
+    """A plain aligned text table: the first ``left`` columns left-aligned, the rest right."""
     columns = list(frame.columns)
     cells = [[str(v) for v in row] for row in frame.itertuples(index=False)]
     widths = [
@@ -65,9 +74,11 @@ def render(frame: pd.DataFrame, title: str = "") -> str:
     ]
 
     def line(values):
-        first = values[0].ljust(widths[0])
-        rest = [v.rjust(w) for v, w in zip(values[1:], widths[1:], strict=True)]
-        return "  ".join([first, *rest]).rstrip()
+        cells = [
+            v.ljust(w) if i < left else v.rjust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=True))
+        ]
+        return "  ".join(cells).rstrip()
 
     rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
     out = ([title] if title else []) + [line([str(c) for c in columns]), rule]

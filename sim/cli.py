@@ -198,6 +198,17 @@ def _simulate(args, references: list[str]) -> int:
                 ),
                 folder / "figures" / "effects.png",
             )
+            start = scenarios[0].design.programme_start_month
+            save_figure(
+                figures.compare_trajectories(
+                    {r.scenario.name: r.series for r in all_results},
+                    {s.name: s.design.design for s in scenarios},
+                    world,
+                    topics,
+                    (start, start + scenarios[0].design.programme_months),
+                ),
+                folder / "figures" / "trajectories.png",
+            )
         write_manifest(
             folder,
             started,
@@ -239,7 +250,7 @@ def _scenarios(args) -> int:
             }
         )
     frame = pd.DataFrame(rows)
-    print(tables.to_json(frame) if args.json else tables.render(frame))
+    print(tables.to_json(frame) if args.json else tables.render(frame, left=3))
     return 0
 
 
@@ -255,12 +266,13 @@ def _show(args) -> int:
     elif args.markdown:
         print(frame.to_markdown(index=False))
     else:
-        print(
-            tables.render(
-                frame[["parameter", "value", "unit", "source"]],
-                f"{scenario.name}: {scenario.description}",
-            )
+        frame["value"] = [tables.shorten(str(v), 40) for v in frame["value"]]
+        frame["source"] = [tables.shorten(str(v), 50) for v in frame["source"]]
+        title = (
+            f"{scenario.name}: {scenario.description}\n"
+            "(full sources and meanings: tpn show SCENARIO --markdown, or --json)"
         )
+        print(tables.render(frame[["parameter", "value", "unit", "source"]], title, left=4))
     return 0
 
 
@@ -273,7 +285,7 @@ def _outcomes(args) -> int:
     frame = pd.DataFrame(
         {"outcome": list(OUTCOME_DEFINITIONS), "definition": list(OUTCOME_DEFINITIONS.values())}
     )
-    print(tables.to_json(frame) if args.json else tables.render(frame))
+    print(tables.to_json(frame) if args.json else tables.render(frame, left=2))
     return 0
 
 

@@ -203,19 +203,19 @@ class Matcher:
 
     def _stronger(self, learner: int, topic: int) -> np.ndarray:
         """Eligible hosts measured strictly above the learner, best first."""
-        pool = self._pools[topic]
-        below = np.searchsorted(
-            -self.observed[pool, topic], -self.observed[learner, topic], side="left"
-        )
+        pool, descending = self._pools[topic]
+        below = np.searchsorted(descending, -self.observed[learner, topic], side="left")
         return pool[:below]
 
     @cached_property
-    def _pools(self) -> list[np.ndarray]:
-        """Per topic, the members it applies to, best measured first (stable order on ties)."""
+    def _pools(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per topic, the members it applies to, best measured first (stable on ties), with
+        their negated scores for binary search."""
         pools = []
         for topic in range(self.observed.shape[1]):
             rows = np.flatnonzero(self.eligible_host[:, topic])
-            pools.append(rows[np.argsort(-self.observed[rows, topic], kind="stable")])
+            rows = rows[np.argsort(-self.observed[rows, topic], kind="stable")]
+            pools.append((rows, -self.observed[rows, topic]))
         return pools
 
     def _score(self, learner: int, topic: int, candidates: np.ndarray) -> np.ndarray:

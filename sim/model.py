@@ -208,10 +208,10 @@ class TwinningModel(mesa.Model):
         return {"national": np.argmax(scores, axis=0), "province": by_province}
 
     def _set_up_records(self) -> None:
-        count, topic_count = self.world.baseline.shape
-        months = self.params.horizon_months + 1
-        self.history_competence = np.zeros((months, count, topic_count), dtype=np.float32)
-        self.history_knowhow = np.zeros((months, count, topic_count), dtype=np.float32)
+        # One array per month, not one (months, N, K) block: a block is zeroed page by page as
+        # it fills (costly on large worlds), while each monthly copy is a single allocation.
+        self.competence_by_month: list[np.ndarray] = []
+        self.knowhow_by_month: list[np.ndarray] = []
         self._measured: dict[int, np.ndarray] = {}
         self._record(0)
         members, outsiders = (
@@ -304,8 +304,18 @@ class TwinningModel(mesa.Model):
             self.running = False
 
     def _record(self, month: int) -> None:
-        self.history_competence[month] = self.competence
-        self.history_knowhow[month] = self.knowhow
+        self.competence_by_month.append(self.competence.copy())
+        self.knowhow_by_month.append(self.knowhow.copy())
+
+    @property
+    def history_competence(self) -> np.ndarray:
+        """Competence of every month so far, as one (months, N, K) array."""
+        return np.stack(self.competence_by_month)
+
+    @property
+    def history_knowhow(self) -> np.ndarray:
+        """Staff-held know-how of every month so far, as one (months, N, K) array."""
+        return np.stack(self.knowhow_by_month)
 
     def measured(self, month: int) -> np.ndarray:
         """The indicator as measured in ``month`` (N, K; NaN where a topic does not apply).
@@ -322,7 +332,7 @@ class TwinningModel(mesa.Model):
                 noise = np.random.default_rng(stream).standard_normal(self.competence.shape)
                 topics = self.world.topics
                 value = dynamics.measure(
-                    self.history_competence[month].astype(float),
+                    self.competence_by_month[month].astype(float),
                     topics.scale_min,
                     topics.span,
                     topics.measurement_noise_sd,
@@ -333,7 +343,7 @@ class TwinningModel(mesa.Model):
 
     def mean_competence(self, weights: np.ndarray) -> float:
         """Mean competence with cell weights that sum to one (see ``_set_up_records``)."""
-        return float(np.vdot(self.competence, weights))
+        return float(np.dot(self.competence.ravel(), weights.ravel()))
 
     def absorptive(self) -> np.ndarray:
         return dynamics.absorptive_capacity(self.leadership, self.turnover, self.params.context)
@@ -342,7 +352,7 @@ class TwinningModel(mesa.Model):
 def cell_weights(cells: np.ndarray) -> np.ndarray:
     """Weights that average over the given cells (all zero when there are none)."""
     total = cells.sum()
-    return cells / total if total else np.zeros(cells.shape)
+    return (cells / total if total else np.zeros(cells.shape)).astype(STATE)
 
 
 def resolve_scenario(params: Scenario | str | Path, overrides: dict[str, Any]) -> Scenario:

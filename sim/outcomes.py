@@ -69,8 +69,8 @@ def topic_outcomes(model, counterfactual, t: int) -> dict[str, float]:
     compare, _ = comparison_group(model.member, applies, chose)
     change = model.measured(end)[:, t] - model.measured(0)[:, t]
     span = world.topics.span[t]
-    truth_end = model.history_competence[end, :, t] * span
-    truth_none = counterfactual.history_competence[end, :, t] * span
+    truth_end = model.competence_by_month[end][:, t] * span
+    truth_none = counterfactual.competence_by_month[end][:, t] * span
     test = right_tailed_z_test(change[chose], change[compare])
     members = applies & model.member
     return {
@@ -86,7 +86,7 @@ def topic_outcomes(model, counterfactual, t: int) -> dict[str, float]:
         "causal_effect": _mean((truth_end - truth_none)[chose]),
         "causal_effect_members": _mean((truth_end - truth_none)[members]),
         "spread_change": float(
-            np.std(truth_end[applies]) - np.std(model.history_competence[0, applies, t] * span)
+            np.std(truth_end[applies]) - np.std(model.competence_by_month[0][applies, t] * span)
         ),
     }
 

@@ -1,8 +1,12 @@
 """Every parameter of a scenario with its value, unit, source and meaning (``tpn show``)."""
 
+import os
+from pathlib import Path
+
 import pandas as pd
 
 from sim.params import SECTIONS, Scenario
+from sim.scenario import SCENARIO_DIR
 
 
 def parameter_table(scenario: Scenario) -> pd.DataFrame:
@@ -10,7 +14,10 @@ def parameter_table(scenario: Scenario) -> pd.DataFrame:
     for name, field in Scenario.model_fields.items():
         if name in SECTIONS:
             continue
-        rows.append(_row(name, getattr(scenario, name), field))
+        value = getattr(scenario, name)
+        if name == "world":  # shown relative to the shipped scenarios, so docs stay portable
+            value = os.path.relpath(value, SCENARIO_DIR)
+        rows.append(_row(name, value, field))
     for section, model in SECTIONS.items():
         values = getattr(scenario, section)
         for name, field in model.model_fields.items():
@@ -29,3 +36,25 @@ def _row(name: str, value, field) -> dict:
         "source": extra.get("source", "-"),
         "description": field.description or "",
     }
+
+
+DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "parameters.md"
+
+
+def parameters_document() -> str:
+    """``docs/parameters.md``: every parameter of tpn_2021 with unit, source and meaning."""
+    from sim.scenario import load_scenario
+
+    table = parameter_table(load_scenario("tpn_2021")).to_markdown(index=False)
+    return (
+        "# Parameters\n\n"
+        "Every parameter of the model with its value in the `tpn_2021` scenario, its unit, its\n"
+        "source (a published figure, or *assumption*) and its meaning. Generated from\n"
+        "`sim/params.py` by `make docs` (a test fails when this file is out of date); "
+        "`tpn show SCENARIO`\nprints the same for any scenario.\n\n" + table + "\n"
+    )
+
+
+if __name__ == "__main__":
+    DOCUMENT.write_text(parameters_document())
+    print(f"wrote {DOCUMENT}")

@@ -126,6 +126,7 @@ def series_frame(model: TwinningModel, counterfactual: TwinningModel) -> pd.Data
     span = world.topics.span[topic_index]
     low = world.topics.scale_min[topic_index]
     cells = (month_index, inst_index, topic_index)
+    competence = model.history_competence[cells]
     dates = pd.period_range(model.params.start_date, periods=months, freq="M").astype(str)
     frame = pd.DataFrame(
         {
@@ -135,9 +136,9 @@ def series_frame(model: TwinningModel, counterfactual: TwinningModel) -> pd.Data
             "topic": pd.Categorical.from_codes(topic_index, categories=list(world.topics.names)),
             "member": model.member[inst_index],
             "chose_topic": model.rising_at_launch[inst_index, topic_index],
-            "competence": model.history_competence[cells],
+            "competence": competence,
             "knowhow": model.history_knowhow[cells],
-            "indicator_true": (low + span * model.history_competence[cells]).astype(np.float32),
+            "indicator_true": (low + span * competence).astype(np.float32),
             "indicator_measured": np.stack([model.measured(m) for m in range(months)])[
                 cells
             ].astype(np.float32),
