@@ -7,6 +7,7 @@ exit status 2; nothing is left half-written.
 import argparse
 import sys
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from sim.errors import InputError
@@ -59,6 +60,36 @@ def build_parser() -> Parser:
     form.add_argument("--json", action="store_true", help="print JSON records")
     form.add_argument("--markdown", action="store_true", help="print a Markdown table")
     show.set_defaults(handler=_show)
+
+    for name, helptext in (
+        ("sweep", "run an experiment file's design points (resumable)"),
+        ("sensitivity", "run a Sobol or Morris experiment and analyse it with SALib"),
+    ):
+        experiment = commands.add_parser(name, help=helptext)
+        experiment.add_argument("experiment", type=Path, help="experiment .toml file")
+        experiment.add_argument("--out", type=Path, required=True, help="output folder")
+        experiment.add_argument(
+            "--scheduler",
+            default="processes",
+            help="serial, processes[:N] (default: all cores), local:N "
+            "(Dask LocalCluster) or tcp://HOST:PORT (Dask scheduler)",
+        )
+        experiment.add_argument(
+            "--resume", action="store_true", help="finish an interrupted sweep in --out"
+        )
+        experiment.add_argument("--force", action="store_true", help="replace --out")
+        experiment.add_argument(
+            "--batch-size", type=_positive, default=None, help="runs per task (default: automatic)"
+        )
+        experiment.add_argument(
+            "--chunk-runs",
+            type=_positive,
+            default=2000,
+            help="runs per Parquet chunk written to disk (default 2000)",
+        )
+        experiment.add_argument("--json", action="store_true", help="print JSON records")
+        experiment.add_argument("--quiet", action="store_true", help="no progress bar")
+        experiment.set_defaults(handler=partial(_experiment, analyse=name == "sensitivity"))
 
     outcomes = commands.add_parser("outcomes", help="list the outcomes every run reports")
     outcomes.add_argument("--json", action="store_true")
@@ -231,6 +262,12 @@ def _simulate(args, references: list[str]) -> int:
         print("\n\n".join(tables.render(p, t) for p, t in zip(printables, titles, strict=False)))
         print(f"\nResults written to {out}/ (figures in {out}/figures/)")
     return 0
+
+
+def _experiment(args, analyse: bool) -> int:
+    from experiments.runner_cli import run_experiment_command
+
+    return run_experiment_command(args, analyse)
 
 
 def _scenarios(args) -> int:

@@ -51,6 +51,11 @@ RUN_MEASURES: dict[str, str] = {
 OUTCOME_DEFINITIONS = {**{f"<topic>.{k}": v for k, v in TOPIC_MEASURES.items()}, **RUN_MEASURES}
 
 
+def outcome_names(topics: tuple[str, ...]) -> list[str]:
+    """Every outcome a run reports, for a world with these topics."""
+    return [f"{t}.{m}" for t in topics for m in TOPIC_MEASURES] + list(RUN_MEASURES)
+
+
 def outcomes(model: "TwinningModel", counterfactual: "TwinningModel") -> dict[str, float]:
     """All outcomes of a finished run; ``counterfactual`` is the same seed without twinning."""
     result: dict[str, float] = {}

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.activities import ACTIVITY_NAMES, LOG_COLUMNS
+from sim.evaluation import comparison_group
 from sim.model import TwinningModel
 from sim.outcomes import outcomes
 from sim.params import Scenario
@@ -57,18 +58,18 @@ def simulate(scenario: Scenario, seed: int) -> TwinningModel:
     return model
 
 
-def run_one(scenario: Scenario, seed: int, *, detail: bool = False) -> RunResult:
-    """One replication with its counterfactual; ``detail`` adds series, ties and activities."""
+def simulate_pair(scenario: Scenario, seed: int) -> tuple[TwinningModel, TwinningModel]:
+    """A run and its counterfactual: the same world and seed with ``design="none"``."""
     model = simulate(scenario, seed)
     if scenario.design.design == "none":
-        counterfactual = model
-    else:
-        counterfactual = simulate(
-            scenario.model_copy(
-                update={"design": scenario.design.model_copy(update={"design": "none"})}
-            ),
-            seed,
-        )
+        return model, model
+    without = scenario.design.model_copy(update={"design": "none"})
+    return model, simulate(scenario.model_copy(update={"design": without}), seed)
+
+
+def run_one(scenario: Scenario, seed: int, *, detail: bool = False) -> RunResult:
+    """One replication with its counterfactual; ``detail`` adds series, ties and activities."""
+    model, counterfactual = simulate_pair(scenario, seed)
     result = RunResult(outcomes(model, counterfactual))
     if detail:
         result.series = series_frame(model, counterfactual)
@@ -148,6 +149,33 @@ def series_frame(model: TwinningModel, counterfactual: TwinningModel) -> pd.Data
         }
     )
     return frame
+
+
+def group_series(model: TwinningModel, counterfactual: TwinningModel) -> pd.DataFrame:
+    """Monthly means of the true indicator per headline topic: choosers, comparison group, and
+    choosers without twinning. A few hundred rows a run, for sweeps that keep trajectories."""
+    world = model.world
+    true = model.history_competence
+    without = counterfactual.history_competence
+    frames = []
+    for topic in model.params.evaluation.headline_topics:
+        t = world.topics.index(topic)
+        chose = model.rising_at_launch[:, t]
+        compare, _ = comparison_group(model.member, world.applies[:, t], chose)
+        scale = world.topics.span[t]
+        low = world.topics.scale_min[t]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "month": np.arange(len(true)),
+                    "topic": topic,
+                    "choosers": low + scale * true[:, chose, t].mean(axis=1),
+                    "comparison": low + scale * true[:, compare, t].mean(axis=1),
+                    "choosers_without_twinning": low + scale * without[:, chose, t].mean(axis=1),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
 
 
 def ties_frame(model: TwinningModel) -> pd.DataFrame:

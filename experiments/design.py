@@ -1,0 +1,114 @@
+"""Design points of an experiment: full factorial, Latin hypercube, Sobol (Saltelli) or Morris.
+
+Sobol and Morris samples come from SALib's ``ProblemSpec`` so that the same object analyses them
+later. Each factor is sampled on a unit or natural scale, then turned into a value the scenario
+accepts: a level is picked by index, an integer parameter is rounded.
+"""
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from SALib import ProblemSpec
+from scipy.stats import norm, qmc
+
+from experiments.spec import Experiment, Factor
+from sim.params import SECTIONS, Scenario
+from sim.scenario import split_key
+
+
+@dataclass
+class Design:
+    """The points to run: ``values`` as the model gets them, ``raw`` as the sampler drew them."""
+
+    values: pd.DataFrame  # one row per point, one column per factor
+    raw: np.ndarray  # (points, factors) for SALib analysis
+    problem: ProblemSpec | None
+
+
+def make_design(experiment: Experiment, base: Scenario | None) -> Design:
+    """All design points of the experiment, in the sampler's order.
+
+    With a base scenario, values take the type of their parameter (integers are rounded); with
+    ``None`` (a plain function's inputs) they stay as drawn.
+    """
+    names = list(experiment.factors)
+    factors = [experiment.factors[n] for n in names]
+    if experiment.design == "full_factorial":
+        grids = [_grid(f) for f in factors]
+        raw = np.array(list(itertools.product(*grids)), dtype=object)
+        problem = None
+    elif experiment.design == "latin_hypercube":
+        unit = qmc.LatinHypercube(d=len(factors), seed=experiment.seed).random(experiment.samples)
+        raw = np.column_stack([_from_unit(f, unit[:, i]) for i, f in enumerate(factors)])
+        problem = None
+    else:
+        problem = ProblemSpec(
+            {
+                "names": names,
+                "bounds": [_bounds(f) for f in factors],
+                "dists": [_dist(f) for f in factors],
+                "outputs": list(experiment.outcomes),
+            }
+        )
+        if experiment.design == "sobol":
+            problem.sample_sobol(
+                experiment.samples, calc_second_order=experiment.second_order, seed=experiment.seed
+            )
+        else:
+            problem.sample_morris(
+                experiment.samples, num_levels=experiment.morris_levels, seed=experiment.seed
+            )
+        raw = problem.samples
+    by_index = experiment.design != "full_factorial"  # samplers draw a level's index
+    columns = {}
+    for i, (name, factor) in enumerate(zip(names, factors, strict=True)):
+        kind = _parameter_type(name) if base is not None else None
+        columns[name] = [_applied(factor, value, by_index, kind) for value in raw[:, i]]
+    return Design(pd.DataFrame(columns), np.asarray(raw), problem)
+
+
+def _grid(factor: Factor) -> list[Any]:
+    if factor.levels is not None:
+        return list(factor.levels)
+    return list(np.linspace(factor.range[0], factor.range[1], factor.points))
+
+
+def _from_unit(factor: Factor, unit: np.ndarray) -> np.ndarray:
+    if factor.kind == "uniform":
+        return factor.range[0] + unit * (factor.range[1] - factor.range[0])
+    if factor.kind == "normal":
+        return norm.ppf(unit, loc=factor.mean, scale=factor.sd)
+    return np.floor(unit * len(factor.levels)).clip(0, len(factor.levels) - 1)
+
+
+def _bounds(factor: Factor) -> list[float]:
+    if factor.kind == "uniform":
+        return list(factor.range)
+    if factor.kind == "normal":
+        return [factor.mean, factor.sd]
+    return [0.0, float(len(factor.levels))]  # sampled as a level index
+
+
+def _dist(factor: Factor) -> str:
+    return "norm" if factor.kind == "normal" else "unif"
+
+
+def _parameter_type(name: str) -> type | None:
+    section, field = split_key(name, "factors")
+    model = SECTIONS[section] if section else Scenario
+    annotation = model.model_fields[field].annotation
+    return annotation if annotation in (int, float) else None
+
+
+def _applied(factor: Factor, raw: Any, by_index: bool, kind: type | None) -> Any:
+    """The value the model receives: a level by index, integer parameters rounded."""
+    if factor.kind == "levels" and by_index:
+        raw = factor.levels[int(min(max(np.floor(float(raw)), 0), len(factor.levels) - 1))]
+    if kind is int:
+        return round(float(raw))
+    if kind is float or (kind is None and factor.kind != "levels"):
+        return float(raw)
+    return raw.item() if isinstance(raw, np.generic) else raw

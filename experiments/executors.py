@@ -1,0 +1,134 @@
+"""Where runs execute: serially, in local processes, or on a Dask cluster — one interface.
+
+An executor takes batches of tasks and yields each batch's rows as it completes, in whatever
+order. Results never depend on the executor: every task carries its own seed.
+"""
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+from sim.errors import InputError
+
+Batch = list[dict[str, Any]]
+BatchFunction = Callable[[Batch], list[dict[str, Any]]]
+
+
+class SerialExecutor:
+    """In this process, one batch after another: for debugging and for tests."""
+
+    name = "serial"
+    workers = 1
+
+    def map(self, function: BatchFunction, batches: Iterable[Batch]) -> Iterator[list[dict]]:
+        for batch in batches:
+            yield function(batch)
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessExecutor:
+    """Local worker processes; a few batches in flight per worker keep every core busy."""
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        # forkserver: workers start from a clean single-threaded process, never a fork of a
+        # parent that may hold threads (progress bars, Dask), which can deadlock.
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=multiprocessing.get_context("forkserver")
+        )
+
+    def map(self, function: BatchFunction, batches: Iterable[Batch]) -> Iterator[list[dict]]:
+        pending: set[Future] = set()
+        queue = iter(batches)
+        for batch in queue:
+            pending.add(self._pool.submit(function, batch))
+            if len(pending) >= 2 * self.workers:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+                batch = next(queue, None)
+                if batch is not None:
+                    pending.add(self._pool.submit(function, batch))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """A Dask distributed cluster: an existing scheduler, or a LocalCluster started here.
+
+    A lost worker costs only its batches in flight: the scheduler resubmits them elsewhere.
+    """
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, workers: int = 2) -> None:
+        from distributed import Client, LocalCluster
+
+        self._cluster = None
+        if address is None:
+            self._cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            address = self._cluster.scheduler_address
+        self._client = Client(address)
+        self.workers = len(self._client.scheduler_info().get("workers", {})) or workers
+
+    def map(self, function: BatchFunction, batches: Iterable[Batch]) -> Iterator[list[dict]]:
+        from distributed import as_completed
+
+        futures = self._client.map(function, list(batches), pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def parse_scheduler(spec: str) -> tuple[str, int | str | None]:
+    """Check a ``--scheduler`` value before anything starts: (kind, workers or address)."""
+    if spec == "serial":
+        return "serial", None
+    if spec == "processes":
+        return "processes", None
+    if spec.startswith("processes:"):
+        return "processes", _count(spec)
+    if spec.startswith("local:"):
+        return "local", _count(spec)
+    if spec.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        return "address", spec
+    raise InputError(
+        "--scheduler",
+        "scheduler",
+        spec,
+        "serial, processes, processes:N, local:N or tcp://HOST:PORT",
+    )
+
+
+def make_executor(spec: str) -> SerialExecutor | ProcessExecutor | DaskExecutor:
+    """``serial``, ``processes`` or ``processes:N``, ``local:N`` (Dask LocalCluster), ``tcp://…``."""
+    kind, value = parse_scheduler(spec)
+    if kind == "serial":
+        return SerialExecutor()
+    if kind == "processes":
+        return ProcessExecutor(value)
+    if kind == "local":
+        return DaskExecutor(workers=value)
+    return DaskExecutor(address=value)
+
+
+def _count(spec: str) -> int:
+    text = spec.split(":", 1)[1]
+    if not text.isdigit() or int(text) < 1:
+        raise InputError("--scheduler", "scheduler", spec, "a worker count of 1 or more after ':'")
+    return int(text)

@@ -1,0 +1,162 @@
+"""`tpn sweep` and `tpn sensitivity`: validate, run (resumably), summarise, analyse, report."""
+
+import sys
+
+import pandas as pd
+
+from analysis import tables
+from analysis.export import save_figure
+from experiments.design import make_design
+from experiments.executors import make_executor, parse_scheduler
+from experiments.sensitivity import analyse as analyse_indices
+from experiments.spec import load_experiment
+from experiments.store import SweepStore
+from experiments.sweep import ScenarioModel, fingerprint, point_means, run_sweep
+from sim.errors import InputError
+
+EXIT_INTERRUPTED = 130
+
+
+def run_experiment_command(args, analyse: bool) -> int:
+    experiment, base = load_experiment(args.experiment)
+    if analyse and experiment.design not in ("sobol", "morris"):
+        raise InputError(
+            args.experiment,
+            "design",
+            experiment.design,
+            "sobol or morris for `tpn sensitivity` (use `tpn sweep` for others)",
+        )
+    parse_scheduler(args.scheduler)
+    design = make_design(experiment, base)
+    store = SweepStore.open(
+        args.out,
+        resume=args.resume,
+        force=args.force,
+        fingerprint=fingerprint(experiment.model_dump(mode="json"), base.model_dump(mode="json")),
+    )
+    (store.folder / "experiment.toml").write_text(args.experiment.read_text())
+    design.values.rename_axis("point").reset_index().to_parquet(
+        store.folder / "points.parquet", index=False
+    )
+    model = ScenarioModel(base, experiment.outcomes, experiment.series)
+    manifest = {
+        "experiment": experiment.model_dump(mode="json"),
+        "experiment_file": str(args.experiment),
+        "base_scenario": base.model_dump(mode="json"),
+        "points": len(design.values),
+        "replications": experiment.replications,
+        "fingerprint": fingerprint(
+            experiment.model_dump(mode="json"), base.model_dump(mode="json")
+        ),
+    }
+    try:
+        result = run_sweep(
+            model,
+            design,
+            experiment.replications,
+            experiment.seed,
+            store,
+            make_executor(args.scheduler),
+            manifest=manifest,
+            quiet=args.quiet,
+            batch_size=args.batch_size,
+            chunk_runs=args.chunk_runs,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"tpn: interrupted; finished runs are saved in {args.out}/. Finish with:\n"
+            f"  tpn {'sensitivity' if analyse else 'sweep'} {args.experiment} "
+            f"--out {args.out} --resume",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    ok = len(result.runs) - result.failed
+    info = sys.stderr if args.json else sys.stdout  # with --json, stdout is JSON only
+    print(
+        f"{experiment.name}: {len(design.values)} points x {experiment.replications} "
+        f"replications = {len(result.runs)} runs; {ok} ok, {result.failed} failed",
+        file=info,
+    )
+    for reason, count in result.failure_reasons.items():
+        print(f"  failed {count}x: {reason}", file=info)
+    if not analyse:
+        table = result.summary
+        print(
+            tables.to_json(table)
+            if args.json
+            else tables.render(
+                _printable_points(table, list(experiment.outcomes)).head(30),
+                "Per point: mean [95% CI] over replications (first 30 points; all in summary.csv)",
+            )
+        )
+        print(
+            f"\nResults in {args.out}/: runs.parquet, summary.csv, points.parquet, manifest.json",
+            file=info,
+        )
+        return 0
+    means = point_means(result.runs, len(design.values), list(experiment.outcomes))
+    sensitivity = analyse_indices(experiment, design, means)
+    sensitivity.indices.to_csv(store.folder / "indices.csv", index=False)
+    _figures(store.folder, experiment, sensitivity.indices)
+    for warning in sensitivity.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    headline = _headline_indices(sensitivity.indices, experiment.design)
+    print(
+        tables.to_json(headline)
+        if args.json
+        else tables.render(
+            headline,
+            f"{experiment.design.capitalize()} indices (95% CI half-width in brackets)",
+            left=2,
+        )
+    )
+    print(f"\nResults in {args.out}/: indices.csv, figures/, runs.parquet, summary.csv", file=info)
+    return 0
+
+
+def _figures(folder, experiment, indices: pd.DataFrame) -> None:
+    from analysis import sensitivity_figures
+
+    for outcome in experiment.outcomes:
+        figure = (
+            sensitivity_figures.sobol_bars(indices, outcome)
+            if experiment.design == "sobol"
+            else sensitivity_figures.morris_plane(indices, outcome)
+        )
+        save_figure(figure, folder / "figures" / f"{experiment.design}-{outcome}.png")
+
+
+def _headline_indices(indices: pd.DataFrame, design: str) -> pd.DataFrame:
+    shown = ("S1", "ST") if design == "sobol" else ("mu_star", "sigma")
+    data = indices[indices["index"].isin(shown)]
+    rows = []
+    for (outcome, factor), group in data.groupby(["outcome", "factor"], sort=False):
+        row = {"outcome": outcome, "factor": factor}
+        for item in group.itertuples():
+            conf = "" if pd.isna(item.conf) else f" [{tables.format_number(item.conf)}]"
+            row[item.index] = f"{tables.format_number(item.value)}{conf}"
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    key = shown[1] if design == "sobol" else shown[0]
+    order = indices[indices["index"] == key].set_index(["outcome", "factor"])["value"]
+    frame["_order"] = [
+        -order.get((o, f), 0) for o, f in zip(frame["outcome"], frame["factor"], strict=True)
+    ]
+    return frame.sort_values(["outcome", "_order"], kind="stable").drop(columns="_order")
+
+
+def _printable_points(summary: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
+    printable = summary.drop(
+        columns=[c for c in summary.columns if c.endswith((".mean", ".ci_low", ".ci_high"))]
+    )
+    for outcome in outcomes:
+        printable[outcome] = [
+            tables.format_interval(m, lo, hi)
+            for m, lo, hi in zip(
+                summary[f"{outcome}.mean"],
+                summary[f"{outcome}.ci_low"],
+                summary[f"{outcome}.ci_high"],
+                strict=True,
+            )
+        ]
+    return printable.astype(str)

@@ -1,0 +1,158 @@
+"""Experiment files: a base scenario, factors with ranges or levels, a sampling design, outcomes.
+
+An experiment is the XLRM frame made concrete: the factors are scenario parameters (levers or
+uncertainties), the relation is the model, and the outcomes are named metrics of a run
+(``tpn outcomes``). Validation happens before any run starts, so a typo costs seconds.
+"""
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import InputError
+from sim.outcomes import outcome_names
+from sim.params import Scenario
+from sim.scenario import load_scenario, split_key, validate
+from sim.world import cached_world
+
+SamplingDesign = Literal["full_factorial", "latin_hypercube", "sobol", "morris"]
+
+
+class Factor(BaseModel):
+    """One swept parameter: a uniform ``range``, a normal ``mean``/``sd``, or discrete ``levels``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    range: tuple[float, float] | None = Field(None, description="[low, high], uniform")
+    levels: tuple[Any, ...] | None = Field(None, description="discrete values")
+    mean: float | None = Field(None, description="mean of a normal distribution")
+    sd: float | None = Field(None, description="SD of a normal distribution", gt=0)
+    points: int | None = Field(None, description="grid points of a range (full factorial)", ge=2)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Factor":
+        kinds = [
+            self.range is not None,
+            self.levels is not None,
+            self.mean is not None or self.sd is not None,
+        ]
+        if sum(kinds) != 1:
+            raise ValueError(
+                "give exactly one of range = [low, high], levels = [...], or mean and sd"
+            )
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"empty range {list(self.range)}: low must be below high")
+        if self.levels is not None and len(self.levels) == 0:
+            raise ValueError("empty levels: give at least one value")
+        if (self.mean is None) != (self.sd is None):
+            raise ValueError("a normal factor needs both mean and sd")
+        return self
+
+    @property
+    def kind(self) -> str:
+        if self.range is not None:
+            return "uniform"
+        return "levels" if self.levels is not None else "normal"
+
+    def extremes(self) -> list[Any]:
+        """Values that must all be valid for the parameter (ends of a range, every level)."""
+        if self.range is not None:
+            return list(self.range)
+        if self.levels is not None:
+            return list(self.levels)
+        return [self.mean]
+
+
+class Experiment(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = ""
+    description: str = ""
+    base: str = Field(description="base scenario: shipped name or path, relative to this file")
+    design: SamplingDesign
+    samples: int = Field(64, ge=1, description="LHS points; Sobol base N; Morris trajectories")
+    second_order: bool = Field(False, description="Sobol second-order indices")
+    morris_levels: int = Field(4, ge=2, description="grid levels of the Morris design")
+    replications: int = Field(1, ge=1, description="runs per design point (common seeds)")
+    seed: int = Field(1, ge=0, description="root seed of sampling and replications")
+    outcomes: tuple[str, ...] = Field(min_length=1)
+    factors: dict[str, Factor] = Field(min_length=1)
+    series: bool = Field(False, description="also store monthly group means per run")
+
+    @model_validator(mode="after")
+    def _design_fits_factors(self) -> "Experiment":
+        if self.design in ("sobol", "morris"):
+            for name, factor in self.factors.items():
+                if factor.kind == "levels" and not all(
+                    isinstance(v, int | float) and not isinstance(v, bool) for v in factor.levels
+                ):
+                    raise ValueError(f"factor {name}: {self.design} needs numeric levels")
+        if self.design == "full_factorial":
+            for name, factor in self.factors.items():
+                if factor.kind == "normal" or (factor.kind == "uniform" and factor.points is None):
+                    raise ValueError(
+                        f"factor {name}: full_factorial needs levels, or a range with points"
+                    )
+        if self.design == "morris" and len(self.factors) < 2:
+            raise ValueError("morris needs at least two factors")
+        return self
+
+
+def load_experiment(path: Path) -> tuple[Experiment, Scenario]:
+    """Read and validate an experiment file and its base scenario."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("tpn", "experiment", str(path), "an experiment .toml file")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(path, "syntax", str(error), "valid TOML") from None
+    data.setdefault("name", path.stem)
+    try:
+        experiment = Experiment.model_validate(data)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        location = ".".join(str(p) for p in problem["loc"]) or "experiment"
+        message = problem["msg"].removeprefix("Value error, ")
+        message = message.replace("Input should be ", "must be ")
+        raise InputError(path, location, problem.get("input"), message) from None
+    base = load_scenario(_base_reference(experiment.base, path))
+    world = cached_world(base.world)
+    _check_factors(experiment, base, path)
+    _check_outcomes(experiment, world.topics.names, path)
+    return experiment, base
+
+
+def _base_reference(reference: str, path: Path) -> str:
+    candidate = path.parent / reference
+    return str(candidate) if candidate.suffix == ".toml" and candidate.is_file() else reference
+
+
+def _check_factors(experiment: Experiment, base: Scenario, path: Path) -> None:
+    data = base.model_dump()
+    for name, factor in experiment.factors.items():
+        section, field = split_key(name, f"{path}: factors")
+        for value in factor.extremes():
+            trial = (
+                {**data, section: {**data[section], field: value}}
+                if section
+                else {**data, field: value}
+            )
+            try:
+                validate(trial, {}, path)
+            except InputError as error:
+                raise InputError(path, f"factors.{name}", value, error.allowed) from None
+
+
+def _check_outcomes(experiment: Experiment, topics: tuple[str, ...], path: Path) -> None:
+    allowed = outcome_names(topics)
+    for outcome in experiment.outcomes:
+        if outcome not in allowed:
+            raise InputError(
+                path,
+                "outcomes",
+                outcome,
+                "an outcome listed by `tpn outcomes` (e.g. accreditation.causal_effect)",
+            )

@@ -1,0 +1,108 @@
+"""Sweep results on disk: Parquet chunks written as runs finish, readable without tpn-sim.
+
+A chunk is written to a temporary name and renamed into place, so a chunk either exists whole or
+not at all; readers look only at finished names. ``--resume`` reads the chunks, skips the runs
+they hold and runs the rest; ``finish`` merges every chunk into one table sorted by run id, so an
+interrupted-then-resumed sweep gives the same table as an uninterrupted one.
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from sim.errors import InputError
+
+CHUNKS = "chunks"
+SERIES = "series"
+RUNS_FILE = "runs.parquet"
+MANIFEST = "manifest.json"
+
+
+class SweepStore:
+    """One sweep's output folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._written = 0
+
+    @classmethod
+    def open(cls, folder: Path, *, resume: bool, force: bool, fingerprint: str) -> "SweepStore":
+        """Create the folder, or reopen it for ``--resume`` if it holds the same experiment."""
+        folder = Path(folder)
+        manifest = folder / MANIFEST
+        if folder.exists() and resume:
+            if not manifest.is_file():
+                raise InputError(
+                    "--out",
+                    "folder",
+                    str(folder),
+                    "a sweep folder to resume (it has no manifest.json)",
+                )
+            previous = json.loads(manifest.read_text()).get("fingerprint")
+            if previous != fingerprint:
+                raise InputError(
+                    "--resume",
+                    "experiment",
+                    str(folder),
+                    "the same experiment file and base scenario as the interrupted sweep",
+                )
+        elif folder.exists() and not force:
+            raise InputError(
+                "--out",
+                "folder",
+                str(folder),
+                "already exists; pass --resume to finish it or --force to replace it",
+            )
+        elif folder.exists():
+            shutil.rmtree(folder)
+        (folder / CHUNKS).mkdir(parents=True, exist_ok=True)
+        store = cls(folder)
+        store._written = len(store._chunk_files(CHUNKS))
+        return store
+
+    def finished_run_ids(self) -> set[int]:
+        """Runs already on disk (succeeded or failed): a resume skips them."""
+        ids: set[int] = set()
+        for path in self._chunk_files(CHUNKS):
+            ids.update(pd.read_parquet(path, columns=["run_id"])["run_id"].tolist())
+        return ids
+
+    def write_chunk(self, rows: list[dict], series: list[pd.DataFrame]) -> None:
+        if not rows:
+            return
+        name = f"chunk-{os.getpid()}-{self._written:06d}.parquet"
+        self._atomic_parquet(pd.DataFrame(rows), self.folder / CHUNKS / name)
+        if series:
+            (self.folder / SERIES).mkdir(exist_ok=True)
+            self._atomic_parquet(pd.concat(series, ignore_index=True), self.folder / SERIES / name)
+        self._written += 1
+
+    def read_runs(self) -> pd.DataFrame:
+        frames = [pd.read_parquet(p) for p in self._chunk_files(CHUNKS)]
+        if not frames:
+            return pd.DataFrame()
+        runs = pd.concat(frames, ignore_index=True).drop_duplicates("run_id")
+        return runs.sort_values("run_id", kind="stable").reset_index(drop=True)
+
+    def finish(self, runs: pd.DataFrame) -> Path:
+        """Write the merged table (sorted by run id) beside the chunks."""
+        path = self.folder / RUNS_FILE
+        self._atomic_parquet(runs, path)
+        return path
+
+    def write_manifest(self, content: dict) -> None:
+        temporary = self.folder / f".{MANIFEST}.tmp"
+        temporary.write_text(json.dumps(content, indent=2, default=str) + "\n")
+        os.replace(temporary, self.folder / MANIFEST)
+
+    def _chunk_files(self, kind: str) -> list[Path]:
+        return sorted((self.folder / kind).glob("chunk-*.parquet"))
+
+    @staticmethod
+    def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
+        temporary = path.with_name(f".{path.name}.tmp")
+        frame.to_parquet(temporary, index=False)
+        os.replace(temporary, path)

@@ -1,0 +1,282 @@
+"""Sweeps and sensitivity analysis: any model, any executor, interrupted or not."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.design import make_design
+from experiments.executors import SerialExecutor, make_executor
+from experiments.sensitivity import analyse
+from experiments.spec import Experiment, load_experiment
+from experiments.store import SweepStore
+from experiments.sweep import FunctionModel, ScenarioModel, point_means, run_sweep
+from sim.scenario import load_scenario
+
+ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
+ISHIGAMI_ST = (0.5576, 0.4424, 0.2437)
+
+
+def ishigami(x1: float, x2: float, x3: float) -> dict[str, float]:
+    """Ishigami and Homma (1990), a = 7, b = 0.1: Sobol indices known in closed form."""
+    return {"y": np.sin(x1) + 7 * np.sin(x2) ** 2 + 0.1 * x3**4 * np.sin(x1)}
+
+
+def fragile(x: float, y: float) -> dict[str, float]:
+    if x > 0.5:
+        raise ValueError("x above 0.5 breaks this model")
+    return {"z": x + y}
+
+
+def experiment(**fields) -> Experiment:
+    return Experiment.model_validate({"base": "tpn_2021", "outcomes": ["y"], **fields})
+
+
+def test_ishigami_sobol_indices_match_the_closed_form(tmp_path):
+    spec = experiment(
+        design="sobol",
+        samples=1024,
+        seed=3,
+        factors={name: {"range": [-np.pi, np.pi]} for name in ("x1", "x2", "x3")},
+    )
+    design = make_design(spec, None)
+    store = SweepStore.open(tmp_path / "s", resume=False, force=False, fingerprint="x")
+    result = run_sweep(
+        FunctionModel(ishigami, ("y",)),
+        design,
+        1,
+        3,
+        store,
+        SerialExecutor(),
+        manifest={},
+        quiet=True,
+    )
+    indices = analyse(spec, design, point_means(result.runs, len(design.values), ["y"])).indices
+    s1 = indices[indices["index"] == "S1"].set_index("factor")["value"]
+    st = indices[indices["index"] == "ST"].set_index("factor")["value"]
+    assert np.allclose([s1["x1"], s1["x2"], s1["x3"]], ISHIGAMI_S1, atol=0.05)
+    assert np.allclose([st["x1"], st["x2"], st["x3"]], ISHIGAMI_ST, atol=0.05)
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
+    spec = experiment(
+        design="full_factorial",
+        outcomes=["z"],
+        factors={"x": {"levels": [0.1, 0.9]}, "y": {"levels": [1.0, 2.0]}},
+    )
+    design = make_design(spec, None)
+    store = SweepStore.open(tmp_path / "s", resume=False, force=False, fingerprint="x")
+    result = run_sweep(
+        FunctionModel(fragile, ("z",)),
+        design,
+        2,
+        1,
+        store,
+        SerialExecutor(),
+        manifest={},
+        quiet=True,
+    )
+    assert len(result.runs) == 8 and result.failed == 4
+    assert result.failure_reasons == {"ValueError: x above 0.5 breaks this model": 4}
+    ok = result.runs[result.runs["status"] == "ok"]
+    assert (ok["z"] == ok["x"] + ok["y"]).all()
+    manifest = json.loads((tmp_path / "s" / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["runs_failed"] == 4
+
+
+def small_sweep(tmp_path: Path) -> Path:
+    path = tmp_path / "small.toml"
+    path.write_text(
+        'base = "tpn_2021"\ndesign = "latin_hypercube"\nsamples = 6\nreplications = 2\n'
+        'seed = 4\noutcomes = ["accreditation.causal_effect", "network.ties"]\n'
+        "[factors.virtual_share]\nrange = [0.0, 1.0]\n"
+        "[factors.host_capacity]\nlevels = [2, 4, 8]\n"
+    )
+    return path
+
+
+@pytest.mark.parametrize("scheduler", ["processes:2", "local:2"])
+def test_executors_give_identical_results(tmp_path, scheduler):
+    spec, base = load_experiment(small_sweep(tmp_path))
+    design = make_design(spec, base)
+    model = ScenarioModel(base, spec.outcomes)
+    tables = []
+    for name, executor in (("serial", SerialExecutor()), (scheduler, make_executor(scheduler))):
+        store = SweepStore.open(
+            tmp_path / name.replace(":", "-"), resume=False, force=False, fingerprint="x"
+        )
+        tables.append(
+            run_sweep(
+                model,
+                design,
+                spec.replications,
+                spec.seed,
+                store,
+                executor,
+                manifest={},
+                quiet=True,
+                batch_size=2,
+            ).runs
+        )
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    assert set(tables[0]["host_capacity"]) <= {2, 4, 8}
+    assert (tables[0].groupby("replication")["seed"].nunique() == 1).all(), "common seeds"
+
+
+def tpn(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        **kwargs,
+    )
+
+
+def test_resume_after_a_kill_equals_an_uninterrupted_sweep(tmp_path):
+    path = tmp_path / "resume.toml"
+    path.write_text(
+        'base = "tpn_2021"\ndesign = "full_factorial"\nreplications = 3\nseed = 9\n'
+        'outcomes = ["cbhi.causal_effect"]\n'
+        "[factors.exchange_visits_per_year]\nlevels = [0, 10, 20, 30, 40, 50, 60, 70]\n"
+        "[factors.virtual_share]\nlevels = [0.0, 0.5, 1.0]\n"
+    )
+    whole = tmp_path / "whole"
+    assert (
+        tpn("sweep", str(path), "--out", str(whole), "--scheduler", "serial", "--quiet").returncode
+        == 0
+    )
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "sweep",
+            str(path),
+            "--out",
+            str(killed),
+            "--scheduler",
+            "serial",
+            "--quiet",
+            "--chunk-runs",
+            "5",
+            "--batch-size",
+            "1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while len(list((killed / "chunks").glob("chunk-*.parquet"))) < 3:
+        assert time.monotonic() < deadline and process.poll() is None, "no chunks before the kill"
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (killed / "runs.parquet").exists()
+    on_disk = len(SweepStore(killed).finished_run_ids())
+    assert 0 < on_disk < 72
+    resumed = tpn(
+        "sweep", str(path), "--out", str(killed), "--scheduler", "serial", "--quiet", "--resume"
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    manifest = json.loads((killed / "manifest.json").read_text())
+    assert manifest["runs_done_before"] == on_disk, "finished runs were not recomputed"
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(whole / "runs.parquet"), pd.read_parquet(killed / "runs.parquet")
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('design = "sobol"\n[factors.warp_speed]\nrange = [0, 1]\n', "parameter = 'warp_speed'"),
+        ('design = "sobol"\n[factors.virtual_share]\nrange = [0.5, 0.5]\n', "empty range"),
+        ('design = "grid"\n[factors.virtual_share]\nrange = [0, 1]\n', "design = 'grid'"),
+        (
+            'design = "sobol"\n[factors.virtual_share]\nrange = [0, 2]\n',
+            "factors.virtual_share = 2",
+        ),
+        (
+            'design = "full_factorial"\n[factors.virtual_share]\nrange = [0, 1]\n',
+            "full_factorial needs levels",
+        ),
+    ],
+)
+def test_a_bad_experiment_file_is_one_line_exit_2_nothing_written(tmp_path, body, expected):
+    path = tmp_path / "bad.toml"
+    path.write_text('base = "tpn_2021"\noutcomes = ["cbhi.causal_effect"]\n' + body)
+    out = tmp_path / "out"
+    result = tpn("sweep", str(path), "--out", str(out))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and expected in result.stderr, result.stderr
+    assert "bad.toml" in result.stderr
+    assert not out.exists()
+
+
+def test_an_unknown_outcome_is_refused(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        'base = "tpn_2021"\ndesign = "sobol"\noutcomes = ["happiness.mean"]\n'
+        "[factors.virtual_share]\nrange = [0, 1]\n"
+    )
+    result = tpn("sensitivity", str(path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "outcomes = 'happiness.mean'" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_sensitivity_command_writes_indices_and_figures(tmp_path):
+    path = tmp_path / "morris.toml"
+    path.write_text(
+        'base = "tpn_2021"\ndesign = "morris"\nsamples = 4\nseed = 2\n'
+        'outcomes = ["accreditation.causal_effect"]\n'
+        "[factors.learning_scale]\nrange = [0.0, 2.0]\n"
+        "[factors.competence_shock_sd]\nrange = [0.0, 0.01]\n"
+    )
+    out = tmp_path / "out"
+    result = tpn(
+        "sensitivity", str(path), "--out", str(out), "--scheduler", "serial", "--quiet", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    indices = pd.read_csv(out / "indices.csv")
+    mu_star = indices[indices["index"] == "mu_star"].set_index("factor")["value"]
+    assert mu_star["learning_scale"] > 10 * mu_star["competence_shock_sd"]
+    assert (out / "figures" / "morris-accreditation.causal_effect.png").is_file()
+    records = json.loads(result.stdout)
+    assert {r["factor"] for r in records} == {"learning_scale", "competence_shock_sd"}
+
+
+def test_the_shipped_experiments_validate():
+    for path in sorted(Path("experiments").glob("*.toml")):
+        spec, base = load_experiment(path)
+        assert spec.outcomes and base.name
+
+
+def test_series_are_written_in_chunks_not_held(tmp_path):
+    spec, base = load_experiment(small_sweep(tmp_path))
+    design = make_design(spec, base)
+    store = SweepStore.open(tmp_path / "s", resume=False, force=False, fingerprint="x")
+    run_sweep(
+        ScenarioModel(load_scenario("tpn_2021"), spec.outcomes, series=True),
+        design,
+        2,
+        4,
+        store,
+        SerialExecutor(),
+        manifest={},
+        quiet=True,
+        batch_size=1,
+        chunk_runs=4,
+    )
+    chunks = sorted((tmp_path / "s" / "series").glob("chunk-*.parquet"))
+    assert len(chunks) == 3
+    series = pd.concat(pd.read_parquet(c) for c in chunks)
+    assert series["run_id"].nunique() == 12 and set(series["topic"]) == {"accreditation", "cbhi"}
