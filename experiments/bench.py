@@ -112,6 +112,92 @@ def boltzmann_step_microseconds(repeats: int) -> float:
     return seconds / (LARGE_WORLD * LARGE_MONTHS) * 1e6
 
 
+def sweep_runs_per_second(workers: int, runs: int) -> float:
+    """Runs per second of a tpn_2021 sweep on ``workers`` local processes, start-up included."""
+    from experiments.design import make_design
+    from experiments.executors import ProcessExecutor
+    from experiments.spec import Experiment
+    from experiments.store import SweepStore
+    from experiments.sweep import ScenarioModel, run_sweep
+
+    experiment = Experiment.model_validate(
+        {
+            "base": "tpn_2021",
+            "design": "latin_hypercube",
+            "samples": runs,
+            "seed": 1,
+            "outcomes": ["accreditation.causal_effect", "cbhi.causal_effect"],
+            "factors": {
+                "virtual_share": {"range": [0, 1]},
+                "exchange_visits_per_year": {"range": [0, 60]},
+            },
+        }
+    )
+    base = load_scenario("tpn_2021")
+    design = make_design(experiment, base)
+    with tempfile.TemporaryDirectory() as folder:
+        store = SweepStore.open(Path(folder) / "sweep", resume=False, force=False, fingerprint="")
+        start = time.perf_counter()
+        run_sweep(
+            ScenarioModel(base, experiment.outcomes),
+            design,
+            1,
+            1,
+            store,
+            ProcessExecutor(workers),
+            manifest={},
+            quiet=True,
+        )
+        return runs / (time.perf_counter() - start)
+
+
+def sobol_seconds() -> tuple[float, int]:
+    """Wall time of the shipped Sobol experiment (8 factors, N=256, second order) on 2 workers."""
+    from experiments.design import make_design
+    from experiments.executors import ProcessExecutor
+    from experiments.sensitivity import analyse
+    from experiments.spec import load_experiment
+    from experiments.store import SweepStore
+    from experiments.sweep import ScenarioModel, point_means, run_sweep
+
+    path = Path(__file__).with_name("sobol_tpn_2021.toml")
+    start = time.perf_counter()
+    experiment, base = load_experiment(path)
+    design = make_design(experiment, base)
+    with tempfile.TemporaryDirectory() as folder:
+        store = SweepStore.open(Path(folder) / "sobol", resume=False, force=False, fingerprint="")
+        result = run_sweep(
+            ScenarioModel(base, experiment.outcomes),
+            design,
+            1,
+            experiment.seed,
+            store,
+            ProcessExecutor(2),
+            manifest={},
+            quiet=True,
+        )
+        analyse(
+            experiment,
+            design,
+            point_means(result.runs, len(design.values), list(experiment.outcomes)),
+        )
+    return time.perf_counter() - start, len(result.runs)
+
+
+def measure_experiments(quick: bool = False) -> dict[str, float]:
+    runs = 200 if quick else 2000
+    one, two = sweep_runs_per_second(1, runs), sweep_runs_per_second(2, runs)
+    figures = {
+        "sweep_runs_per_second_1_worker": round(one, 1),
+        "sweep_runs_per_second_2_workers": round(two, 1),
+        "sweep_speedup_2_workers": round(two / one, 2),
+    }
+    if not quick:
+        seconds, count = sobol_seconds()
+        figures.update({"sobol_seconds": round(seconds, 1), "sobol_runs": count})
+    return figures
+
+
 def measure(quick: bool = False) -> dict[str, float | str]:
     repeats = 2 if quick else 5
     model_only, replication = tpn_run_seconds(repeats)
@@ -130,8 +216,10 @@ def measure(quick: bool = False) -> dict[str, float | str]:
     }
 
 
-def main(json_line: bool = False, quick: bool = False) -> int:
+def main(json_line: bool = False, quick: bool = False, experiments: bool = False) -> int:
     figures = measure(quick)
+    if experiments:
+        figures.update(measure_experiments(quick))
     if json_line:
         print(json.dumps(figures))
         return 0
@@ -152,6 +240,17 @@ def main(json_line: bool = False, quick: bool = False) -> int:
         f"us per agent-step"
     )
     print(f"ratio ours / Boltzmann: {figures['ratio_ours_to_boltzmann']:.2f}  (target <= 0.5)")
+    if experiments:
+        print(
+            f"sweep of tpn_2021: {figures['sweep_runs_per_second_1_worker']:.0f} runs/s on 1 "
+            f"worker, {figures['sweep_runs_per_second_2_workers']:.0f} on 2: "
+            f"{figures['sweep_speedup_2_workers']:.2f}x  (target >= 1.8x)"
+        )
+        if "sobol_seconds" in figures:
+            print(
+                f"Sobol analysis, 8 factors, N=256, second order ({figures['sobol_runs']:,} "
+                f"runs) on 2 workers: {figures['sobol_seconds']:.0f} s  (target < 60 s)"
+            )
     print(f"machine: {figures['machine']}; Python {figures['python']}; Mesa {figures['mesa']}")
     return 0
 
@@ -159,4 +258,10 @@ def main(json_line: bool = False, quick: bool = False) -> int:
 if __name__ == "__main__":
     import sys
 
-    raise SystemExit(main(json_line="--json" in sys.argv, quick="--quick" in sys.argv))
+    raise SystemExit(
+        main(
+            json_line="--json" in sys.argv,
+            quick="--quick" in sys.argv,
+            experiments="--experiments" in sys.argv,
+        )
+    )

@@ -109,6 +109,11 @@ def build_parser() -> Parser:
     bench = commands.add_parser("bench", help="measure the simulator's speed")
     bench.add_argument("--json", action="store_true", help="print one machine-readable line")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions (less precise)")
+    bench.add_argument(
+        "--experiments",
+        action="store_true",
+        help="also time sweeps on 1 and 2 workers and the Sobol experiment (~2 min)",
+    )
     bench.set_defaults(handler=_bench)
     return parser
 
@@ -348,7 +353,7 @@ def _world(args) -> int:
 def _bench(args) -> int:
     from experiments.bench import main as bench_main
 
-    return bench_main(json_line=args.json, quick=args.quick)
+    return bench_main(json_line=args.json, quick=args.quick, experiments=args.experiments)
 
 
 if __name__ == "__main__":
