@@ -59,7 +59,7 @@ def shorten(text: str, width: int) -> str:
     """Cut long text for a terminal column, keeping its end when it is a path."""
     if len(text) <= width:
         return text
-    if "/" in text:
+    if "/" in text and " " not in text:
         return "..." + text[-(width - 3) :]
     return text[: width - 3] + "..."
 

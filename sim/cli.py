@@ -5,6 +5,7 @@ exit status 2; nothing is left half-written.
 """
 
 import argparse
+import os
 import sys
 from datetime import UTC, datetime
 from functools import partial
@@ -33,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tpn: interrupted; no output folder was written", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        sys.stderr.close()
+        return 0
 
 
 def build_parser() -> Parser:
@@ -90,6 +94,68 @@ def build_parser() -> Parser:
         experiment.add_argument("--json", action="store_true", help="print JSON records")
         experiment.add_argument("--quiet", action="store_true", help="no progress bar")
         experiment.set_defaults(handler=partial(_experiment, analyse=name == "sensitivity"))
+
+    calibrate = commands.add_parser("calibrate", help="fit free parameters to observed targets")
+    calibrate.add_argument("calibration", type=Path, help="calibration .toml file")
+    calibrate.add_argument("--out", type=Path, required=True)
+    calibrate.add_argument("--trials", type=_positive, default=None, help="override the budget")
+    calibrate.add_argument(
+        "--workers",
+        type=_positive,
+        default=os.cpu_count() or 1,
+        help="processes sharing each trial's replications (default: all cores)",
+    )
+    calibrate.add_argument(
+        "--install",
+        action="store_true",
+        help="make the result the default of the shipped scenarios",
+    )
+    calibrate.add_argument("--force", action="store_true")
+    calibrate.add_argument("--json", action="store_true")
+    calibrate.add_argument("--quiet", action="store_true")
+    calibrate.set_defaults(handler=_evidence("calibrate_command"))
+
+    validate = commands.add_parser("validate", help="the model beside the evaluation's figures")
+    validate.add_argument("scenario", nargs="?", default="tpn_2021")
+    validate.add_argument(
+        "--targets",
+        type=Path,
+        default=None,
+        help="calibration file with targets (default: the shipped one)",
+    )
+    validate.add_argument("--reps", type=_positive, default=200)
+    validate.add_argument("--seed", type=_non_negative, default=None)
+    validate.add_argument(
+        "--no-ensemble",
+        action="store_true",
+        help="use the scenario's parameters, not the calibrated ensemble",
+    )
+    for command in (validate,):
+        command.add_argument("--out", type=Path, default=None)
+        command.add_argument("--force", action="store_true")
+        command.add_argument("--json", action="store_true")
+        command.add_argument("--quiet", action="store_true")
+    validate.set_defaults(handler=_evidence("validate_command"))
+
+    decompose = commands.add_parser(
+        "decompose",
+        help="split the evaluation's difference into causal effect, selection and "
+        "regression to the mean",
+    )
+    decompose.add_argument("scenario")
+    decompose.add_argument("--topic", required=True)
+    decompose.add_argument("--reps", type=_positive, default=100)
+    decompose.add_argument("--seed", type=_non_negative, default=None)
+    decompose.add_argument(
+        "--randomised",
+        action="store_true",
+        help="also show what a randomised trial would have measured",
+    )
+    decompose.add_argument("--out", type=Path, default=None)
+    decompose.add_argument("--force", action="store_true")
+    decompose.add_argument("--json", action="store_true")
+    decompose.add_argument("--quiet", action="store_true")
+    decompose.set_defaults(handler=_evidence("decompose_command"))
 
     outcomes = commands.add_parser("outcomes", help="list the outcomes every run reports")
     outcomes.add_argument("--json", action="store_true")
@@ -273,6 +339,17 @@ def _experiment(args, analyse: bool) -> int:
     from experiments.runner_cli import run_experiment_command
 
     return run_experiment_command(args, analyse)
+
+
+def _evidence(name: str):
+    """A handler that imports the evidence commands only when one of them runs."""
+
+    def handler(args) -> int:
+        from analysis import evidence_cli
+
+        return getattr(evidence_cli, name)(args)
+
+    return handler
 
 
 def _scenarios(args) -> int:

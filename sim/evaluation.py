@@ -31,10 +31,11 @@ def right_tailed_z_test(treated: np.ndarray, comparison: np.ndarray) -> ZTest:
 
 
 def comparison_group(
-    member: np.ndarray, applies: np.ndarray, chose: np.ndarray
+    member: np.ndarray, applies: np.ndarray, chose: np.ndarray, rule: str = "auto"
 ) -> tuple[np.ndarray, str]:
-    """Non-members of the topic's kind if there are at least two, else members that did not choose."""
+    """The choosers' comparison group under ``rule`` (``auto``: non-members of the topic's kind
+    if there are at least two, else members that did not choose, as the evaluation did)."""
     non_members = applies & ~member
-    if non_members.sum() >= 2:
+    if rule == "non_members" or (rule == "auto" and non_members.sum() >= 2):
         return non_members, "non_members"
     return applies & member & ~chose, "non_choosers"

@@ -117,15 +117,23 @@ def choose_priorities(
     selectivity: float,
     count: np.ndarray,
     gumbel: np.ndarray,
+    pinned: dict[int, int] | None = None,
 ) -> np.ndarray:
     """Rising topics: institution ``i`` takes ``count[i]`` eligible topics, without replacement.
 
     Choice probabilities follow a logit in ``appeal - selectivity * z`` (low measured scores and
     national priorities attract), sampled with the Gumbel-top-k trick so the whole world is
-    drawn at once.
+    drawn at once. ``pinned`` maps a topic to the exact number of institutions that take it:
+    those most drawn to it (highest utility), so selection works as without pinning.
     """
     utility = appeal[None, :] - selectivity * np.nan_to_num(z) + gumbel
     utility = np.where(eligible, utility, -np.inf)
+    for topic, takers in (pinned or {}).items():
+        column = utility[:, topic]
+        ranked = np.argsort(-column, kind="stable")[: min(takers, int(eligible[:, topic].sum()))]
+        chosen = np.zeros(len(column), dtype=bool)
+        chosen[ranked] = True
+        utility[:, topic] = np.where(chosen, np.inf, -np.inf)
     order = np.argsort(-utility, axis=1)
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(z.shape[1])[None, :], axis=1)

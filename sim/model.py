@@ -122,13 +122,18 @@ class TwinningModel(mesa.Model):
             rising = world.chosen_rising & self.member[:, None]
             shining = world.chosen_shining & self.member[:, None]
         else:
+            random = ctx.topic_assignment == "random"
+            pinned = {
+                world.topics.index(t): n for t, n in self.params.evaluation.pinned_choosers.items()
+            }
             rising = choose_priorities(
                 z,
                 self.can_rise & self.member[:, None],
-                world.topics.choice_appeal,
-                ctx.choice_selectivity,
+                np.zeros(len(world.topics)) if random else world.topics.choice_appeal,
+                0.0 if random else ctx.choice_selectivity,
                 count,
                 gumbel,
+                pinned,
             )
             shining = choose_strengths(z, world.applies, rising, levers.strengths_per_institution)
             shining &= self.member[:, None]

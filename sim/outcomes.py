@@ -27,6 +27,9 @@ TOPIC_MEASURES: dict[str, str] = {
     "share_declined": "share of choosers whose measured indicator fell",
     "causal_effect": "mean endline true indicator of choosers minus the same without twinning (indicator units)",
     "causal_effect_members": "the same over every member the topic applies to, hosts included (indicator units)",
+    "comparison_effect": "the same causal effect on the comparison group (spillover; 0 for non-members)",
+    "selection": "choosers' minus comparison's true change without twinning: who chooses (indicator units)",
+    "regression_to_mean": "choosers' minus comparison's change in measurement error (indicator units)",
     "spread_change": "change of the standard deviation of the true indicator across institutions (indicator units)",
 }
 RUN_MEASURES: dict[str, str] = {
@@ -71,11 +74,16 @@ def topic_outcomes(model, counterfactual, t: int) -> dict[str, float]:
     world, end = model.world, model.params.evaluation.endline_month
     applies = world.applies[:, t]
     chose = model.rising_at_launch[:, t]
-    compare, _ = comparison_group(model.member, applies, chose)
-    change = model.measured(end)[:, t] - model.measured(0)[:, t]
-    span = world.topics.span[t]
-    truth_end = model.competence_by_month[end][:, t] * span
-    truth_none = counterfactual.competence_by_month[end][:, t] * span
+    compare, _ = comparison_group(model.member, applies, chose, model.params.evaluation.comparison)
+    measured_start, measured_end = model.measured(0)[:, t], model.measured(end)[:, t]
+    change = measured_end - measured_start
+    low, span = world.topics.scale_min[t], world.topics.span[t]
+    truth_start = low + span * model.competence_by_month[0][:, t].astype(float)
+    truth_end = low + span * model.competence_by_month[end][:, t].astype(float)
+    truth_none = low + span * counterfactual.competence_by_month[end][:, t].astype(float)
+    effect = truth_end - truth_none
+    change_without = truth_none - truth_start
+    noise_change = (measured_end - truth_end) - (measured_start - truth_start)
     test = right_tailed_z_test(change[chose], change[compare])
     members = applies & model.member
     return {
@@ -88,11 +96,12 @@ def topic_outcomes(model, counterfactual, t: int) -> dict[str, float]:
         "p_value": test.p_value,
         "share_improved": _mean(change[chose] > 0),
         "share_declined": _mean(change[chose] < 0),
-        "causal_effect": _mean((truth_end - truth_none)[chose]),
-        "causal_effect_members": _mean((truth_end - truth_none)[members]),
-        "spread_change": float(
-            np.std(truth_end[applies]) - np.std(model.competence_by_month[0][applies, t] * span)
-        ),
+        "causal_effect": _mean(effect[chose]),
+        "causal_effect_members": _mean(effect[members]),
+        "comparison_effect": _mean(effect[compare]),
+        "selection": _mean(change_without[chose]) - _mean(change_without[compare]),
+        "regression_to_mean": _mean(noise_change[chose]) - _mean(noise_change[compare]),
+        "spread_change": float(np.std(truth_end[applies]) - np.std(truth_start[applies])),
     }
 
 

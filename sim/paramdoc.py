@@ -21,7 +21,13 @@ def parameter_table(scenario: Scenario) -> pd.DataFrame:
     for section, model in SECTIONS.items():
         values = getattr(scenario, section)
         for name, field in model.model_fields.items():
-            rows.append(_row(f"{section}.{name}", getattr(values, name), field))
+            row = _row(f"{section}.{name}", getattr(values, name), field)
+            setter = scenario.origin.get(f"{section}.{name}", "")
+            if "calibration" in Path(setter).parts:
+                row["source"] = (
+                    f"fitted to the evaluation ({os.path.relpath(setter, SCENARIO_DIR)})"
+                )
+            rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -9,7 +9,7 @@ keyword of :class:`sim.model.TwinningModel` under ``mesa.batch_run``).
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 Design = Literal["none", "dyad", "network", "provincial", "hub"]
 MatchingRule = Literal["best", "similar", "nearest"]
@@ -446,6 +446,13 @@ class Context(Section):
         ge=0,
         le=5,
     )
+    topic_assignment: Literal["chosen", "random"] = param(
+        "chosen",
+        "-",
+        ASSUMPTION,
+        "How rising topics are picked: 'chosen' by the institutions (low scores and national "
+        "priorities attract), or 'random' as in a randomised trial.",
+    )
     choice_selectivity: float = param(
         1.0,
         "log-odds per SD",
@@ -477,6 +484,20 @@ class Evaluation(Section):
     headline_topics: tuple[str, ...] = param(
         ("accreditation", "cbhi"), "topics", DOMAIN, "Topics shown in tables and figures."
     )
+    comparison: Literal["auto", "non_members", "non_choosers"] = param(
+        "auto",
+        "-",
+        DOMAIN,
+        "Comparison group of the choosers: non-members of the topic's kind, members that did "
+        "not choose it, or 'auto' (non-members where there are at least two, as the evaluation).",
+    )
+    pinned_choosers: dict[str, int] = param(
+        {},
+        "institutions per topic",
+        DOMAIN + ": 19 member hospitals chose accreditation",
+        "Exact number of members choosing a topic, to match an evaluation's group size; the "
+        "institutions most drawn to the topic take it. Empty: numbers vary by replication.",
+    )
 
 
 class Scenario(Section):
@@ -505,6 +526,12 @@ class Scenario(Section):
     schedule: Schedule = Schedule()
     context: Context = Context()
     evaluation: Evaluation = Evaluation()
+    # Which file set each value ("section.field" -> path), for `tpn show` and error messages.
+    _origin: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def origin(self) -> dict[str, str]:
+        return self._origin
 
     @model_validator(mode="after")
     def _endline_within_horizon(self) -> "Scenario":

@@ -161,7 +161,9 @@ def group_series(model: TwinningModel, counterfactual: TwinningModel) -> pd.Data
     for topic in model.params.evaluation.headline_topics:
         t = world.topics.index(topic)
         chose = model.rising_at_launch[:, t]
-        compare, _ = comparison_group(model.member, world.applies[:, t], chose)
+        compare, _ = comparison_group(
+            model.member, world.applies[:, t], chose, model.params.evaluation.comparison
+        )
         scale = world.topics.span[t]
         low = world.topics.scale_min[t]
         frames.append(

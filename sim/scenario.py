@@ -58,6 +58,7 @@ def load_scenario(reference: str | Path, overrides: dict[str, Any] | None = None
     path = find_scenario(str(reference))
     merged, origin = _resolve(path, chain=())
     merged.setdefault("name", path.stem)
+    merged.setdefault("world", str(SCENARIO_DIR / "worlds" / "rwanda"))
     for key, value in (overrides or {}).items():
         section, field = split_key(key, "--set")
         if section:
@@ -66,19 +67,24 @@ def load_scenario(reference: str | Path, overrides: dict[str, Any] | None = None
             merged[field] = value
         origin[f"{section}.{field}" if section else field] = "--set"
     scenario = validate(merged, origin, path)
-    check_topics(
-        scenario, cached_world(scenario.world), origin.get("evaluation.headline_topics", str(path))
-    )
+    scenario.origin.update(origin)
+    check_topics(scenario, cached_world(scenario.world), str(path), origin)
     return scenario
 
 
-def check_topics(scenario: Scenario, world: World, source: str) -> None:
-    """Headline topics must exist in the scenario's world."""
-    for topic in scenario.evaluation.headline_topics:
+def check_topics(
+    scenario: Scenario, world: World, source: str, origin: dict[str, str] | None = None
+) -> None:
+    """Topics named by the evaluation must exist in the scenario's world; the error names the
+    file that set the field (``origin``), else ``source``."""
+    evaluation = scenario.evaluation
+    named = [("evaluation.headline_topics", t) for t in evaluation.headline_topics]
+    named += [("evaluation.pinned_choosers", t) for t in evaluation.pinned_choosers]
+    for field, topic in named:
         if topic not in world.topics.names:
             raise InputError(
-                source,
-                "evaluation.headline_topics",
+                (origin or {}).get(field, source),
+                field,
                 topic,
                 f"a topic of the world ({', '.join(world.topics.names)})",
             )

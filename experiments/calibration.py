@@ -1,0 +1,261 @@
+"""Fitting free parameters to the evaluation's targets with Optuna (tree-structured Parzen).
+
+Why Optuna: a handful of bounded parameters, a noisy objective that costs a fraction of a second,
+and a need for the best few hundred trials as an ensemble — the setting its TPE sampler is built
+for (as in Starsim and Covasim). Approximate Bayesian computation (pyabc) would give a posterior
+but needs far more runs for the same budget. The optimiser only sees the sum of the targets' log
+likelihoods (:mod:`experiments.targets`); every component is kept per trial.
+"""
+
+import multiprocessing
+import tomllib
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from experiments.targets import Target
+from sim.errors import InputError
+from sim.outcomes import outcome_names
+from sim.params import Scenario
+from sim.runner import replication_seeds, run_one
+from sim.scenario import load_scenario, split_key
+from sim.world import cached_world
+
+POOL_SPLIT = 8  # chunks of a trial's replications handed to the worker processes
+
+
+class Prior(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    range: tuple[float, float]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Prior":
+        if not self.range[0] < self.range[1]:
+            raise ValueError(f"empty range {list(self.range)}: low must be below high")
+        return self
+
+
+class TargetSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    outcome: str
+    observed: float
+    sd: float = Field(gt=0)
+    description: str = ""
+    source: str = ""
+
+
+class Predictions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    outcomes: tuple[str, ...] = ()
+
+
+class CalibrationSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = ""
+    description: str = ""
+    base: str
+    trials: int = Field(200, ge=1)
+    replications: int = Field(10, ge=2)
+    seed: int = Field(1, ge=0)
+    ensemble: int = Field(20, ge=1)
+    parameters: dict[str, Prior] = Field(min_length=1)
+    targets: dict[str, TargetSpec] = Field(min_length=1)
+    predictions: Predictions = Predictions()
+
+    def target_list(self) -> list[Target]:
+        return [
+            Target(name, t.outcome, t.observed, t.sd, t.description, t.source)
+            for name, t in self.targets.items()
+        ]
+
+
+def load_calibration(path: Path) -> tuple[CalibrationSpec, Scenario]:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("tpn", "calibration", str(path), "a calibration .toml file")
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(path, "syntax", str(error), "valid TOML") from None
+    data.setdefault("name", path.stem)
+    try:
+        spec = CalibrationSpec.model_validate(data)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        location = ".".join(str(p) for p in problem["loc"]) or "calibration"
+        message = (
+            problem["msg"].removeprefix("Value error, ").replace("Input should be ", "must be ")
+        )
+        raise InputError(path, location, problem.get("input"), message) from None
+    base = load_scenario(spec.base)
+    for name, prior in spec.parameters.items():
+        split_key(name, f"{path}: parameters")
+        for value in prior.range:
+            _check_value(base, name, value, path)
+    allowed = outcome_names(cached_world(base.world).topics.names)
+    named = [(f"targets.{k}.outcome", t.outcome) for k, t in spec.targets.items()]
+    named += [("predictions.outcomes", o) for o in spec.predictions.outcomes]
+    for field, outcome in named:
+        if outcome not in allowed:
+            raise InputError(path, field, outcome, "an outcome listed by `tpn outcomes`")
+    return spec, base
+
+
+def _check_value(base: Scenario, name: str, value: float, path: Path) -> None:
+    from sim.model import resolve_scenario
+
+    try:
+        resolve_scenario(base, {name: value})
+    except InputError as error:
+        raise InputError(path, f"parameters.{name}", value, error.allowed) from None
+
+
+def simulate_targets(
+    base: Scenario,
+    params: dict,
+    outcomes: list[str],
+    replications: int,
+    seed: int,
+    pool: Executor | None = None,
+) -> pd.DataFrame:
+    """Outcomes of ``replications`` runs with ``params``; replication seeds are shared by every
+    parameter set (common random numbers make the objective smooth). With a ``pool`` the
+    replications are split across its workers; the result is the same."""
+    from sim.model import resolve_scenario
+
+    scenario = resolve_scenario(base, params)
+    seeds = replication_seeds(seed, replications)
+    if pool is None:
+        rows = _run_seeds(scenario, outcomes, seeds)
+    else:
+        parts = np.array_split(np.array(seeds, dtype=object), POOL_SPLIT)
+        rows = [
+            row
+            for chunk in pool.map(
+                _run_seeds,
+                [scenario] * len(parts),
+                [outcomes] * len(parts),
+                [list(p) for p in parts],
+            )
+            for row in chunk
+        ]
+    return pd.DataFrame(rows, columns=outcomes)
+
+
+def _run_seeds(scenario: Scenario, outcomes: list[str], seeds: list[int]) -> list[dict]:
+    rows = []
+    for seed in seeds:
+        values = run_one(scenario, int(seed)).outcomes
+        rows.append({name: values[name] for name in outcomes})
+    return rows
+
+
+def score(targets: list[Target], simulated: pd.DataFrame) -> dict[str, float]:
+    """Each target's log likelihood, and their sum under ``total``."""
+    parts = {t.name: t.log_likelihood(simulated[t.outcome].to_numpy()) for t in targets}
+    return {**parts, "total": float(sum(parts.values()))}
+
+
+@dataclass
+class CalibrationResult:
+    trials: pd.DataFrame  # one row per trial: parameters, log likelihoods
+    best: dict[str, float]
+    ensemble: pd.DataFrame
+    best_runs: pd.DataFrame  # simulated target outcomes at the best parameters
+
+
+def calibrate(
+    spec: CalibrationSpec, base: Scenario, progress=None, workers: int = 1
+) -> CalibrationResult:
+    """Run the Optuna study; ``workers`` processes share each trial's replications."""
+    if workers > 1:
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return _calibrate(spec, base, progress, pool)
+    return _calibrate(spec, base, progress, None)
+
+
+def _calibrate(spec: CalibrationSpec, base: Scenario, progress, pool) -> CalibrationResult:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    targets = spec.target_list()
+    outcomes = sorted({t.outcome for t in targets})
+    sampler = optuna.samplers.TPESampler(seed=spec.seed, n_startup_trials=min(20, spec.trials))
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    # The documented defaults go first, so the fit can only improve on them, and a rerun
+    # starts from the same place whatever calibration is installed.
+    start = {name: _default_value(name) for name in spec.parameters}
+    if all(prior.range[0] <= start[n] <= prior.range[1] for n, prior in spec.parameters.items()):
+        study.enqueue_trial(start)
+    records = []
+
+    def objective(trial) -> float:
+        params = {
+            name: trial.suggest_float(name, *prior.range) for name, prior in spec.parameters.items()
+        }
+        simulated = simulate_targets(base, params, outcomes, spec.replications, spec.seed, pool)
+        parts = score(targets, simulated)
+        records.append(
+            {
+                "trial": trial.number,
+                **params,
+                **{f"loglik.{k}": v for k, v in parts.items()},
+                **{f"mean.{o}": simulated[o].mean() for o in outcomes},
+            }
+        )
+        if progress:
+            progress(1)
+        return parts["total"]
+
+    study.optimize(objective, n_trials=spec.trials)
+    trials = pd.DataFrame(records).sort_values("loglik.total", ascending=False, kind="stable")
+    names = list(spec.parameters)
+    best = {name: float(trials.iloc[0][name]) for name in names}
+    ensemble = trials.head(spec.ensemble)[["trial", *names, "loglik.total"]].reset_index(drop=True)
+    best_runs = simulate_targets(
+        base, best, outcomes, max(spec.replications, 100), spec.seed + 1, pool
+    )
+    return CalibrationResult(trials.reset_index(drop=True), best, ensemble, best_runs)
+
+
+def _default_value(name: str) -> float:
+    from sim.params import SECTIONS
+
+    section, field = split_key(name, "calibration")
+    model = SECTIONS[section] if section else Scenario
+    return float(model.model_fields[field].default)
+
+
+def calibrated_toml(spec: CalibrationSpec, result: CalibrationResult, command: str) -> str:
+    """A scenario fragment with the fitted values, and when and how they were produced."""
+    from sim.params import SECTION_OF
+
+    by_section: dict[str, list[str]] = {}
+    for name, value in result.best.items():
+        section, field = split_key(name, "calibration")
+        by_section.setdefault(section or SECTION_OF.get(field, ""), []).append(
+            f"{field} = {value:.6g}"
+        )
+    lines = [
+        f"# Calibrated by `{command}`",
+        f"# on {datetime.now(UTC).date().isoformat()}: {spec.trials} Optuna trials x "
+        f"{spec.replications} replications against {len(spec.targets)} targets.",
+        "# Generated file: rerun the command (with --install) instead of editing it.",
+        f'description = "Parameters of {spec.base} fitted to the TPN evaluation ({spec.name})"',
+    ]
+    for section, assignments in by_section.items():
+        lines += ["", f"[{section}]", *assignments]
+    return "\n".join(lines) + "\n"
+
+
+def ensemble_parameters(path: Path) -> list[dict[str, float]]:
+    """Parameter sets of a saved ensemble (``tpn calibrate`` writes ``ensemble.csv``)."""
+    frame = pd.read_csv(path)
+    columns = [c for c in frame.columns if c not in ("trial", "loglik.total")]
+    return [{c: float(row[c]) for c in columns} for _, row in frame.iterrows()]

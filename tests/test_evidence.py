@@ -1,0 +1,141 @@
+"""Calibration targets, validation and the decomposition of the evaluation's difference."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+from analysis.evidence import decomposition_parts, replicate
+from experiments.calibration import calibrate, load_calibration, score
+from experiments.targets import Target
+from sim.runner import run_one
+from tests.conftest import with_changes
+
+
+def test_a_target_scores_the_observation_under_the_simulated_spread():
+    target = Target("t", "x.y", observed=7.8, sd=1.0)
+    simulated = np.array([6.0, 7.0, 8.0, 9.0])
+    scale = np.sqrt(simulated.var(ddof=1) + 1.0)
+    assert target.log_likelihood(simulated) == pytest.approx(norm.logpdf(7.8, 7.5, scale))
+    assert target.log_likelihood(np.array([7.8, 7.8])) > target.log_likelihood(simulated + 5)
+
+
+def test_targets_are_scored_separately_and_summed():
+    targets = [Target("a", "x", 1.0, 0.5), Target("b", "y", 2.0, 0.5)]
+    simulated = pd.DataFrame({"x": [0.9, 1.1, 1.0], "y": [3.0, 3.2, 2.8]})
+    parts = score(targets, simulated)
+    assert parts["a"] > parts["b"]
+    assert parts["total"] == pytest.approx(parts["a"] + parts["b"])
+
+
+@pytest.mark.parametrize("topic", ["accreditation", "cbhi"])
+def test_the_decomposition_adds_up_to_the_measured_difference(tpn, topic):
+    runs = replicate(tpn, 5, seed=3)
+    parts = decomposition_parts(runs, topic)
+    total = parts.drop(columns="difference").sum(axis=1)
+    assert np.allclose(total, parts["difference"], atol=1e-9)
+    assert (parts["causal_effect"] > 0).all()
+
+
+def test_non_members_get_no_spillover_and_choosers_regress_to_the_mean(tpn):
+    runs = replicate(tpn, 30, seed=5)
+    assert (runs["accreditation.comparison_effect"] == 0).all()
+    rtm = runs["accreditation.regression_to_mean"]
+    assert rtm.mean() - 2 * rtm.std(ddof=1) / np.sqrt(len(rtm)) > 0
+
+
+def test_a_randomised_trial_removes_selection_and_regression_to_the_mean(tpn):
+    trial = with_changes(tpn, topic_assignment="random", comparison="non_choosers")
+    runs = replicate(trial, 40, seed=6)
+    for part in ("selection", "regression_to_mean"):
+        values = runs[f"accreditation.{part}"]
+        half_width = 2.5 * values.std(ddof=1) / np.sqrt(len(values))
+        assert abs(values.mean()) < half_width + 0.1, part
+
+
+def test_pinned_choosers_fix_the_group_size_and_keep_selection(tpn):
+    assert tpn.evaluation.pinned_choosers == {"accreditation": 19}
+    outcomes = run_one(tpn, 4).outcomes
+    assert outcomes["accreditation.choosers"] == 19
+
+
+def test_a_small_fixed_seed_calibration_improves_on_its_first_trial(tmp_path):
+    path = tmp_path / "cal.toml"
+    path.write_text(
+        'base = "tpn_2021"\ntrials = 12\nreplications = 3\nseed = 4\nensemble = 3\n'
+        "[parameters.secular_trend_multiplier]\nrange = [0.2, 2.0]\n"
+        '[targets.non_members]\noutcome = "accreditation.comparison_change"\n'
+        "observed = 2.2\nsd = 0.3\n"
+    )
+    spec, base = load_calibration(path)
+    first = calibrate(spec, base)
+    again = calibrate(spec, base)
+    pd.testing.assert_frame_equal(first.trials, again.trials)
+    trials = first.trials.sort_values("trial")
+    assert trials["loglik.total"].max() > trials["loglik.total"].iloc[0]
+    assert len(first.ensemble) == 3
+    assert 0.2 <= first.best["secular_trend_multiplier"] <= 2.0
+
+
+def tpn_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_validate_puts_every_fitted_target_inside_the_models_interval(tmp_path):
+    result = tpn_cli("validate", "--reps", "60", "--out", str(tmp_path / "v"), "--quiet", "--json")
+    assert result.returncode == 0, result.stderr
+    records = json.loads(result.stdout)
+    targets = [r for r in records if r["kind"] == "target"]
+    assert {t["target"] for t in targets} == {
+        "accreditation_choosers",
+        "accreditation_non_members",
+        "cbhi_non_choosers",
+    }
+    assert all(t["inside"] for t in targets), targets
+    predictions = {r["prediction"] for r in records if r["kind"] == "prediction"}
+    assert "cbhi.chooser_change" in predictions
+
+
+def test_decompose_writes_the_parts_and_a_figure(tmp_path):
+    out = tmp_path / "d"
+    result = tpn_cli(
+        "decompose",
+        "tpn_2021",
+        "--topic",
+        "cbhi",
+        "--reps",
+        "10",
+        "--randomised",
+        "--out",
+        str(out),
+        "--quiet",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    table = pd.DataFrame(json.loads(result.stdout))
+    assert set(table["design"]) == {"as chosen", "randomised trial"}
+    assert (out / "figures" / "decomposition.png").is_file()
+
+
+def test_bad_calibration_and_topic_inputs_are_one_line_errors(tmp_path):
+    path = tmp_path / "cal.toml"
+    path.write_text(
+        'base = "tpn_2021"\n[parameters.efficacy_coaching]\nrange = [0.3, 0.1]\n'
+        '[targets.x]\noutcome = "accreditation.chooser_change"\nobserved = 1\nsd = 1\n'
+    )
+    result = tpn_cli("calibrate", str(path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "empty range" in result.stderr
+    assert not (tmp_path / "out").exists()
+    result = tpn_cli("decompose", "tpn_2021", "--topic", "malaria", "--out", str(tmp_path / "o"))
+    assert result.returncode == 2 and "topic = 'malaria'" in result.stderr
+    assert not (tmp_path / "o").exists()
