@@ -117,9 +117,7 @@ def network(ties: pd.DataFrame, world: World, member: np.ndarray, title: str) ->
     """Rising-to-shining ties on a map-like layout (longitude, latitude), coloured by topic."""
     fig, ax = plt.subplots(figsize=(10.5, 7.5))
     index = {identifier: i for i, identifier in enumerate(world.ids)}
-    x, y = world.lon.copy(), world.lat.copy()
-    hospital = world.kind == "hospital"
-    x[hospital] += 0.04  # hospitals sit just east of their district's DHMT
+    x, y = _positions(world)
     topics_used = []
     for row in ties.itertuples(index=False):
         a, b = index[row.learner], index[row.host]
@@ -206,12 +204,30 @@ def network(ties: pd.DataFrame, world: World, member: np.ndarray, title: str) ->
         title="Arrow: rising -> shining\n(colour: topic)\nNode size: mentees hosted",
         title_fontsize=7,
     )
-    ax.set_xlabel("Longitude (degrees)")
-    ax.set_ylabel("Latitude (degrees)")
+    geographic = not (np.isnan(world.lon).any() or np.isnan(world.lat).any())
+    ax.set_xlabel("Longitude (degrees)" if geographic else "Province")
+    ax.set_ylabel("Latitude (degrees)" if geographic else "District")
     ax.set_title(title)
     ax.set_aspect("equal")
     fig.tight_layout()
     return fig
+
+
+def _positions(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude, hospitals just east of their DHMT; a world without coordinates
+    (distances.csv given instead) gets one column per province, one row per district."""
+    if not (np.isnan(world.lon).any() or np.isnan(world.lat).any()):
+        x, y = world.lon.copy(), world.lat.copy()
+        x[world.kind == "hospital"] += 0.04
+        return x, y
+    x, y = np.zeros(len(world)), np.zeros(len(world))
+    for column, province in enumerate(world.provinces):
+        rows = np.flatnonzero(world.province == province)
+        districts = list(dict.fromkeys(world.district[rows]))
+        for i in rows:
+            x[i] = column + 0.3 * (world.kind[i] == "hospital") + 0.05 * (i % 3)
+            y[i] = -0.25 * districts.index(world.district[i])
+    return x, y
 
 
 def _shade_provinces(ax, world: World, x: np.ndarray, y: np.ndarray) -> None:

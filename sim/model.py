@@ -5,11 +5,12 @@
 the horizon, so ``mesa.batch_run(TwinningModel, {"design": ["network", "dyad"]}, rng=[1, 2])``
 works as Mesa users expect.
 
-Randomness comes from three independent streams spawned from one seed: the *world* stream
-(true baselines, topic choices), the *context* stream (turnover, shocks, measurement noise) and
-the *design* stream (activity draws). The first two are consumed identically whatever the design,
-so a run with ``design="none"`` and the same seed is the exact counterfactual of a twinning run
-(common random numbers).
+Randomness comes from independent streams spawned from one seed: the *world* stream (true
+baselines, topic choices), the *context* stream (turnover, leadership changes, workload and
+competence shocks), the *design* stream (activity draws) and one *measurement* stream per month
+(survey noise). All but the design stream are consumed identically whatever the design, so a run
+with ``design="none"`` and the same seed is the exact counterfactual of a twinning run (common
+random numbers).
 """
 
 from functools import cached_property
@@ -82,7 +83,7 @@ class TwinningModel(mesa.Model):
             world.staff_turnover_monthly,
         )
         self.turnover = np.clip(base_turnover * ctx.turnover_multiplier, 0.0, 1.0)
-        self.workload = np.where(np.isnan(world.workload), 1.0, world.workload)
+        self.workload = np.where(np.isnan(world.workload), ctx.default_workload, world.workload)
         self.ceiling = topics.competence_ceiling
         truth = dynamics.true_baseline(
             world.baseline,
@@ -238,33 +239,27 @@ class TwinningModel(mesa.Model):
         return self.similarity(np.full(len(among), learner), among)
 
     def similarity(self, learner: np.ndarray, host: np.ndarray) -> np.ndarray:
-        """Learning retained across differences in setting, kind and ownership (DOMAIN.md).
+        """Learning retained across differences in setting and ownership (DOMAIN.md: peers in
+        similar settings learn most). Learner and host are always of the same kind, because
+        every topic applies to one kind.
 
-        Each institution's three traits are packed into bits; XOR of two codes says which traits
-        differ, and a table of the eight possible answers gives the product of penalties.
+        Each institution's traits are packed into bits; XOR of two codes says which traits
+        differ, and a table of the four possible answers gives the product of penalties.
         """
         return self._similarity_table[self._trait_code[learner] ^ self._trait_code[host]]
 
     @cached_property
     def _trait_code(self) -> np.ndarray:
         world = self.world
-        return (
-            (world.setting == "urban") * 1
-            + (world.kind == "hospital") * 2
-            + (world.ownership == "private") * 4
-        ).astype(np.int64)
+        return ((world.setting == "urban") * 1 + (world.ownership == "private") * 2).astype(
+            np.int64
+        )
 
     @cached_property
     def _similarity_table(self) -> np.ndarray:
         ctx = self.params.context
-        penalties = np.array(
-            [
-                ctx.similarity_penalty_setting,
-                ctx.similarity_penalty_kind,
-                ctx.similarity_penalty_ownership,
-            ]
-        )
-        differs = (np.arange(8)[:, None] >> np.arange(3)[None, :]) & 1
+        penalties = np.array([ctx.similarity_penalty_setting, ctx.similarity_penalty_ownership])
+        differs = (np.arange(4)[:, None] >> np.arange(2)[None, :]) & 1
         return np.prod(1.0 - penalties[None, :] * differs, axis=1)
 
     def distance_from(self, learner: int, among: np.ndarray) -> np.ndarray:

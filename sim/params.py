@@ -83,7 +83,7 @@ class DesignLevers(Section):
         4,
         "mentees per host",
         ASSUMPTION,
-        "Most rising ties one shining host accepts (network, dyad).",
+        "Most rising ties one shining host accepts (network design; a dyad has one partner).",
         ge=1,
         le=100,
     )
@@ -112,7 +112,7 @@ class DesignLevers(Section):
         0.3,
         "share",
         ASSUMPTION + " (DOMAIN.md: many activities went virtual during COVID-19)",
-        "Share of coaching and exchange visits run virtually instead of in person.",
+        "Share of coaching visits, exchange visits and provincial events run virtually.",
         ge=0,
         le=1,
     )
@@ -260,14 +260,6 @@ class Context(Section):
         ge=0,
         le=1,
     )
-    similarity_penalty_kind: float = param(
-        0.3,
-        "ratio",
-        ASSUMPTION + " (DOMAIN.md: same roles)",
-        "Learning lost when learner and host are different kinds (DHMT/hospital).",
-        ge=0,
-        le=1,
-    )
     similarity_penalty_ownership: float = param(
         0.15,
         "ratio",
@@ -280,7 +272,7 @@ class Context(Section):
         0.05,
         "1/mentee",
         ASSUMPTION + " (DOMAIN.md: the partner must have capacity to transfer)",
-        "Coaching and visit efficacy is divided by 1 + dilution x (mentees of the host - 1).",
+        "Coaching and visit efficacy is divided by 1 + dilution x (active ties the host holds - 1).",
         ge=0,
         le=1,
     )
@@ -332,6 +324,14 @@ class Context(Section):
         "Leadership commitment where institutions.csv leaves it blank.",
         ge=0,
         le=1,
+    )
+    default_workload: float = param(
+        1.0,
+        "relative",
+        ASSUMPTION,
+        "Workload where institutions.csv leaves it blank (1 = average).",
+        ge=0,
+        le=5,
     )
     default_staff_turnover_monthly: float = param(
         0.02,

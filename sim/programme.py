@@ -26,9 +26,15 @@ def run_month(model: "TwinningModel", month: int, shocked: np.ndarray) -> None:
     if len(due) == 0:
         return
     kind = due["kind"]
+    coaching, coaching_twice = _once_a_month(due[kind == act.COACHING])
+    visits, visits_twice = _once_a_month(due[kind == act.EXCHANGE_VISIT])
+    model.log.delayed[act.COACHING] += len(coaching_twice)
+    model.log.delayed[act.EXCHANGE_VISIT] += len(visits_twice)
     delayed = [
-        hold_coaching(model, month, due[kind == act.COACHING], shocked),
-        hold_exchange_visits(model, month, due[kind == act.EXCHANGE_VISIT], shocked),
+        hold_coaching(model, month, coaching, shocked),
+        hold_exchange_visits(model, month, visits, shocked),
+        coaching_twice,
+        visits_twice,
     ]
     for row in due[(kind == act.VIRTUAL_EVENT) | (kind == act.PROVINCIAL_EVENT)]:
         hold_event(model, month, row, shocked)
@@ -208,6 +214,17 @@ def carry_over(model, month: int, delayed: np.ndarray) -> None:
     carried = delayed[keep].copy()
     carried["month"] = month + 1
     model.carried = carried
+
+
+def _once_a_month(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A team receives one coaching visit, and a partnership one exchange visit, a month: when a
+    delayed activity meets the next planned one, the second slips a month."""
+    if len(rows) < 2:
+        return rows, rows[:0]
+    _, first = np.unique(rows[["learner", "host"]], return_index=True)
+    keep = np.zeros(len(rows), dtype=bool)
+    keep[first] = True
+    return rows[keep], rows[~keep]
 
 
 def _disrupt(model, kind: int, disrupted: np.ndarray, rows: np.ndarray):

@@ -167,3 +167,27 @@ def test_world_writes_a_template_that_loads(tmp_path):
 
     assert main(["world", "--out", str(tmp_path / "w"), "--institutions", "40"]) == 0
     assert len(load_world(tmp_path / "w")) == 40
+
+
+def test_a_world_with_distances_but_no_coordinates_runs_and_draws_its_network(tmp_path, capsys):
+    from sim.world import load_world
+
+    world = tmp_path / "w"
+    assert main(["world", "--out", str(world)]) == 0
+    table = pd.read_csv(world / "institutions.csv")
+    table[["lat", "lon"]] = float("nan")
+    table.to_csv(world / "institutions.csv", index=False)
+    districts = list(dict.fromkeys(table["district"]))
+    rows = [
+        (a, b, 10.0 * abs(i - j))
+        for i, a in enumerate(districts)
+        for j, b in enumerate(districts)
+        if i < j
+    ]
+    pd.DataFrame(rows, columns=["from", "to", "km"]).to_csv(world / "distances.csv", index=False)
+    assert load_world(world).district_km is not None
+    scenario = tmp_path / "mine.toml"
+    scenario.write_text(f'extends = "tpn_2021"\nworld = "{world}"\n')
+    out = tmp_path / "out"
+    assert main(["run", str(scenario), "--reps", "2", "--out", str(out), "--quiet"]) == 0
+    assert (out / "figures" / "network.png").is_file()
