@@ -157,6 +157,24 @@ def build_parser() -> Parser:
     decompose.add_argument("--quiet", action="store_true")
     decompose.set_defaults(handler=_evidence("decompose_command"))
 
+    report = commands.add_parser(
+        "report",
+        help="a self-contained HTML report of a run, compare, sweep, sensitivity or "
+        "validate results folder",
+    )
+    report.add_argument("results", type=Path, help="a folder written by tpn")
+    report.add_argument(
+        "--out", type=Path, default=None, help="HTML file (default: RESULTS/report.html)"
+    )
+    report.add_argument("--force", action="store_true", help="replace an existing report")
+    report.set_defaults(handler=_lazy("analysis.report", "report_command"))
+
+    dashboard = commands.add_parser("dashboard", help="open the planners' web dashboard")
+    dashboard.add_argument("--host", default="127.0.0.1")
+    dashboard.add_argument("--port", type=int, default=8765)
+    dashboard.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    dashboard.set_defaults(handler=_lazy("analysis.dashboard", "dashboard_command"))
+
     outcomes = commands.add_parser("outcomes", help="list the outcomes every run reports")
     outcomes.add_argument("--json", action="store_true")
     outcomes.set_defaults(handler=_outcomes)
@@ -341,15 +359,19 @@ def _experiment(args, analyse: bool) -> int:
     return run_experiment_command(args, analyse)
 
 
-def _evidence(name: str):
-    """A handler that imports the evidence commands only when one of them runs."""
+def _lazy(module: str, function: str):
+    """A handler that imports its module only when the command runs (fast start-up)."""
 
     def handler(args) -> int:
-        from analysis import evidence_cli
+        from importlib import import_module
 
-        return getattr(evidence_cli, name)(args)
+        return getattr(import_module(module), function)(args)
 
     return handler
+
+
+def _evidence(name: str):
+    return _lazy("analysis.evidence_cli", name)
 
 
 def _scenarios(args) -> int:
