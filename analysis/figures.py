@@ -308,3 +308,57 @@ def effects(
     ax.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
     return fig
+
+
+def money(
+    runs: pd.DataFrame, scenarios: list[tuple[str, str]], topics: list[str], world: World
+) -> plt.Figure:
+    """Who pays what (stacked cash by funder, million RWF) and how the causal gain of members
+    evolves after the donor leaves (at exit, 2 and 5 years on; 95% CI of the mean)."""
+    from sim.funding import FUNDERS
+
+    fig, (left, right) = plt.subplots(
+        1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 1.3]}
+    )
+    names = [name for name, _ in scenarios]
+    bottom = np.zeros(len(names))
+    palette = {"donor": "#7f7f7f", "moh": "#2166ac", "district": "#1b7837", "hospital": "#e08214"}
+    for funder in FUNDERS:
+        values = np.array(
+            [runs.loc[runs["scenario"] == n, f"costs.{funder}"].mean() / 1e6 for n in names]
+        )
+        left.bar(range(len(names)), values, bottom=bottom, color=palette[funder], label=funder)
+        bottom += values
+    left.set_xticks(range(len(names)), [n.replace("_", "\n") for n in names], fontsize=7)
+    left.set_ylabel("Cash over the whole horizon (million RWF)")
+    left.set_title("Who pays")
+    left.legend(fontsize=7)
+    moments = [
+        ("effect_at_exit", "donor exit"),
+        ("effect_2y_after_exit", "+2 years"),
+        ("effect_5y_after_exit", "+5 years"),
+    ]
+    for s, (name, _design) in enumerate(scenarios):
+        rows = runs[runs["scenario"] == name]
+        for t, topic in enumerate(topics):
+            stats = [mean_interval(rows[f"{topic}.{m}"].to_numpy()) for m, _ in moments]
+            means = np.array([m for m, _, _ in stats])
+            if np.isnan(means).all():
+                continue
+            errors = np.array([[m - lo, hi - m] for m, lo, hi in stats]).T
+            right.errorbar(
+                np.arange(3) + 0.06 * s,
+                means,
+                yerr=errors,
+                capsize=3,
+                color=style.TOPIC_PALETTE[(2 * s) % len(style.TOPIC_PALETTE)],
+                linestyle="-" if t == 0 else "--",
+                marker="o",
+                label=f"{name}: {world.topics.labels[world.topics.index(topic)]}",
+            )
+    right.set_xticks(range(3), [label for _, label in moments])
+    right.set_ylabel("Causal gain of members (indicator points)")
+    right.set_title("What lasts after the donor leaves")
+    right.legend(fontsize=6)
+    fig.tight_layout()
+    return fig

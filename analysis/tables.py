@@ -33,7 +33,35 @@ def headline_outcomes(topics: Sequence[str]) -> list[str]:
         "network.ties",
         "network.ties_per_host",
         "network.reciprocity",
+        *money_outcomes(topics),
     ]
+
+
+def money_outcomes(topics: Sequence[str]) -> list[str]:
+    """Costs beside gains, and what lasts after the donor leaves."""
+    rows = [
+        "costs.total",
+        "costs.total_usd",
+        "costs.donor",
+        "costs.moh",
+        "costs.district",
+        "costs.hospital",
+        "costs.per_member",
+        "costs.staff_time",
+        "activities.unfunded",
+    ]
+    for topic in topics:
+        rows += [
+            f"{topic}.{m}"
+            for m in (
+                "cost_per_point",
+                "effect_at_exit",
+                "effect_2y_after_exit",
+                "effect_5y_after_exit",
+                "gain_retained",
+            )
+        ]
+    return [*rows, "activities.after_exit_per_year", "sustain.still_twinning"]
 
 
 def format_number(value: float) -> str:

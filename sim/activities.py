@@ -39,6 +39,9 @@ LOG_COLUMNS = (
     "virtual",
     "participants",
     "travel_person_days",
+    "cash_rwf",
+    "payer",
+    "staff_days",
 )
 
 
@@ -52,14 +55,42 @@ class ActivityLog:
     delayed: np.ndarray = field(default_factory=lambda: np.zeros(5, dtype=np.int64))
     batches: list[tuple] = field(default_factory=list)
 
-    def record(self, kind, month, learner, host, province, virtual, participants, person_days):
-        """Log activities held; array arguments give one value per activity, scalars are shared."""
+    def record(
+        self,
+        kind,
+        month,
+        learner,
+        host,
+        province,
+        virtual,
+        participants,
+        person_days,
+        cash,
+        payer,
+        staff_days,
+    ):
+        """Log activities held; array arguments give one value per activity, scalars are shared.
+
+        ``cash`` is in RWF, ``payer`` a funder code of :mod:`sim.funding`, ``staff_days`` the
+        person-days of district and hospital staff."""
         virtual = np.asarray(virtual, dtype=bool)
         held_virtual = int(virtual.sum())
         self.held_virtual[kind] += held_virtual
         self.held_in_person[kind] += virtual.size - held_virtual
         self.batches.append(
-            (kind, month, learner, host, province, virtual, participants, person_days)
+            (
+                kind,
+                month,
+                learner,
+                host,
+                province,
+                virtual,
+                participants,
+                person_days,
+                cash,
+                payer,
+                staff_days,
+            )
         )
 
     def table(self) -> np.ndarray:
@@ -123,11 +154,44 @@ def plan_activities(
         for offset in schedule.provincial_event_months:
             rows.append((province_launch + offset, PROVINCIAL_EVENT, -1, -1, province))
     plan = np.array(rows, dtype=PLAN_DTYPE)
-    if len(plan) == 0:
-        return plan
-    owner_end = np.where(plan["learner"] >= 0, end[np.maximum(plan["learner"], 0)], end.max())
-    plan = plan[(plan["month"] < owner_end) & (plan["month"] <= scenario.horizon_months)]
+    if len(plan):
+        owner_end = np.where(plan["learner"] >= 0, end[np.maximum(plan["learner"], 0)], end.max())
+        plan = plan[plan["month"] < owner_end]
+    plan = np.concatenate(
+        [plan, continuation(scenario, end, province_index, member, np.unique(visit_pairs, axis=0))]
+    )
+    plan = plan[plan["month"] <= scenario.horizon_months]
     return np.sort(plan, order=["month", "kind", "learner", "host"], kind="stable")
+
+
+def continuation(
+    scenario: Scenario,
+    end: np.ndarray,
+    province_index: np.ndarray,
+    member: np.ndarray,
+    partnerships: np.ndarray,
+) -> np.ndarray:
+    """What partnerships plan once the programme is over: yearly exchange visits, and learning
+    events; held only if someone pays and the institutions still twin."""
+    funding, horizon = scenario.funding, scenario.horizon_months
+    rows: list[tuple[int, int, int, int, int]] = []
+    if funding.continuation_visits_per_year > 0:
+        step = 12.0 / funding.continuation_visits_per_year
+        for learner, host in partnerships:
+            month = float(end[learner])
+            while month <= horizon:
+                rows.append((int(month), EXCHANGE_VISIT, learner, host, province_index[learner]))
+                month += step
+    interval = funding.continuation_event_interval_months
+    if interval > 0 and member.any():
+        last = int(end[member].max())
+        for month in range(last + interval, horizon + 1, interval):
+            rows.append((month, VIRTUAL_EVENT, -1, -1, -1))
+        for province in np.unique(province_index[member]):
+            province_end = int(end[(province_index == province) & member].max())
+            for month in range(province_end + 12, horizon + 1, 12):
+                rows.append((month, PROVINCIAL_EVENT, -1, -1, province))
+    return np.array(rows, dtype=PLAN_DTYPE)
 
 
 def by_month(plan: np.ndarray, horizon: int) -> list[np.ndarray]:

@@ -62,10 +62,7 @@ class Institution(mesa.Agent):
         """
         model, i = self.model, self.index
         model.rising[i, dropped], model.rising[i, taken] = False, True
-        former_host = model.ties.end(i, dropped)
-        if former_host >= 0:  # the host is freed for other mentees
-            model.host_load[former_host] -= 1
-            model.matcher.load[former_host] = max(model.matcher.load[former_host] - 1, 0)
+        model.end_tie(i, dropped)
         model.switches += 1
         if notified:
             host = model.matcher.host_for(i, taken)

@@ -329,6 +329,10 @@ def _simulate(args, references: list[str]) -> int:
                 ),
                 folder / "figures" / "trajectories.png",
             )
+            save_figure(
+                figures.money(runs, [(s.name, s.design.design) for s in scenarios], topics, world),
+                folder / "figures" / "costs.png",
+            )
         write_manifest(
             folder,
             started,

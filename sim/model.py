@@ -22,6 +22,7 @@ import numpy as np
 
 from sim import activities, dynamics
 from sim.agents import Institution
+from sim.funding import Funding
 from sim.matching import (
     Matcher,
     Ties,
@@ -169,6 +170,8 @@ class TwinningModel(mesa.Model):
         self.log = activities.ActivityLog()
         self.plan = self._plan(observed, z)
         self.plan_by_month = activities.by_month(self.plan, self.params.horizon_months)
+        self.twinning = self.enrolled.copy()  # who still twins (changes when the donor leaves)
+        self.funding = Funding(self)
         self.carried = np.zeros(0, dtype=activities.PLAN_DTYPE)
 
     def _plan(self, observed: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -344,6 +347,13 @@ class TwinningModel(mesa.Model):
     def mean_competence(self, weights: np.ndarray) -> float:
         """Mean competence with cell weights that sum to one (see ``_set_up_records``)."""
         return float(np.dot(self.competence.ravel(), weights.ravel()))
+
+    def end_tie(self, learner: int, topic: int) -> None:
+        """End the tie of (learner, topic), freeing its host for other mentees."""
+        host = self.ties.end(learner, topic)
+        if host >= 0:
+            self.host_load[host] -= 1
+            self.matcher.load[host] = max(self.matcher.load[host] - 1, 0)
 
     def absorptive(self) -> np.ndarray:
         return dynamics.absorptive_capacity(self.leadership, self.turnover, self.params.context)

@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.activities import ACTIVITY_NAMES
 from sim.evaluation import comparison_group, right_tailed_z_test
+from sim.funding import FUNDERS
 
 if TYPE_CHECKING:
     from sim.model import TwinningModel
@@ -31,6 +32,11 @@ TOPIC_MEASURES: dict[str, str] = {
     "selection": "choosers' minus comparison's true change without twinning: who chooses (indicator units)",
     "regression_to_mean": "choosers' minus comparison's change in measurement error (indicator units)",
     "spread_change": "change of the standard deviation of the true indicator across institutions (indicator units)",
+    "cost_per_point": "cash cost of the whole programme per institution-point of causal gain in this topic (RWF)",
+    "effect_at_exit": "causal effect on members when the donor leaves (indicator units)",
+    "effect_2y_after_exit": "the same two years after donor exit (NaN beyond the horizon)",
+    "effect_5y_after_exit": "the same five years after donor exit (NaN beyond the horizon)",
+    "gain_retained": "effect at the horizon over effect at donor exit: gains kept versus lost",
 }
 RUN_MEASURES: dict[str, str] = {
     **{f"activities.{name}": f"{name.replace('_', ' ')}s held (count)" for name in ACTIVITY_NAMES},
@@ -49,7 +55,18 @@ RUN_MEASURES: dict[str, str] = {
     "network.unmatched_priorities": "rising topics with no stronger peer to learn from (count)",
     "network.over_capacity": "ties given to a host already at host_capacity (count)",
     "network.priority_switches": "mid-course priority switches (count)",
-    "network.broken_ties": "ties ended by priority switches (count)",
+    "network.broken_ties": "ties ended by priority switches or by stopping to twin (count)",
+    "costs.total": "cash cost of every activity held (RWF)",
+    "costs.total_usd": "the same in US dollars (costs.csv exchange rate)",
+    **{f"costs.{funder}": f"cash paid by the {funder} (RWF)" for funder in FUNDERS},
+    **{
+        f"costs.{name}": f"cash spent on {name.replace('_', ' ')}s (RWF)" for name in ACTIVITY_NAMES
+    },
+    "costs.staff_time": "district and hospital staff time, valued at staff_day (RWF, not cash)",
+    "costs.per_member": "cash cost per enrolled institution (RWF)",
+    "activities.unfunded": "activities not held because nobody could pay (count)",
+    "activities.after_exit_per_year": "activities held per year after the donor left",
+    "sustain.still_twinning": "share of enrolled institutions still twinning at the horizon",
 }
 OUTCOME_DEFINITIONS = {**{f"<topic>.{k}": v for k, v in TOPIC_MEASURES.items()}, **RUN_MEASURES}
 
@@ -67,7 +84,76 @@ def outcomes(model: "TwinningModel", counterfactual: "TwinningModel") -> dict[st
             result[f"{topic}.{measure}"] = value
     result.update(activity_outcomes(model))
     result.update(network_outcomes(model))
+    result.update(cost_outcomes(model))
+    for t, topic in enumerate(model.world.topics.names):
+        result.update(
+            {
+                f"{topic}.{k}": v
+                for k, v in sustainability_outcomes(
+                    model, counterfactual, t, result["costs.total"]
+                ).items()
+            }
+        )
     return result
+
+
+def cost_outcomes(model) -> dict[str, float]:
+    """Cash by payer and by activity, staff time, and what nobody could pay."""
+    table = model.log.table()
+    cash, payer, kind = table[:, 8], table[:, 9], table[:, 0]
+    costs = model.world.costs or {}
+    total = float(cash.sum())
+    result = {
+        "costs.total": total,
+        "costs.total_usd": total / costs["exchange_rate"] if costs else float("nan"),
+    }
+    result.update(
+        {f"costs.{funder}": float(cash[payer == code].sum()) for code, funder in enumerate(FUNDERS)}
+    )
+    result.update(
+        {f"costs.{name}": float(cash[kind == k].sum()) for k, name in enumerate(ACTIVITY_NAMES)}
+    )
+    result["costs.staff_time"] = float(table[:, 10].sum()) * costs.get("staff_day", float("nan"))
+    enrolled = int(model.enrolled.sum())
+    result["costs.per_member"] = total / enrolled if enrolled else float("nan")
+    result["activities.unfunded"] = float(model.funding.unfunded.sum())
+    exit_month = model.funding.exit_month
+    years_after = (model.params.horizon_months - exit_month + 1) / 12
+    held_after = int((table[:, 1] >= exit_month).sum()) if len(table) else 0
+    result["activities.after_exit_per_year"] = (
+        held_after / years_after if years_after > 0 else float("nan")
+    )
+    result["sustain.still_twinning"] = (
+        float((model.twinning & model.enrolled).sum()) / enrolled if enrolled else float("nan")
+    )
+    return result
+
+
+def sustainability_outcomes(model, counterfactual, t: int, total_cost: float) -> dict[str, float]:
+    """Causal gains of members over time after the donor leaves, and their price."""
+    world, horizon = model.world, model.params.horizon_months
+    members = world.applies[:, t] & model.member
+    span = world.topics.span[t]
+
+    def effect(month: int) -> float:
+        if month > horizon or not members.any():
+            return float("nan")
+        gap = (
+            model.competence_by_month[month][members, t].astype(float)
+            - (counterfactual.competence_by_month[month][members, t])
+        )
+        return float(gap.mean() * span)
+
+    exit_month = min(model.funding.exit_month, horizon)
+    at_exit, at_end = effect(exit_month), effect(horizon)
+    end_gain = effect(model.params.evaluation.endline_month) * members.sum()
+    return {
+        "cost_per_point": total_cost / end_gain if end_gain > 0 else float("nan"),
+        "effect_at_exit": at_exit,
+        "effect_2y_after_exit": effect(exit_month + 24),
+        "effect_5y_after_exit": effect(exit_month + 60),
+        "gain_retained": at_end / at_exit if at_exit > 0 else float("nan"),
+    }
 
 
 def topic_outcomes(model, counterfactual, t: int) -> dict[str, float]:

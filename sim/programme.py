@@ -5,6 +5,7 @@ of visits) or cancelled (a shock the team could not absorb, or a partnership bro
 unannounced priority switch). What is held moves know-how through :func:`sim.dynamics.learn`.
 """
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 
 
 def run_month(model: "TwinningModel", month: int, shocked: np.ndarray) -> None:
+    if month == model.funding.exit_month:
+        model.funding.donor_leaves(model.design_rng)
     launch_teams(model, month)
     switch_priorities(model, month)
     due = model.plan_by_month[month]
@@ -42,27 +45,48 @@ def run_month(model: "TwinningModel", month: int, shocked: np.ndarray) -> None:
 
 
 def launch_teams(model: "TwinningModel", month: int) -> None:
-    """Launch workshop: teams analyse their own gaps (self-analysis gain) and meet partners."""
+    """Launch workshop: teams analyse their own gaps (self-analysis gain) and meet partners.
+
+    Under performance contracts, DHMT leaders commit more from the start."""
     launching = model.enrolled & (model.launch == month)
     if not launching.any():
         return
-    ctx, schedule = model.params.context, model.params.schedule
+    ctx, schedule, funding = model.params.context, model.params.schedule, model.params.funding
+    if funding.performance_contracts:
+        districts = launching & (model.world.kind == "dhmt")
+        model.leadership[districts] = np.minimum(
+            model.leadership[districts] + funding.contract_leadership_boost, 1.0
+        )
     rising = model.rising & launching[:, None]
     headroom = np.maximum(model.ceiling[None, :] - model.competence - model.knowhow, 0.0)
     model.knowhow += np.where(rising, ctx.self_analysis_gain * headroom, 0.0)
     for province in np.unique(model.province_index[launching]):
         teams = int((launching & (model.province_index == province)).sum())
         participants = teams * schedule.participants_per_event
-        model.log.record(
+        paid = _fund(
+            model,
             act.LAUNCH_WORKSHOP,
             month,
-            -1,
-            -1,
-            province,
-            [False],
+            np.array([-1]),
+            np.array([-1]),
+            np.array([False]),
             participants,
-            participants * schedule.workshop_days,
+            schedule.workshop_days,
         )
+        if paid.held.any():
+            model.log.record(
+                act.LAUNCH_WORKSHOP,
+                month,
+                -1,
+                -1,
+                province,
+                [False],
+                participants,
+                participants * schedule.workshop_days,
+                paid.cash,
+                paid.payer,
+                paid.staff_days,
+            )
 
 
 def switch_priorities(model: "TwinningModel", month: int) -> None:
@@ -95,15 +119,22 @@ def hold_coaching(model, month, rows, shocked) -> np.ndarray:
         return rows
     held, delayed = _disrupt(model, act.COACHING, shocked[rows["learner"]], rows)
     virtual = model.design_rng.random(len(held)) < model.params.design.virtual_share
-    ties = model.ties
-    coached = np.full(len(model.member), -1)
-    coached[held["learner"]] = np.arange(len(held))
-    which = np.flatnonzero(ties.active & (coached[ties.learner] >= 0))
-    efficacy = _efficacy(
-        model, model.params.context.efficacy_coaching, virtual[coached[ties.learner[which]]]
-    )
-    _teach_ties(model, which, efficacy)
     schedule = model.params.schedule
+    paid = _fund(
+        model,
+        act.COACHING,
+        month,
+        held["learner"],
+        held["host"],
+        virtual,
+        schedule.participants_per_event,
+        schedule.facilitator_days_per_coaching,
+    )
+    held, virtual = held[paid.held], virtual[paid.held]
+    slots = model.ties.slot[held["learner"]]
+    visit, column = np.nonzero(slots >= 0)
+    efficacy = _efficacy(model, model.params.context.efficacy_coaching, virtual[visit])
+    _teach_ties(model, slots[visit, column], efficacy)
     model.log.record(
         act.COACHING,
         month,
@@ -113,6 +144,9 @@ def hold_coaching(model, month, rows, shocked) -> np.ndarray:
         virtual,
         schedule.participants_per_event,
         np.where(virtual, 0, schedule.facilitator_days_per_coaching),
+        paid.cash,
+        paid.payer,
+        paid.staff_days,
     )
     return delayed
 
@@ -134,6 +168,17 @@ def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
     model.log.delayed[act.EXCHANGE_VISIT] += len(over)
     ctx, schedule = model.params.context, model.params.schedule
     virtual = model.design_rng.random(len(held)) < model.params.design.virtual_share
+    paid = _fund(
+        model,
+        act.EXCHANGE_VISIT,
+        month,
+        held["learner"],
+        held["host"],
+        virtual,
+        schedule.staff_per_visit,
+        schedule.visit_days,
+    )
+    held, virtual = held[paid.held], virtual[paid.held]
     which, visit = ties.of_partnerships(held["learner"], held["host"])
     ratio = np.where(virtual[visit], ctx.virtual_delivery_ratio, 1.0)
     _teach_ties(model, which, ctx.learning_scale * ctx.efficacy_exchange_visit * ratio)
@@ -155,6 +200,9 @@ def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
         virtual,
         travellers,
         np.where(virtual, 0, (travellers + 1) * schedule.visit_days),
+        paid.cash,
+        paid.payer,
+        paid.staff_days,
     )
     return np.concatenate([delayed, over])
 
@@ -166,8 +214,7 @@ def hold_event(model, month, row, shocked) -> None:
     virtual = (not provincial) or model.design_rng.random() < model.params.design.virtual_share
     attendance = ctx.event_attendance_virtual if virtual else ctx.event_attendance_in_person
     attends = model.design_rng.random(len(model.member)) < attendance
-    running = model.enrolled & (model.launch <= month) & (month < model.programme_end)
-    present = running & attends & ~shocked
+    present = model.twinning & (model.launch <= month) & attends & ~shocked
     if provincial:
         present &= model.province_index == row["province"]
         teachers = model.presenters["province"][row["province"]]
@@ -175,6 +222,19 @@ def hold_event(model, month, row, shocked) -> None:
     else:
         teachers = model.presenters["national"]
         base = ctx.efficacy_virtual_event
+    participants = int(present.sum()) * schedule.participants_per_event
+    paid = _fund(
+        model,
+        row["kind"],
+        month,
+        np.array([-1]),
+        np.array([-1]),
+        np.array([virtual]),
+        participants,
+        1,
+    )
+    if not paid.held.any():
+        return
     learner, topic = np.nonzero(model.rising & present[:, None])
     teacher = teachers[topic]
     keep = teacher != learner
@@ -191,7 +251,6 @@ def hold_event(model, month, row, shocked) -> None:
         model.absorptive(),
         model.similarity(learner, teacher),
     )
-    participants = int(present.sum()) * schedule.participants_per_event
     model.log.record(
         row["kind"],
         month,
@@ -201,19 +260,56 @@ def hold_event(model, month, row, shocked) -> None:
         [virtual],
         participants,
         0 if virtual else participants,
+        paid.cash,
+        paid.payer,
+        paid.staff_days,
     )
 
 
 def carry_over(model, month: int, delayed: np.ndarray) -> None:
-    """Delayed activities slip a month, unless that falls after the team's programme ends."""
+    """Delayed activities slip a month; those slipping past the horizon are cancelled."""
     if len(delayed) == 0:
         return
-    ends = model.programme_end[delayed["learner"]]
-    keep = (month + 1 < ends) & (month + 1 <= model.params.horizon_months)
+    keep = np.full(len(delayed), month + 1 <= model.params.horizon_months)
     model.log.cancelled[delayed["kind"][~keep]] += 1
     carried = delayed[keep].copy()
     carried["month"] = month + 1
     model.carried = carried
+
+
+@dataclass
+class Payment:
+    held: np.ndarray  # bool per activity: someone paid
+    cash: np.ndarray  # RWF per held activity
+    payer: np.ndarray  # funder code per held activity (sim.funding)
+    staff_days: np.ndarray  # person-days of staff per held activity
+
+
+def _fund(
+    model,
+    kind: int,
+    month: int,
+    learners: np.ndarray,
+    hosts: np.ndarray,
+    virtual: np.ndarray,
+    participants: int,
+    days: float,
+) -> Payment:
+    """Price each activity and find its payer; unpaid ones are dropped and counted."""
+    funding = model.funding
+    cash = np.array(
+        [
+            funding.price(kind, int(lr), int(h), bool(v), participants, days)
+            for lr, h, v in zip(learners, hosts, virtual, strict=True)
+        ]
+    )
+    payer = np.array(
+        [funding.pay(kind, month, int(lr), c) for lr, c in zip(learners, cash, strict=True)],
+        dtype=np.int64,
+    )
+    held = payer >= 0
+    staff = np.array([funding.staff_days(kind, bool(v), participants, days) for v in virtual])
+    return Payment(held, cash[held], payer[held], staff[held])
 
 
 def _once_a_month(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -44,6 +44,20 @@ OPTIONAL_NUMERIC_COLUMNS = {
 BASELINE_COLUMNS = ("institution", "topic", "value")
 DISTANCE_COLUMNS = ("from", "to", "km")
 PRIORITY_COLUMNS = ("institution", "topic", "role")
+COST_COLUMNS = ("item", "value", "unit", "source", "description")
+COST_ITEMS = (
+    "exchange_rate",
+    "per_diem",
+    "vehicle_per_km",
+    "facilitator_day",
+    "virtual_data_bundle",
+    "virtual_platform",
+    "event_venue",
+    "event_transport",
+    "workshop_participant_day",
+    "staff_day",
+    "host_staff_days",
+)
 EARTH_RADIUS_KM = 6371.0
 
 
@@ -79,6 +93,7 @@ class World:
     district_km: np.ndarray | None  # (D, D) road km, or None to derive from coordinates
     chosen_rising: np.ndarray | None  # (N, K) bool from priorities.csv
     chosen_shining: np.ndarray | None  # (N, K) bool from priorities.csv
+    costs: dict[str, float] | None  # unit costs from costs.csv (RWF), None without the file
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -158,6 +173,7 @@ def load_world(folder: Path) -> World:
         district_km=district_km,
         chosen_rising=rising,
         chosen_shining=shining,
+        costs=_read_costs(folder / "costs.csv"),
     )
 
 
@@ -297,6 +313,21 @@ def _read_priorities(
             path, "role", f"{ids[i]}, {topics.names[t]}", "rising or shining in a topic, not both"
         )
     return rising, shining
+
+
+def _read_costs(path: Path) -> dict[str, float] | None:
+    """Unit costs by item; every item of ``COST_ITEMS`` must be there, each >= 0."""
+    if not path.is_file():
+        return None
+    frame = read_table(path, COST_COLUMNS)
+    require_values(frame, path, "item", COST_ITEMS)
+    require_numeric(frame, path, "value")
+    require_range(frame, path, "value", 0.0, 1e12)
+    costs = dict(zip(frame["item"], frame["value"].astype(float), strict=True))
+    missing = [item for item in COST_ITEMS if item not in costs]
+    if missing:
+        raise InputError(path, "item", ", ".join(missing), "a row for every cost item")
+    return costs
 
 
 def haversine_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

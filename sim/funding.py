@@ -1,0 +1,159 @@
+"""Prices and payers: every activity costs francs, somebody pays, or it does not happen.
+
+Cash is priced from the world's ``costs.csv``; staff time is valued separately as an opportunity
+cost and never needs a payer. Payers are tried in order: the donor (before it exits, within its
+yearly budget), the Ministry's budget line (for the activities it covers), then the learner's
+own institution if it decided to keep twinning at its own cost. Budgets are per programme year
+(months 0-11, 12-23, ...). An activity nobody can pay is not held and is counted as unfunded.
+"""
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.activities import (
+    COACHING,
+    EXCHANGE_VISIT,
+    LAUNCH_WORKSHOP,
+    PROVINCIAL_EVENT,
+    VIRTUAL_EVENT,
+)
+
+if TYPE_CHECKING:
+    from sim.model import TwinningModel
+
+DONOR, MOH, DISTRICT, HOSPITAL, NOBODY = 0, 1, 2, 3, -1
+FUNDERS = ("donor", "moh", "district", "hospital")
+MOH_ACTIVITIES = {
+    "coaching_visit": COACHING,
+    "exchange_visit": EXCHANGE_VISIT,
+    "virtual_event": VIRTUAL_EVENT,
+    "provincial_event": PROVINCIAL_EVENT,
+}
+
+
+class Funding:
+    """Budgets spent so far and who keeps twinning after the donor leaves."""
+
+    def __init__(self, model: "TwinningModel") -> None:
+        self.model = model
+        self.levers = model.params.funding
+        self.costs = model.world.costs
+        levers = self.levers
+        self.exit_month = (
+            levers.donor_exit_month
+            if levers.donor_exit_month is not None
+            else int(model.programme_end.max())
+        )
+        years = model.params.horizon_months // 12 + 1
+        self.donor_spent = np.zeros(years)
+        self.moh_spent = np.zeros(years)
+        self.own_spent = np.zeros((years, len(model.member)))
+        self.self_funding = np.zeros(len(model.member), dtype=bool)
+        self.moh_covers = {MOH_ACTIVITIES[name] for name in levers.moh_pays_for}
+        self.unfunded = np.zeros(5, dtype=np.int64)
+        districts = model.world.district_names
+        if levers.facilitation_base not in districts:
+            from sim.errors import InputError
+
+            raise InputError(
+                model.params.name,
+                "funding.facilitation_base",
+                levers.facilitation_base,
+                "a district of the world",
+            )
+        self.base_district = districts.index(levers.facilitation_base)
+
+    @property
+    def priced(self) -> bool:
+        return self.costs is not None
+
+    # Prices ---------------------------------------------------------------------------------
+    def price(
+        self, kind: int, learner: int, host: int, virtual: bool, participants: int, days: float
+    ) -> float:
+        """Cash cost of one activity in RWF (0 when the world has no costs.csv)."""
+        if not self.priced:
+            return 0.0
+        c, model = self.costs, self.model
+        index = model.world.district_index
+        if virtual:
+            fixed = (
+                c["virtual_platform"]
+                if kind in (VIRTUAL_EVENT, PROVINCIAL_EVENT)
+                else (0.5 * c["facilitator_day"])
+            )
+            return fixed + participants * c["virtual_data_bundle"]
+        if kind == EXCHANGE_VISIT:
+            km = model.district_km[index[learner], index[host]]
+            return (
+                (participants + 1) * days * c["per_diem"]
+                + days * c["facilitator_day"]
+                + 2 * km * c["vehicle_per_km"]
+            )
+        if kind == COACHING:
+            km = model.district_km[self.base_district, index[learner]]
+            return days * (c["facilitator_day"] + c["per_diem"]) + 2 * km * c["vehicle_per_km"]
+        if kind == PROVINCIAL_EVENT:
+            return c["event_venue"] + participants * (c["per_diem"] + c["event_transport"])
+        if kind == LAUNCH_WORKSHOP:
+            return participants * days * c["workshop_participant_day"]
+        return c["virtual_platform"] + participants * c["virtual_data_bundle"]
+
+    def staff_days(self, kind: int, virtual: bool, participants: int, days: float) -> float:
+        """Person-days of district and hospital staff (valued at ``staff_day``, not cash)."""
+        host_days = self.costs["host_staff_days"] if self.priced else 3.0
+        if kind == EXCHANGE_VISIT:
+            return participants * days + (0.0 if virtual else host_days)
+        return participants * days * (0.5 if virtual else 1.0)
+
+    # Payers ---------------------------------------------------------------------------------
+    def pay(self, kind: int, month: int, learner: int, cost: float) -> int:
+        """Charge the first payer able to; returns who paid, or ``NOBODY``."""
+        year = month // 12
+        if (
+            month < self.exit_month
+            and self.donor_spent[year] + cost <= self.levers.donor_budget_per_year
+        ):
+            self.donor_spent[year] += cost
+            return DONOR
+        if (
+            kind in self.moh_covers
+            and month >= self.exit_month
+            and self.levers.moh_budget_per_year > 0
+            and self.moh_spent[year] + cost <= self.levers.moh_budget_per_year
+        ):
+            self.moh_spent[year] += cost
+            return MOH
+        if (
+            learner >= 0
+            and self.self_funding[learner]
+            and self.own_spent[year, learner] + cost <= self.levers.self_funding_budget_per_year
+        ):
+            self.own_spent[year, learner] += cost
+            return HOSPITAL if self.model.world.kind[learner] == "hospital" else DISTRICT
+        self.unfunded[kind] += 1
+        return NOBODY
+
+    # Donor exit -------------------------------------------------------------------------------
+    def donor_leaves(self, rng: np.random.Generator) -> None:
+        """Each enrolled institution decides whether it keeps twinning once the donor has gone.
+
+        With a Ministry budget line the network is kept going by the Ministry; otherwise an
+        institution carries on at its own cost with a chance that rises with its leaders'
+        commitment and, for DHMTs, with performance contracts. Those that stop end their ties.
+        """
+        model, levers = self.model, self.levers
+        chance = levers.self_funding_base + levers.self_funding_leadership * model.leadership
+        if levers.performance_contracts:
+            chance = chance + levers.contract_self_funding_boost * (model.world.kind == "dhmt")
+        draws = rng.random(len(model.member))
+        self.self_funding = model.enrolled & (draws < chance)
+        if levers.moh_budget_per_year > 0:
+            model.twinning = model.enrolled.copy()
+        else:
+            model.twinning = self.self_funding.copy()
+        ties = model.ties
+        stopped = ~model.twinning
+        for index in np.flatnonzero(ties.active & (stopped[ties.learner] | stopped[ties.host])):
+            model.end_tie(int(ties.learner[index]), int(ties.topic[index]))
