@@ -8,6 +8,7 @@ from analysis import tables
 from analysis.export import save_figure
 from experiments.design import make_design
 from experiments.executors import make_executor, parse_scheduler
+from experiments.optimize import COST
 from experiments.sensitivity import analyse as analyse_indices
 from experiments.spec import load_experiment
 from experiments.store import SweepStore
@@ -17,8 +18,19 @@ from sim.errors import InputError
 EXIT_INTERRUPTED = 130
 
 
-def run_experiment_command(args, analyse: bool) -> int:
+def run_experiment_command(args, mode: str) -> int:
+    """``mode``: ``sweep``, ``sensitivity`` (then SALib) or ``frontier`` (then the frontier)."""
+    analyse = mode == "sensitivity"
     experiment, base = load_experiment(args.experiment)
+    if mode == "frontier":
+        for outcome in (COST, args.gain):
+            if outcome not in experiment.outcomes:
+                raise InputError(
+                    args.experiment,
+                    "outcomes",
+                    ", ".join(experiment.outcomes),
+                    f"a list including {outcome} for `tpn frontier`",
+                )
     if analyse and experiment.design not in ("sobol", "morris"):
         raise InputError(
             args.experiment,
@@ -65,7 +77,7 @@ def run_experiment_command(args, analyse: bool) -> int:
     except KeyboardInterrupt:
         print(
             f"tpn: interrupted; finished runs are saved in {args.out}/. Finish with:\n"
-            f"  tpn {'sensitivity' if analyse else 'sweep'} {args.experiment} "
+            f"  tpn {mode} {args.experiment} "
             f"--out {args.out} --resume",
             file=sys.stderr,
         )
@@ -79,6 +91,15 @@ def run_experiment_command(args, analyse: bool) -> int:
     )
     for reason, count in result.failure_reasons.items():
         print(f"  failed {count}x: {reason}", file=info)
+    if ok == 0:
+        raise InputError(
+            args.experiment,
+            "runs",
+            f"{result.failed} failed",
+            "at least one successful run (see failures above and runs.parquet)",
+        )
+    if mode == "frontier":
+        return _frontier(args, experiment, result, store, info)
     if not analyse:
         table = result.summary
         print(
@@ -111,6 +132,45 @@ def run_experiment_command(args, analyse: bool) -> int:
         )
     )
     print(f"\nResults in {args.out}/: indices.csv, figures/, runs.parquet, summary.csv", file=info)
+    return 0
+
+
+def _frontier(args, experiment, result, store, info) -> int:
+    from experiments.frontier import frontier_figure, frontier_table
+
+    factors = list(experiment.factors)
+    table = frontier_table(result.summary, factors, COST, args.gain)
+    table.to_csv(store.folder / "frontier.csv", index=False)
+    save_figure(
+        frontier_figure(table, factors, COST, args.gain), store.folder / "figures" / "frontier.png"
+    )
+    if args.json:
+        print(tables.to_json(table))
+        return 0
+    printable = table[factors].astype(str)
+    printable["cost (million RWF)"] = [
+        tables.format_interval(m / 1e6, lo / 1e6, hi / 1e6)
+        for m, lo, hi in zip(
+            table["cost_mean"], table["cost_ci_low"], table["cost_ci_high"], strict=True
+        )
+    ]
+    printable[args.gain] = [
+        tables.format_interval(m, lo, hi)
+        for m, lo, hi in zip(
+            table["gain_mean"], table["gain_ci_low"], table["gain_ci_high"], strict=True
+        )
+    ]
+    printable["RWF per extra point"] = [tables.format_number(v) for v in table["icer"]]
+    printable["frontier"] = ["" if d else "yes" for d in table["dominated"]]
+    print(
+        tables.render(
+            printable,
+            "Cost-effectiveness frontier (frontier points first, by cost;"
+            " ICER against the next cheaper frontier point)",
+            left=len(factors),
+        )
+    )
+    print(f"\nResults in {args.out}/: frontier.csv, figures/frontier.png, runs.parquet", file=info)
     return 0
 
 

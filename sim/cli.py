@@ -68,6 +68,7 @@ def build_parser() -> Parser:
     for name, helptext in (
         ("sweep", "run an experiment file's design points (resumable)"),
         ("sensitivity", "run a Sobol or Morris experiment and analyse it with SALib"),
+        ("frontier", "run an experiment and draw its cost-effectiveness frontier"),
     ):
         experiment = commands.add_parser(name, help=helptext)
         experiment.add_argument("experiment", type=Path, help="experiment .toml file")
@@ -93,7 +94,32 @@ def build_parser() -> Parser:
         )
         experiment.add_argument("--json", action="store_true", help="print JSON records")
         experiment.add_argument("--quiet", action="store_true", help="no progress bar")
-        experiment.set_defaults(handler=partial(_experiment, analyse=name == "sensitivity"))
+        if name == "frontier":
+            experiment.add_argument(
+                "--gain",
+                default="gains.institution_points",
+                help="outcome on the gain axis (default: causal gain summed "
+                "over members and topics)",
+            )
+        experiment.set_defaults(handler=partial(_experiment, mode=name))
+
+    optimize = commands.add_parser("optimize", help="the best use of a fixed budget (Optuna)")
+    optimize.add_argument("--budget", type=float, required=True, help="total budget in RWF")
+    optimize.add_argument(
+        "--years",
+        type=int,
+        default=None,
+        help="programme length in years (default: the scenario's)",
+    )
+    optimize.add_argument("--scenario", default="tpn_2021", help="base scenario")
+    optimize.add_argument("--trials", type=_positive, default=40, help="plans to try")
+    optimize.add_argument("--reps", type=_positive, default=8, help="replications per plan")
+    optimize.add_argument("--seed", type=_non_negative, default=1)
+    optimize.add_argument("--out", type=Path, default=None)
+    optimize.add_argument("--force", action="store_true")
+    optimize.add_argument("--json", action="store_true")
+    optimize.add_argument("--quiet", action="store_true")
+    optimize.set_defaults(handler=_lazy("experiments.optimize_cli", "optimize_command"))
 
     calibrate = commands.add_parser("calibrate", help="fit free parameters to observed targets")
     calibrate.add_argument("calibration", type=Path, help="calibration .toml file")
@@ -357,10 +383,10 @@ def _simulate(args, references: list[str]) -> int:
     return 0
 
 
-def _experiment(args, analyse: bool) -> int:
+def _experiment(args, mode: str) -> int:
     from experiments.runner_cli import run_experiment_command
 
-    return run_experiment_command(args, analyse)
+    return run_experiment_command(args, mode)
 
 
 def _lazy(module: str, function: str):

@@ -188,7 +188,10 @@ class TwinningModel(mesa.Model):
                 inverse, weights=gap / self.world.topics.span[self.ties.topic], minlength=len(pairs)
             )
         elif rule == "lowest_performer":
-            mean_z = np.nanmean(np.where(self.rising, z, np.nan), axis=1)
+            chosen = self.rising.sum(axis=1)
+            mean_z = np.where(self.rising, np.nan_to_num(z), 0.0).sum(axis=1) / np.maximum(
+                chosen, 1
+            )
             priority = mean_z[pairs[:, 0]] if len(pairs) else np.zeros(0)
         elif rule == "lottery":
             priority = self.design_rng.random(len(pairs))

@@ -67,6 +67,7 @@ RUN_MEASURES: dict[str, str] = {
     "activities.unfunded": "activities not held because nobody could pay (count)",
     "activities.after_exit_per_year": "activities held per year after the donor left",
     "sustain.still_twinning": "share of enrolled institutions still twinning at the horizon",
+    "gains.institution_points": "causal gain at endline summed over members and topics (institution-points)",
 }
 OUTCOME_DEFINITIONS = {**{f"<topic>.{k}": v for k, v in TOPIC_MEASURES.items()}, **RUN_MEASURES}
 
@@ -85,6 +86,7 @@ def outcomes(model: "TwinningModel", counterfactual: "TwinningModel") -> dict[st
     result.update(activity_outcomes(model))
     result.update(network_outcomes(model))
     result.update(cost_outcomes(model))
+    result["gains.institution_points"] = institution_points(model, result)
     for t, topic in enumerate(model.world.topics.names):
         result.update(
             {
@@ -95,6 +97,16 @@ def outcomes(model: "TwinningModel", counterfactual: "TwinningModel") -> dict[st
             }
         )
     return result
+
+
+def institution_points(model, result: dict[str, float]) -> float:
+    """Causal gain at endline summed over members and topics: one number to buy with a budget."""
+    total = 0.0
+    for t, topic in enumerate(model.world.topics.names):
+        effect = result[f"{topic}.causal_effect_members"]
+        if not np.isnan(effect):
+            total += effect * float((model.world.applies[:, t] & model.member).sum())
+    return total
 
 
 def cost_outcomes(model) -> dict[str, float]:

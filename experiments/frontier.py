@@ -1,0 +1,93 @@
+"""The cost-effectiveness frontier: which designs buy the most gain for their cost.
+
+A point is dominated when another costs no more and gains no less (and is better in one of the
+two). The frontier is the non-dominated points joined in order of cost; the incremental
+cost-effectiveness ratio (ICER) of each frontier point is its extra cost per extra point of gain
+over the previous, cheaper one.
+"""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from analysis import style
+
+style.apply()
+
+
+def frontier_table(summary: pd.DataFrame, factors: list[str], cost: str, gain: str) -> pd.DataFrame:
+    """Per design point: cost and gain with intervals, dominated or not, and frontier ICERs."""
+    table = summary[["point", *factors]].copy()
+    for name, outcome in (("cost", cost), ("gain", gain)):
+        for suffix in ("mean", "ci_low", "ci_high"):
+            table[f"{name}_{suffix}"] = summary[f"{outcome}.{suffix}"]
+    costs, gains = table["cost_mean"].to_numpy(), table["gain_mean"].to_numpy()
+    dominated = np.zeros(len(table), dtype=bool)
+    for i in range(len(table)):
+        better = (
+            (costs <= costs[i]) & (gains >= gains[i]) & ((costs < costs[i]) | (gains > gains[i]))
+        )
+        dominated[i] = better.any()
+    table["dominated"] = dominated
+    table["icer"] = np.nan
+    on_frontier = table[~dominated].sort_values("cost_mean")
+    previous = None
+    for index, row in on_frontier.iterrows():
+        if previous is not None and row["gain_mean"] > previous["gain_mean"]:
+            table.loc[index, "icer"] = (row["cost_mean"] - previous["cost_mean"]) / (
+                row["gain_mean"] - previous["gain_mean"]
+            )
+        previous = row
+    return table.sort_values(["dominated", "cost_mean"]).reset_index(drop=True)
+
+
+def frontier_figure(table: pd.DataFrame, factors: list[str], cost: str, gain: str) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(8.5, 5.5))
+    design_column = "design" if "design" in factors else None
+    for dominated, marker, alpha in ((True, "x", 0.5), (False, "o", 1.0)):
+        rows = table[table["dominated"] == dominated]
+        colours = (
+            [style.design_colour(str(d)) for d in rows[design_column]]
+            if design_column
+            else ("#1b7837")
+        )
+        ax.errorbar(
+            rows["cost_mean"] / 1e6,
+            rows["gain_mean"],
+            yerr=[
+                rows["gain_mean"] - rows["gain_ci_low"],
+                rows["gain_ci_high"] - rows["gain_mean"],
+            ],
+            fmt="none",
+            ecolor="#bdbdbd",
+            linewidth=0.8,
+            zorder=1,
+        )
+        ax.scatter(
+            rows["cost_mean"] / 1e6,
+            rows["gain_mean"],
+            c=colours,
+            marker=marker,
+            alpha=alpha,
+            zorder=2,
+            label="dominated" if dominated else "on the frontier",
+        )
+    line = table[~table["dominated"]].sort_values("cost_mean")
+    ax.plot(line["cost_mean"] / 1e6, line["gain_mean"], color="black", linewidth=1, zorder=0)
+    for _, row in line.iterrows():
+        ax.annotate(
+            ", ".join(f"{row[f]}" for f in factors),
+            (row["cost_mean"] / 1e6, row["gain_mean"]),
+            fontsize=6,
+            xytext=(4, -8),
+            textcoords="offset points",
+        )
+    if design_column:
+        for design in table[design_column].unique():
+            ax.scatter([], [], color=style.design_colour(str(design)), label=str(design))
+    ax.set_xlabel(f"{cost} (million RWF, mean over replications)")
+    ax.set_ylabel(f"{gain} (mean, 95% CI)")
+    ax.set_title("Cost-effectiveness frontier: label = " + ", ".join(factors))
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig

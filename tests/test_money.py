@@ -1,0 +1,117 @@
+"""Costs, payers, budgets, donor exit and the Ministry's questions."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.frontier import frontier_table
+from experiments.optimize import budget_scenario, optimize
+from sim.activities import EXCHANGE_VISIT
+from sim.funding import DONOR, FUNDERS
+from sim.runner import replication_seeds, run_one, simulate
+from sim.scenario import load_scenario
+from tests.conftest import with_changes
+
+
+def test_costs_add_up_by_funder_and_by_activity(tpn):
+    outcomes = run_one(tpn, 3).outcomes
+    by_funder = sum(outcomes[f"costs.{f}"] for f in FUNDERS)
+    by_activity = sum(
+        outcomes[f"costs.{a}"]
+        for a in (
+            "coaching_visit",
+            "exchange_visit",
+            "virtual_event",
+            "provincial_event",
+            "launch_workshop",
+        )
+    )
+    assert outcomes["costs.total"] > 0
+    assert by_funder == pytest.approx(outcomes["costs.total"])
+    assert by_activity == pytest.approx(outcomes["costs.total"])
+    assert outcomes["costs.total_usd"] == pytest.approx(outcomes["costs.total"] / 1200)
+
+
+def test_a_longer_road_costs_more_for_the_same_visit(tpn):
+    model = simulate(tpn, 1)
+    funding, km = model.funding, model.district_km
+    near = model.world.district_index
+    price = [funding.price(EXCHANGE_VISIT, 0, host, False, 3, 2) for host in range(1, 30)]
+    distance = [km[near[0], near[host]] for host in range(1, 30)]
+    assert np.corrcoef(price, distance)[0, 1] > 0.999
+
+
+def test_an_exhausted_budget_stops_paid_activities(tpn):
+    budget = 10e6
+    model = simulate(with_changes(tpn, donor_budget_per_year=budget), 2)
+    assert model.funding.unfunded.sum() > 0
+    assert (model.funding.donor_spent <= budget + 1e-6).all()
+    rich = simulate(tpn, 2)
+    assert rich.funding.unfunded.sum() == 0
+    assert model.log.held.sum() < rich.log.held.sum()
+
+
+def test_the_donor_pays_nothing_after_it_exits():
+    scenario = load_scenario("donor_exit_no_followup")
+    model = simulate(scenario, 4)
+    table = model.log.table()
+    donor_rows = table[table[:, 9] == DONOR]
+    assert len(donor_rows) and (donor_rows[:, 1] < model.funding.exit_month).all()
+    after = table[table[:, 1] >= model.funding.exit_month]
+    assert len(after) and (after[:, 9] != DONOR).all()
+
+
+def test_performance_contracts_keep_more_institutions_twinning():
+    plain = load_scenario("donor_exit_no_followup")
+    contracts = load_scenario("donor_exit_performance_contracts")
+    seeds = replication_seeds(5, 15)
+    difference = np.array(
+        [
+            run_one(contracts, s).outcomes["sustain.still_twinning"]
+            - run_one(plain, s).outcomes["sustain.still_twinning"]
+            for s in seeds
+        ]
+    )
+    assert difference.mean() - 2 * difference.std(ddof=1) / np.sqrt(len(seeds)) > 0
+
+
+def test_a_ministry_budget_line_keeps_the_network_within_its_budget():
+    scenario = load_scenario("moh_funded_network")
+    model = simulate(scenario, 6)
+    outcomes = run_one(scenario, 6).outcomes
+    assert outcomes["sustain.still_twinning"] == 1.0
+    assert outcomes["costs.moh"] > 0
+    assert (model.funding.moh_spent <= scenario.funding.moh_budget_per_year + 1e-6).all()
+    no_followup = run_one(load_scenario("donor_exit_no_followup"), 6).outcomes
+    assert (
+        outcomes["accreditation.effect_5y_after_exit"]
+        > no_followup["accreditation.effect_5y_after_exit"]
+    )
+
+
+def test_the_optimiser_never_returns_a_plan_over_budget(tpn):
+    budget = 30e6
+    result = optimize(budget_scenario(tpn, budget, None), budget, trials=12, replications=3, seed=2)
+    assert not result.best.empty
+    assert (result.best["cost_max"] <= budget).all()
+    assert (result.trials.loc[~result.trials["feasible"], "cost_max"] > budget).all()
+    assert result.best["gain_mean"].is_monotonic_decreasing
+
+
+def test_dominated_designs_are_marked_and_the_frontier_has_icers():
+    summary = pd.DataFrame(
+        {
+            "point": [0, 1, 2, 3],
+            "design": ["a", "b", "c", "d"],
+            "costs.total.mean": [10.0, 20.0, 15.0, 30.0],
+            "costs.total.ci_low": [9.0] * 4,
+            "costs.total.ci_high": [31.0] * 4,
+            "g.mean": [1.0, 3.0, 0.5, 4.0],
+            "g.ci_low": [0.0] * 4,
+            "g.ci_high": [5.0] * 4,
+        }
+    )
+    table = frontier_table(summary, ["design"], "costs.total", "g").set_index("design")
+    assert table.loc["c", "dominated"] and not table.loc["b", "dominated"]
+    assert table.loc["b", "icer"] == pytest.approx(10.0 / 2.0)
+    assert table.loc["d", "icer"] == pytest.approx(10.0 / 1.0)
