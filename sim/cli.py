@@ -474,7 +474,13 @@ def _world(args) -> int:
         if args.institutions < 2:
             raise InputError("--institutions", "institutions", args.institutions, "at least 2")
         institutions, baseline = synthetic_frames(topics, args.institutions, args.seed)
-    write_world(args.out, institutions, baseline, topics)
+    write_world(
+        args.out,
+        institutions,
+        baseline,
+        topics,
+        costs=SCENARIO_DIR / "worlds" / "rwanda" / "costs.csv",
+    )
     print(f"Wrote a synthetic world of {len(institutions)} institutions to {args.out}/")
     return 0
 

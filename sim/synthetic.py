@@ -6,6 +6,7 @@ below and labelled ``source=synthetic`` in ``baseline.csv``. ``tpn world`` write
 so the shipped ``scenarios/worlds/rwanda`` is reproducible with ``tpn world --out DIR``.
 """
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,9 +172,16 @@ def synthetic_frames(
 
 
 def write_world(
-    folder: Path, institutions: pd.DataFrame, baseline: pd.DataFrame, topics: Topics
+    folder: Path,
+    institutions: pd.DataFrame,
+    baseline: pd.DataFrame,
+    topics: Topics,
+    costs: Path | None = None,
 ) -> None:
+    """Write a world folder; ``costs`` is a costs.csv to copy in (unit costs are not synthetic)."""
     folder.mkdir(parents=True, exist_ok=False)
+    if costs is not None:
+        shutil.copy(costs, folder / "costs.csv")
     institutions.to_csv(folder / "institutions.csv", index=False, float_format="%.4f")
     baseline.to_csv(folder / "baseline.csv", index=False, float_format="%.2f")
     topics.to_frame().to_csv(folder / "topics.csv", index=False)
