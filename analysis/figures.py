@@ -40,17 +40,7 @@ def trajectories(
                 continue
             per_run = rows.groupby(["replication", "month"], observed=True)[column].mean().unstack()
             colour = style.GROUP_COLOURS["comparison" if group == "comparison" else "choosers"]
-            months = per_run.columns.to_numpy()
-            ax.plot(months, per_run.mean().to_numpy(), dash, color=colour, label=label)
-            if len(per_run) > 1:
-                ax.fill_between(
-                    months,
-                    per_run.quantile(0.025).to_numpy(),
-                    per_run.quantile(0.975).to_numpy(),
-                    color=colour,
-                    alpha=0.15,
-                    linewidth=0,
-                )
+            _line_with_band(ax, per_run, colour, label, dash)
         ax.axvspan(*programme, color="#fee08b", alpha=0.25, label="Programme")
         ticks = np.arange(0, len(dates), 6)
         ax.set_xticks(ticks, [dates.iloc[i] for i in ticks])
@@ -78,20 +68,8 @@ def compare_trajectories(
             rows = data[(data["topic"] == topic) & data["chose_topic"]]
             per_run = rows.groupby(["replication", "month"], observed=True)["indicator_true"]
             per_run = per_run.mean().unstack()
-            months = per_run.columns.to_numpy()
             colour = style.design_colour(designs[name], n)
-            ax.plot(
-                months, per_run.mean().to_numpy(), color=colour, label=f"{name} ({designs[name]})"
-            )
-            if len(per_run) > 1:
-                ax.fill_between(
-                    months,
-                    per_run.quantile(0.025).to_numpy(),
-                    per_run.quantile(0.975).to_numpy(),
-                    color=colour,
-                    alpha=0.12,
-                    linewidth=0,
-                )
+            _line_with_band(ax, per_run, colour, f"{name} ({designs[name]})", "-")
         ax.axvspan(*programme, color="#fee08b", alpha=0.25, label="Programme")
         ax.set_title(f"{world.topics.labels[t]}: institutions that chose it")
         ax.set_xlabel("Model month (0 = start date)")
@@ -100,6 +78,21 @@ def compare_trajectories(
     fig.suptitle("Trajectories by scenario: mean over replications, band: 95% of replications")
     fig.tight_layout()
     return fig
+
+
+def _line_with_band(ax, per_run: pd.DataFrame, colour, label: str, dash: str) -> None:
+    """Mean over replications (rows) by month (columns), with the 2.5-97.5% band."""
+    months = per_run.columns.to_numpy()
+    ax.plot(months, per_run.mean().to_numpy(), dash, color=colour, label=label)
+    if len(per_run) > 1:
+        ax.fill_between(
+            months,
+            per_run.quantile(0.025).to_numpy(),
+            per_run.quantile(0.975).to_numpy(),
+            color=colour,
+            alpha=0.15,
+            linewidth=0,
+        )
 
 
 def _groups(data: pd.DataFrame) -> dict:

@@ -8,7 +8,6 @@ likelihoods (:mod:`experiments.targets`); every component is kept per trial.
 """
 
 import multiprocessing
-import tomllib
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from experiments.targets import Target
 from sim.errors import InputError
@@ -24,6 +23,7 @@ from sim.outcomes import outcome_names
 from sim.params import Scenario
 from sim.runner import replication_seeds, run_one
 from sim.scenario import load_scenario, split_key
+from sim.tomlio import read_model
 from sim.world import cached_world
 
 POOL_SPLIT = 8  # chunks of a trial's replications handed to the worker processes
@@ -76,22 +76,7 @@ class CalibrationSpec(BaseModel):
 
 def load_calibration(path: Path) -> tuple[CalibrationSpec, Scenario]:
     path = Path(path)
-    if not path.is_file():
-        raise InputError("tpn", "calibration", str(path), "a calibration .toml file")
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(path, "syntax", str(error), "valid TOML") from None
-    data.setdefault("name", path.stem)
-    try:
-        spec = CalibrationSpec.model_validate(data)
-    except ValidationError as error:
-        problem = error.errors()[0]
-        location = ".".join(str(p) for p in problem["loc"]) or "calibration"
-        message = (
-            problem["msg"].removeprefix("Value error, ").replace("Input should be ", "must be ")
-        )
-        raise InputError(path, location, problem.get("input"), message) from None
+    spec = read_model(path, CalibrationSpec, "calibration")
     base = load_scenario(spec.base)
     for name, prior in spec.parameters.items():
         split_key(name, f"{path}: parameters")

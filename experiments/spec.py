@@ -5,16 +5,16 @@ uncertainties), the relation is the model, and the outcomes are named metrics of
 (``tpn outcomes``). Validation happens before any run starts, so a typo costs seconds.
 """
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.errors import InputError
 from sim.outcomes import outcome_names
 from sim.params import Scenario
 from sim.scenario import load_scenario, split_key, validate
+from sim.tomlio import read_model
 from sim.world import cached_world
 
 SamplingDesign = Literal["full_factorial", "latin_hypercube", "sobol", "morris"]
@@ -103,21 +103,7 @@ class Experiment(BaseModel):
 def load_experiment(path: Path) -> tuple[Experiment, Scenario]:
     """Read and validate an experiment file and its base scenario."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError("tpn", "experiment", str(path), "an experiment .toml file")
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(path, "syntax", str(error), "valid TOML") from None
-    data.setdefault("name", path.stem)
-    try:
-        experiment = Experiment.model_validate(data)
-    except ValidationError as error:
-        problem = error.errors()[0]
-        location = ".".join(str(p) for p in problem["loc"]) or "experiment"
-        message = problem["msg"].removeprefix("Value error, ")
-        message = message.replace("Input should be ", "must be ")
-        raise InputError(path, location, problem.get("input"), message) from None
+    experiment = read_model(path, Experiment, "experiment")
     base = load_scenario(_base_reference(experiment.base, path))
     world = cached_world(base.world)
     _check_factors(experiment, base, path)
