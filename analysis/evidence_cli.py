@@ -68,7 +68,7 @@ def calibrate_command(args) -> int:
         )
     )
     print()
-    print(tables.render(_printable_validation(table), "Targets at the best parameters", left=2))
+    print(tables.render(printable_validation(table), "Targets at the best parameters", left=2))
     where = (
         f"installed in {CALIBRATION_DIR}/"
         if args.install
@@ -112,6 +112,7 @@ def validate_command(args) -> int:
             replications=args.reps,
             root_seed=seed,
             ensemble=str(ensemble_file) if ensemble else None,
+            synthetic_world=cached_world(base.world).synthetic,
         )
     if args.json:
         print(
@@ -133,7 +134,7 @@ def validate_command(args) -> int:
     )
     print(
         tables.render(
-            _printable_validation(fitted),
+            printable_validation(fitted),
             f"{base.name}: {args.reps} replications {source}. Interval: 95% of "
             "runs (where one evaluation's value should fall)",
             left=2,
@@ -142,7 +143,7 @@ def validate_command(args) -> int:
     print()
     print(
         tables.render(
-            _printable_summary(statistics, ["topic", "statistic"]),
+            printable_summary(statistics, ["topic", "statistic"]),
             "The evaluation's statistics as the paper computed them (model)",
             left=2,
         )
@@ -150,7 +151,7 @@ def validate_command(args) -> int:
     print()
     print(
         tables.render(
-            _printable_summary(predictions, ["prediction"]),
+            printable_summary(predictions, ["prediction"]),
             "Predictions: quantities the model was not fitted to",
             left=1,
         )
@@ -238,7 +239,7 @@ def decompose_command(args) -> int:
     return 0
 
 
-def _printable_validation(table: pd.DataFrame) -> pd.DataFrame:
+def printable_validation(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "target": table["target"],
@@ -254,7 +255,7 @@ def _printable_validation(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _printable_summary(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def printable_summary(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     printable = table[keys].copy()
     printable["model mean"] = [tables.format_number(v) for v in table["model_mean"]]
     printable["95% of runs"] = [

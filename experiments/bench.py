@@ -22,7 +22,7 @@ from pathlib import Path
 
 import mesa
 
-from sim.model import TwinningModel
+from sim.model import TwinningModel, resolve_scenario
 from sim.runner import run_one, simulate
 from sim.scenario import SCENARIO_DIR, load_scenario
 from sim.synthetic import synthetic_frames, write_world
@@ -80,16 +80,24 @@ def large_world_step_microseconds(repeats: int) -> tuple[float, float]:
     topics = load_topics(SCENARIO_DIR / "worlds" / "rwanda" / "topics.csv")
     with tempfile.TemporaryDirectory() as folder:
         institutions, baseline = synthetic_frames(topics, LARGE_WORLD, seed=1)
-        write_world(Path(folder) / "world", institutions, baseline, topics)
+        write_world(
+            Path(folder) / "world",
+            institutions,
+            baseline,
+            topics,
+            costs=SCENARIO_DIR / "worlds" / "rwanda" / "costs.csv",
+        )
         world = load_world(Path(folder) / "world")
-    scenario = TwinningModel(
-        "tpn_2021",
-        rng=0,
-        horizon_months=LARGE_MONTHS,
-        endline_month=LARGE_MONTHS,
-        programme_months=LARGE_MONTHS - 4,
-        world=world,
-    ).params
+    scenario = resolve_scenario(
+        load_scenario("tpn_2021"),
+        {
+            "horizon_months": LARGE_MONTHS,
+            "endline_month": LARGE_MONTHS,
+            "programme_months": LARGE_MONTHS - 4,
+            "pinned_choosers": {},
+            "facilitation_base": world.district_names[0],
+        },
+    )
     build, steps = [], []
     for seed in range(repeats):
         start = time.perf_counter()

@@ -14,6 +14,7 @@ from experiments.spec import load_experiment
 from experiments.store import SweepStore
 from experiments.sweep import ScenarioModel, fingerprint, point_means, run_sweep
 from sim.errors import InputError
+from sim.world import cached_world
 
 EXIT_INTERRUPTED = 130
 
@@ -54,6 +55,8 @@ def run_experiment_command(args, mode: str) -> int:
     manifest = {
         "experiment": experiment.model_dump(mode="json"),
         "experiment_file": str(args.experiment),
+        "command": " ".join(["tpn", *sys.argv[1:]]),
+        "synthetic_world": cached_world(base.world).synthetic,
         "base_scenario": base.model_dump(mode="json"),
         "points": len(design.values),
         "replications": experiment.replications,
@@ -106,7 +109,7 @@ def run_experiment_command(args, mode: str) -> int:
             tables.to_json(table)
             if args.json
             else tables.render(
-                _printable_points(table, list(experiment.outcomes)).head(30),
+                printable_points(table, list(experiment.outcomes)).head(30),
                 "Per point: mean [95% CI] over replications (first 30 points; all in summary.csv)",
             )
         )
@@ -121,7 +124,7 @@ def run_experiment_command(args, mode: str) -> int:
     _figures(store.folder, experiment, sensitivity.indices)
     for warning in sensitivity.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    headline = _headline_indices(sensitivity.indices, experiment.design)
+    headline = headline_indices(sensitivity.indices, experiment.design)
     print(
         tables.to_json(headline)
         if args.json
@@ -186,7 +189,7 @@ def _figures(folder, experiment, indices: pd.DataFrame) -> None:
         save_figure(figure, folder / "figures" / f"{experiment.design}-{outcome}.png")
 
 
-def _headline_indices(indices: pd.DataFrame, design: str) -> pd.DataFrame:
+def headline_indices(indices: pd.DataFrame, design: str) -> pd.DataFrame:
     shown = ("S1", "ST") if design == "sobol" else ("mu_star", "sigma")
     data = indices[indices["index"].isin(shown)]
     rows = []
@@ -205,7 +208,7 @@ def _headline_indices(indices: pd.DataFrame, design: str) -> pd.DataFrame:
     return frame.sort_values(["outcome", "_order"], kind="stable").drop(columns="_order")
 
 
-def _printable_points(summary: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
+def printable_points(summary: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
     printable = summary.drop(
         columns=[c for c in summary.columns if c.endswith((".mean", ".ci_low", ".ci_high"))]
     )

@@ -62,7 +62,9 @@ class Institution(mesa.Agent):
         """
         model, i = self.model, self.index
         model.rising[i, dropped], model.rising[i, taken] = False, True
-        model.end_tie(i, dropped)
+        tie = model.ties.slot[i, dropped]
+        if tie >= 0:
+            model.end_ties(np.array([tie]))
         model.switches += 1
         if notified:
             host = model.matcher.host_for(i, taken)

@@ -69,71 +69,100 @@ class Funding:
         return self.costs is not None
 
     # Prices ---------------------------------------------------------------------------------
-    def price(
-        self, kind: int, learner: int, host: int, virtual: bool, participants: int, days: float
-    ) -> float:
-        """Cash cost of one activity in RWF (0 when the world has no costs.csv)."""
+    def prices(
+        self,
+        kind: int,
+        learners: np.ndarray,
+        hosts: np.ndarray,
+        virtual: np.ndarray,
+        participants: int,
+        days: float,
+    ) -> np.ndarray:
+        """Cash cost of each activity in RWF (zeros when the world has no costs.csv)."""
+        count = len(virtual)
         if not self.priced:
-            return 0.0
+            return np.zeros(count)
         c, model = self.costs, self.model
         index = model.world.district_index
-        if virtual:
-            fixed = (
-                c["virtual_platform"]
-                if kind in (VIRTUAL_EVENT, PROVINCIAL_EVENT)
-                else (0.5 * c["facilitator_day"])
-            )
-            return fixed + participants * c["virtual_data_bundle"]
         if kind == EXCHANGE_VISIT:
-            km = model.district_km[index[learner], index[host]]
-            return (
+            km = model.road_km(index[learners], index[hosts])
+            in_person = (
                 (participants + 1) * days * c["per_diem"]
                 + days * c["facilitator_day"]
                 + 2 * km * c["vehicle_per_km"]
             )
-        if kind == COACHING:
-            km = model.district_km[self.base_district, index[learner]]
-            return days * (c["facilitator_day"] + c["per_diem"]) + 2 * km * c["vehicle_per_km"]
-        if kind == PROVINCIAL_EVENT:
-            return c["event_venue"] + participants * (c["per_diem"] + c["event_transport"])
-        if kind == LAUNCH_WORKSHOP:
-            return participants * days * c["workshop_participant_day"]
-        return c["virtual_platform"] + participants * c["virtual_data_bundle"]
+        elif kind == COACHING:
+            km = model.road_km(np.full(count, self.base_district), index[learners])
+            in_person = days * (c["facilitator_day"] + c["per_diem"]) + 2 * km * c["vehicle_per_km"]
+        elif kind == PROVINCIAL_EVENT:
+            in_person = np.full(
+                count, c["event_venue"] + participants * (c["per_diem"] + c["event_transport"])
+            )
+        elif kind == LAUNCH_WORKSHOP:
+            in_person = np.full(count, participants * days * c["workshop_participant_day"])
+        else:  # virtual events are virtual by nature
+            in_person = np.full(
+                count, c["virtual_platform"] + participants * c["virtual_data_bundle"]
+            )
+        online_fixed = (
+            c["virtual_platform"]
+            if kind in (VIRTUAL_EVENT, PROVINCIAL_EVENT)
+            else 0.5 * c["facilitator_day"]
+        )
+        online = online_fixed + participants * c["virtual_data_bundle"]
+        return np.where(virtual, online, in_person)
 
-    def staff_days(self, kind: int, virtual: bool, participants: int, days: float) -> float:
+    def staff_days(
+        self, kind: int, virtual: np.ndarray, participants: int, days: float
+    ) -> np.ndarray:
         """Person-days of district and hospital staff (valued at ``staff_day``, not cash)."""
         host_days = self.costs["host_staff_days"] if self.priced else 3.0
         if kind == EXCHANGE_VISIT:
-            return participants * days + (0.0 if virtual else host_days)
-        return participants * days * (0.5 if virtual else 1.0)
+            return participants * days + np.where(virtual, 0.0, host_days)
+        return participants * days * np.where(virtual, 0.5, 1.0)
 
     # Payers ---------------------------------------------------------------------------------
-    def pay(self, kind: int, month: int, learner: int, cost: float) -> int:
-        """Charge the first payer able to; returns who paid, or ``NOBODY``."""
+    def pay(self, kind: int, month: int, learners: np.ndarray, costs: np.ndarray) -> np.ndarray:
+        """Charge each activity to the first payer able to, in list order (first come, first
+        served within a budget); returns the payer of each, ``NOBODY`` where none could."""
+        payer = np.full(len(costs), NOBODY)
         year = month // 12
-        if (
-            month < self.exit_month
-            and self.donor_spent[year] + cost <= self.levers.donor_budget_per_year
-        ):
-            self.donor_spent[year] += cost
-            return DONOR
+        if month < self.exit_month:
+            self._charge(
+                payer, costs, DONOR, self.donor_spent, year, self.levers.donor_budget_per_year
+            )
         if (
             kind in self.moh_covers
             and month >= self.exit_month
             and self.levers.moh_budget_per_year > 0
-            and self.moh_spent[year] + cost <= self.levers.moh_budget_per_year
         ):
-            self.moh_spent[year] += cost
-            return MOH
-        if (
-            learner >= 0
-            and self.self_funding[learner]
-            and self.own_spent[year, learner] + cost <= self.levers.self_funding_budget_per_year
-        ):
-            self.own_spent[year, learner] += cost
-            return HOSPITAL if self.model.world.kind[learner] == "hospital" else DISTRICT
-        self.unfunded[kind] += 1
-        return NOBODY
+            self._charge(payer, costs, MOH, self.moh_spent, year, self.levers.moh_budget_per_year)
+        own = (payer == NOBODY) & (learners >= 0)
+        own &= self.self_funding[np.maximum(learners, 0)]
+        if own.any():
+            rows = np.flatnonzero(own)
+            who = learners[rows]
+            order = np.argsort(who, kind="stable")
+            rows, who = rows[order], who[order]
+            running = np.cumsum(costs[rows])
+            first = np.searchsorted(who, who, side="left")
+            before = np.concatenate([[0.0], running])[first]
+            within = running - before + self.own_spent[year, who]
+            paid = within <= self.levers.self_funding_budget_per_year
+            kinds = np.where(self.model.world.kind[who] == "hospital", HOSPITAL, DISTRICT)
+            payer[rows[paid]] = kinds[paid]
+            np.add.at(self.own_spent[year], who[paid], costs[rows[paid]])
+        np.add.at(self.unfunded, kind, int((payer == NOBODY).sum()))
+        return payer
+
+    @staticmethod
+    def _charge(payer, costs, code, spent, year, budget) -> None:
+        """Pay the still unpaid activities in order while the year's budget lasts."""
+        open_rows = np.flatnonzero(payer == NOBODY)
+        running = spent[year] + np.cumsum(costs[open_rows])
+        paid = open_rows[running <= budget]
+        payer[paid] = code
+        spent[year] += costs[paid].sum()
 
     # Donor exit -------------------------------------------------------------------------------
     def donor_leaves(self, rng: np.random.Generator) -> None:
@@ -155,5 +184,4 @@ class Funding:
             model.twinning = self.self_funding.copy()
         ties = model.ties
         stopped = ~model.twinning
-        for index in np.flatnonzero(ties.active & (stopped[ties.learner] | stopped[ties.host])):
-            model.end_tie(int(ties.learner[index]), int(ties.topic[index]))
+        model.end_ties(np.flatnonzero(ties.active & (stopped[ties.learner] | stopped[ties.host])))

@@ -65,15 +65,6 @@ class Ties:
         self._size = end
         self.slot[values["learner"], values["topic"]] = np.arange(first, end)
 
-    def end(self, learner: int, topic: int) -> int:
-        """End the active tie of (learner, topic), if any; returns its host, or -1."""
-        index = self.slot[learner, topic]
-        if index < 0:
-            return -1
-        self._active[index] = False
-        self.slot[learner, topic] = -1
-        return int(self._store["host"][index])
-
     def of_partnerships(
         self, learners: np.ndarray, hosts: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:

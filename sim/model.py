@@ -271,17 +271,27 @@ class TwinningModel(mesa.Model):
     def distance_from(self, learner: int, among: np.ndarray) -> np.ndarray:
         """Road km from ``learner``'s district seat to those of the institutions ``among``."""
         index = self.world.district_index
-        return self.district_km[index[learner], index[among]]
+        return self.road_km(np.full(len(among), index[learner]), index[among])
 
-    @cached_property
-    def district_km(self) -> np.ndarray:
-        """Road km between district seats: from distances.csv, else straight line x road factor."""
+    def road_km(self, district_a: np.ndarray, district_b: np.ndarray) -> np.ndarray:
+        """Road km between district seats (by district index): from distances.csv, else the
+        straight line times ``road_factor``. Only the pairs asked for are computed."""
         world = self.world
         if world.district_km is not None:
-            return world.district_km
-        lat = np.bincount(world.district_index, world.lat) / np.bincount(world.district_index)
-        lon = np.bincount(world.district_index, world.lon) / np.bincount(world.district_index)
-        return haversine_km(lat, lon) * self.params.context.road_factor
+            return world.district_km[district_a, district_b]
+        lat, lon = self._district_seats
+        return self.params.context.road_factor * haversine_km(
+            lat[district_a], lon[district_a], lat[district_b], lon[district_b]
+        )
+
+    @cached_property
+    def _district_seats(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each district's seat: the mean position of its institutions."""
+        world, counts = self.world, np.bincount(self.world.district_index)
+        return (
+            np.bincount(world.district_index, world.lat) / counts,
+            np.bincount(world.district_index, world.lon) / counts,
+        )
 
     # The month --------------------------------------------------------------------------------
     def step(self) -> None:
@@ -351,12 +361,16 @@ class TwinningModel(mesa.Model):
         """Mean competence with cell weights that sum to one (see ``_set_up_records``)."""
         return float(np.dot(self.competence.ravel(), weights.ravel()))
 
-    def end_tie(self, learner: int, topic: int) -> None:
-        """End the tie of (learner, topic), freeing its host for other mentees."""
-        host = self.ties.end(learner, topic)
-        if host >= 0:
-            self.host_load[host] -= 1
-            self.matcher.load[host] = max(self.matcher.load[host] - 1, 0)
+    def end_ties(self, indices: np.ndarray) -> None:
+        """End these active ties, freeing their hosts for other mentees."""
+        ties = self.ties
+        indices = indices[ties.active[indices]]
+        hosts = ties.host[indices]
+        ties.active[indices] = False
+        ties.slot[ties.learner[indices], ties.topic[indices]] = -1
+        freed = np.bincount(hosts, minlength=len(self.host_load))
+        self.host_load -= freed
+        self.matcher.load = np.maximum(self.matcher.load - freed, 0)
 
     def absorptive(self) -> np.ndarray:
         return dynamics.absorptive_capacity(self.leadership, self.turnover, self.params.context)

@@ -297,18 +297,11 @@ def _fund(
 ) -> Payment:
     """Price each activity and find its payer; unpaid ones are dropped and counted."""
     funding = model.funding
-    cash = np.array(
-        [
-            funding.price(kind, int(lr), int(h), bool(v), participants, days)
-            for lr, h, v in zip(learners, hosts, virtual, strict=True)
-        ]
-    )
-    payer = np.array(
-        [funding.pay(kind, month, int(lr), c) for lr, c in zip(learners, cash, strict=True)],
-        dtype=np.int64,
-    )
+    learners, hosts = np.asarray(learners), np.asarray(hosts)
+    cash = funding.prices(kind, learners, hosts, virtual, participants, days)
+    payer = funding.pay(kind, month, learners, cash)
     held = payer >= 0
-    staff = np.array([funding.staff_days(kind, bool(v), participants, days) for v in virtual])
+    staff = funding.staff_days(kind, virtual, participants, days)
     return Payment(held, cash[held], payer[held], staff[held])
 
 

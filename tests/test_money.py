@@ -34,10 +34,11 @@ def test_costs_add_up_by_funder_and_by_activity(tpn):
 
 def test_a_longer_road_costs_more_for_the_same_visit(tpn):
     model = simulate(tpn, 1)
-    funding, km = model.funding, model.district_km
+    funding = model.funding
     near = model.world.district_index
-    price = [funding.price(EXCHANGE_VISIT, 0, host, False, 3, 2) for host in range(1, 30)]
-    distance = [km[near[0], near[host]] for host in range(1, 30)]
+    hosts = np.arange(1, 30)
+    price = funding.prices(EXCHANGE_VISIT, np.zeros(29, dtype=int), hosts, np.zeros(29, bool), 3, 2)
+    distance = model.road_km(np.full(29, near[0]), near[hosts])
     assert np.corrcoef(price, distance)[0, 1] > 0.999
 
 

@@ -1,0 +1,240 @@
+"""`tpn report`: one self-contained HTML file for every kind of results folder tpn writes."""
+
+import base64
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.report import report_html
+from analysis.tables import format_number
+from sim.cli import main
+from sim.scenario import SCENARIO_DIR
+
+SWEEP = """
+name = "small_sweep"
+description = "Visits by virtual share, small"
+base = "tpn_2021"
+design = "full_factorial"
+replications = 2
+seed = 7
+outcomes = ["accreditation.causal_effect", "network.ties_per_host"]
+
+[factors.exchange_visits_per_year]
+levels = [0, 60]
+
+[factors.virtual_share]
+levels = [0.0, 0.8]
+"""
+
+MORRIS = """
+name = "small_morris"
+description = "Morris screening, small"
+base = "tpn_2021"
+design = "morris"
+samples = 2
+replications = 1
+seed = 3
+outcomes = ["accreditation.causal_effect", "cbhi.causal_effect"]
+
+[factors.efficacy_exchange_visit]
+range = [0.2, 0.6]
+
+[factors.turnover_multiplier]
+range = [0.5, 2.0]
+
+[factors.self_analysis_gain]
+range = [0.0, 0.06]
+"""
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory) -> dict[str, Path]:
+    """One small real results folder of each kind, written by the CLI."""
+    root = tmp_path_factory.mktemp("results")
+    (root / "sweep.toml").write_text(SWEEP)
+    (root / "morris.toml").write_text(MORRIS)
+    commands = {
+        "run": ["run", "tpn_2021", "--reps", "3"],
+        "compare": ["compare", "tpn_2021", "dyad", "no_twinning", "--reps", "2"],
+        "sweep": ["sweep", str(root / "sweep.toml"), "--scheduler", "serial"],
+        "sensitivity": ["sensitivity", str(root / "morris.toml"), "--scheduler", "serial"],
+        "validate": ["validate", "--reps", "12"],
+    }
+    for kind, command in commands.items():
+        assert main([*command, "--out", str(root / kind), "--quiet"]) == 0, kind
+    return {kind: root / kind for kind in commands}
+
+
+def report(folder: Path, *extra: str) -> str:
+    assert main(["report", str(folder), *extra]) == 0
+    out = folder / "report.html"
+    assert out.is_file()
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", ["run", "compare", "sweep", "sensitivity", "validate"])
+def test_report_is_self_contained_with_every_figure_embedded(folders, kind, capsys):
+    folder = folders[kind]
+    (folder / "report.html").unlink(missing_ok=True)
+    html = report(folder)
+    assert "report.html" in capsys.readouterr().out
+    for forbidden in ("http://", "https://", 'src="/', "<script", "<link"):
+        assert forbidden not in html, forbidden
+    figures = sorted(folder.glob("figures/*.png")) + sorted(folder.glob("*/figures/*.png"))
+    if kind != "sweep":
+        assert figures, "the folder should have figures to embed"
+    for figure in figures:
+        encoded = base64.b64encode(figure.read_bytes()).decode("ascii")
+        assert f"data:image/png;base64,{encoded}" in html, figure.name
+    assert html.count("data:image/png;base64,") == len(figures)
+    assert "@media print" in html and "break-inside: avoid" in html
+    manifest = json.loads((folder / "manifest.json").read_text())
+    environment = manifest["environment"]
+    for version in (environment["tpn-sim"], environment["mesa"], environment["numpy"]):
+        assert version in html
+    assert environment["git_commit"] in html
+    assert "Synthetic baseline data" in html  # the shipped Rwanda world is synthetic
+    assert not list(folder.glob(".report.html.partial*"))
+
+
+def test_run_report_shows_headline_intervals_provenance_and_assumptions(folders):
+    folder = folders["run"]
+    html = report(folder, "--force")
+    summary = pd.read_csv(folder / "summary.csv").set_index("outcome")
+    effect = summary.loc["accreditation.causal_effect"]
+    assert "tpn_2021" in html
+    assert (
+        f"{format_number(effect['mean'])} [{format_number(effect['ci_low'])}, "
+        f"{format_number(effect['ci_high'])}]" in html
+    )
+    assert f"{format_number(effect['p2_5'])} to {format_number(effect['p97_5'])}" in html
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["command"] in html
+    assert str(manifest["replication_seeds"][0]) in html
+    assert "Assumptions in plain language" in html
+    assert "Design levers" in html and "Context assumptions" in html
+    assert "host capacity" in html and "mentees per host" in html  # assumption, value, unit
+    assert "staff per visit" not in html  # a published value, not an assumption
+    if (SCENARIO_DIR / "calibration" / "tpn_2021.toml").is_file():
+        assert "Fitted to the evaluation" in html  # the calibrated values keep their source
+
+
+def test_compare_report_shows_means_and_paired_differences(folders):
+    folder = folders["compare"]
+    html = report(folder, "--force")
+    table = pd.read_csv(folder / "comparison.csv")
+    row = table[(table["scenario"] == "dyad") & (table["outcome"] == "accreditation.causal_effect")]
+    row = row.iloc[0]
+    for name in ("tpn_2021", "dyad", "no_twinning"):
+        assert name in html
+    assert "Difference to tpn_2021" in html
+    assert format_number(row["mean"]) in html
+    assert (
+        f"{format_number(row['difference_vs_first'])} [{format_number(row['difference_ci_low'])}, "
+        f"{format_number(row['difference_ci_high'])}]" in html
+    )
+
+
+def test_sweep_report_shows_each_point_and_the_factors(folders):
+    folder = folders["sweep"]
+    html = report(folder, "--force")
+    summary = pd.read_csv(folder / "summary.csv")
+    assert "small_sweep" in html and "Visits by virtual share, small" in html
+    for value in summary["accreditation.causal_effect.mean"]:
+        assert format_number(value) in html
+    assert "exchange_visits_per_year" in html and "levels 0, 60" in html
+
+
+def test_sensitivity_report_sorts_factors_by_importance(folders):
+    folder = folders["sensitivity"]
+    html = report(folder, "--force")
+    indices = pd.read_csv(folder / "indices.csv")
+    mu_star = indices[
+        (indices["index"] == "mu_star") & (indices["outcome"] == "accreditation.causal_effect")
+    ].sort_values("value", ascending=False)
+    section = html[html.index("Morris indices of accreditation.causal_effect") :]
+    section = section[: section.index("</table>")]
+    positions = [section.index(f"<td>{factor}</td>") for factor in mu_star["factor"]]
+    assert positions == sorted(positions)
+    assert format_number(mu_star["value"].iloc[0]) in section
+
+
+def test_validate_report_labels_predictions_apart_from_targets(folders):
+    folder = folders["validate"]
+    html = report(folder, "--force")
+    targets = pd.read_csv(folder / "targets.csv")
+    predictions = pd.read_csv(folder / "predictions.csv")
+    assert "Fitted targets" in html and "Predictions (not fitted)" in html
+    assert html.index("Fitted targets") < html.index("Predictions (not fitted)")
+    for observed in targets["observed"]:
+        assert format_number(observed) in html
+    after = html[html.index("Predictions (not fitted)") :]
+    assert predictions["prediction"].iloc[0] in after
+    assert "model was never fitted to" in after
+
+
+def test_report_html_writes_nothing_and_out_and_force_work(folders, tmp_path):
+    folder = folders["run"]
+    before = sorted(p.name for p in folder.iterdir())
+    html = report_html(folder)
+    assert html.startswith("<!DOCTYPE html>")
+    assert sorted(p.name for p in folder.iterdir()) == before
+    out = tmp_path / "elsewhere" / "run.html"
+    assert main(["report", str(folder), "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == html
+    out.write_text("old")
+    assert main(["report", str(folder), "--out", str(out), "--force"]) == 0
+    assert out.read_text(encoding="utf-8") == html
+
+
+def test_compare_subfolder_is_reported_as_a_run(folders, tmp_path):
+    out = tmp_path / "dyad.html"
+    assert main(["report", str(folders["compare"] / "dyad"), "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "dyad" in html and "Headline outcomes" in html
+
+
+def one_line_error(capsys, argv: list[str]) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tpn: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def test_missing_folder_is_a_one_line_error_and_writes_nothing(tmp_path, capsys):
+    missing = tmp_path / "nowhere"
+    err = one_line_error(capsys, ["report", str(missing)])
+    assert "nowhere" in err and "does not exist" in err
+    assert not missing.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_folder_not_written_by_tpn_is_refused(tmp_path, capsys):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "readme.txt").write_text("hello")
+    err = one_line_error(capsys, ["report", str(folder)])
+    assert "tpn run, compare, sweep, sensitivity or validate" in err
+    assert sorted(p.name for p in folder.iterdir()) == ["readme.txt"]
+
+
+def test_incomplete_results_folder_is_refused(folders, tmp_path, capsys):
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "comparison.csv").write_text((folders["compare"] / "comparison.csv").read_text())
+    err = one_line_error(capsys, ["report", str(folder)])
+    assert "manifest.json" in err
+    assert not (folder / "report.html").exists()
+
+
+def test_existing_report_is_kept_without_force(folders, capsys):
+    folder = folders["validate"]
+    out = folder / "report.html"
+    out.write_text("keep me")
+    err = one_line_error(capsys, ["report", str(folder)])
+    assert "already exists" in err and "--force" in err
+    assert out.read_text() == "keep me"
+    assert not list(folder.glob(".report.html.partial*"))
