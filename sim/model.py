@@ -368,9 +368,9 @@ class TwinningModel(mesa.Model):
         hosts = ties.host[indices]
         ties.active[indices] = False
         ties.slot[ties.learner[indices], ties.topic[indices]] = -1
-        freed = np.bincount(hosts, minlength=len(self.host_load))
-        self.host_load -= freed
-        self.matcher.load = np.maximum(self.matcher.load - freed, 0)
+        np.subtract.at(self.host_load, hosts, 1)
+        np.subtract.at(self.matcher.load, hosts, 1)
+        np.maximum(self.matcher.load, 0, out=self.matcher.load)
 
     def absorptive(self) -> np.ndarray:
         return dynamics.absorptive_capacity(self.leadership, self.turnover, self.params.context)
