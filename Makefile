@@ -13,7 +13,7 @@ PYTHON ?= $(shell \
     if ok "$$p"; then echo "$$p"; exit 0; fi; \
   done)
 
-.PHONY: demo test lint format bench baseline docs clean
+.PHONY: demo test browser lint format bench baseline docs clean
 
 $(BIN)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "make: no Python >= 3.12 found; install one or run make PYTHON=/path/to/python3.12" >&2; exit 2; fi
@@ -24,12 +24,31 @@ $(BIN)/.installed: pyproject.toml
 	@touch $@
 
 demo: $(BIN)/.installed
+	@$(BIN)/python -m analysis.dashboard_assets >/dev/null \
+	  || echo "make: Solara's browser files could not be installed: the dashboard needs internet" >&2
 	$(BIN)/tpn compare tpn_2021 dyad no_twinning --out results/demo --force
 
-test: $(BIN)/.installed
+test: $(BIN)/.installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# tests/test_browser.py drives `tpn dashboard` in Debian's Chromium (Playwright's own browser
+# download cannot work here): installed with apt-get when missing, if we are root and have it;
+# otherwise the test is skipped locally (CI=true makes it fail). Then Solara's browser files,
+# from the npm registry, so that the dashboard works without reaching Solara's CDN.
+CHROMIUM := /usr/bin/chromium
+browser: $(BIN)/.installed
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium for the browser test"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	    || echo "make: apt-get could not install chromium: tests/test_browser.py will be skipped (failed under CI)" >&2; \
+	else \
+	  echo "make: $(CHROMIUM) is missing and only root with apt-get can install it here (sudo apt-get install chromium): tests/test_browser.py will be skipped" >&2; \
+	fi
+	@$(BIN)/python -m analysis.dashboard_assets >/dev/null \
+	  || echo "make: Solara's browser files could not be installed: the dashboard needs internet" >&2
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -110,7 +110,7 @@ def network(ties: pd.DataFrame, world: World, member: np.ndarray, title: str) ->
     """Rising-to-shining ties on a map-like layout (longitude, latitude), coloured by topic."""
     fig, ax = plt.subplots(figsize=(10.5, 7.5))
     index = {identifier: i for i, identifier in enumerate(world.ids)}
-    x, y = _positions(world)
+    x, y = positions(world)
     topics_used = []
     for row in ties.itertuples(index=False):
         a, b = index[row.learner], index[row.host]
@@ -206,7 +206,7 @@ def network(ties: pd.DataFrame, world: World, member: np.ndarray, title: str) ->
     return fig
 
 
-def _positions(world: World) -> tuple[np.ndarray, np.ndarray]:
+def positions(world: World) -> tuple[np.ndarray, np.ndarray]:
     """Longitude and latitude, hospitals just east of their DHMT; a world without coordinates
     (distances.csv given instead) gets one column per province, one row per district."""
     if not (np.isnan(world.lon).any() or np.isnan(world.lat).any()):

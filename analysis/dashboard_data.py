@@ -1,0 +1,349 @@
+"""What the planners' dashboard computes: levers, scenarios, runs of one or two designs, downloads.
+
+Nothing here knows about Solara: every function takes plain data and returns plain data
+(scenarios, results, bytes), so the page in :mod:`analysis.dashboard` stays a thin layer and
+this module can be tested and reused on its own. Tables are in :mod:`analysis.dashboard_tables`,
+figures in :mod:`analysis.dashboard_figures`.
+
+Levers follow Mesa's ``SolaraViz`` convention for user inputs: one dict per parameter with
+``type`` (``SliderInt``, ``SliderFloat``, ``Select``), ``label``, ``value``, ``min``, ``max``,
+``step`` or ``values``; their units, ranges and meanings come from the field metadata of
+:mod:`sim.params`, never from this file.
+"""
+
+import importlib.util
+import io
+import re
+import tempfile
+import time
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis import reporting
+from sim.errors import InputError
+from sim.model import resolve_scenario
+from sim.params import SECTIONS, Scenario
+from sim.runner import Results, replication_seeds, run_many
+from sim.scenario import load_scenario, shipped_scenarios
+from sim.world import World, cached_world
+
+LEVERS = (
+    "design",
+    "matching_rule",
+    "priorities_per_institution",
+    "exchange_visits_per_year",
+    "virtual_share",
+    "turnover_multiplier",
+    "programme_months",
+)
+DEFAULT_REPLICATIONS = 10
+MAX_UPLOAD_BYTES = 1_000_000
+# Short labels for the page; unit, range and meaning still come from sim.params.
+LABELS = {
+    "design": "Twinning design",
+    "matching_rule": "Matching rule (who hosts whom)",
+    "priorities_per_institution": "Priority topics per institution",
+    "exchange_visits_per_year": "Exchange-visit budget",
+    "virtual_share": "Share run virtually",
+    "turnover_multiplier": "Staff turnover multiplier",
+    "programme_months": "Programme length",
+    "replications": "Replications (runs per design)",
+}
+UNIT_TEXT = {"turnover_multiplier": "× the world's rate"}  # sim.params says "ratio"
+STEPS = {"exchange_visits_per_year": 1.0, "virtual_share": 0.05, "turnover_multiplier": 0.1}
+# Slider ends where sim.params leaves the range open above or allows far more than a page run
+# should take (the model and `tpn run --set` accept more).
+SLIDER_ENDS = {"exchange_visits_per_year": 150.0, "replications": 100}
+
+
+# Levers --------------------------------------------------------------------------------------
+def lever_field(name: str):
+    """The pydantic field of a lever (design, context or top-level scenario field)."""
+    for model in (*SECTIONS.values(), Scenario):
+        if name in model.model_fields:
+            return model.model_fields[name]
+    raise KeyError(name)
+
+
+def user_params(base: Scenario, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Mesa-style input specifications of every lever, with ``values`` as the current values."""
+    specs = {}
+    for name in (*LEVERS, "replications"):
+        info = lever_field(name)
+        extra = info.json_schema_extra or {}
+        unit = extra.get("unit", "-")
+        spec: dict[str, Any] = {"value": values[name], "description": info.description or ""}
+        choices = typing.get_args(info.annotation)
+        if typing.get_origin(info.annotation) is typing.Literal:
+            spec.update(type="Select", values=list(choices))
+            spec["label"] = LABELS[name]
+        else:
+            low, high = _bounds(info)
+            if name == "programme_months":  # activities after the horizon have no effect
+                high = max(base.horizon_months - base.design.programme_start_month, low + 1)
+                high = max(high, values[name])
+            limit = SLIDER_ENDS.get(name)
+            capped = limit is not None and (high is None or high > limit)
+            high = limit if capped else high
+            if high is None:  # open above and no slider end chosen: room to double the value
+                high = max(2 * values[name], low + 1)
+            integer = info.annotation is int
+            step = 1 if integer else STEPS.get(name, 0.05)
+            spec.update(
+                type="SliderInt" if integer else "SliderFloat",
+                min=int(low) if integer else float(low),
+                max=int(high) if integer else float(high),
+                step=step,
+                unit=unit,
+            )
+            unit = UNIT_TEXT.get(name, unit)
+            spec["label"] = f"{LABELS[name]} ({unit}, {_num(low)}–{_num(high)})"
+            spec["capped"] = capped
+        specs[name] = spec
+    return specs
+
+
+def lever_values(scenario: Scenario, replications: int = DEFAULT_REPLICATIONS) -> dict[str, Any]:
+    """The current value of every lever in a scenario."""
+    values: dict[str, Any] = {}
+    for name in LEVERS:
+        section = "design" if name in type(scenario.design).model_fields else "context"
+        values[name] = getattr(getattr(scenario, section), name)
+    values["replications"] = replications
+    return values
+
+
+def apply_levers(base: Scenario, values: dict[str, Any]) -> Scenario:
+    """``base`` with the levers set, validated (a bad value raises :class:`InputError`)."""
+    current = lever_values(base, values["replications"])
+    overrides = {name: values[name] for name in LEVERS if values[name] != current[name]}
+    return resolve_scenario(base, overrides)
+
+
+def changed_levers(scenario: Scenario, reference: Scenario) -> str:
+    """What a planner changed, e.g. ``virtual share 0.3 -> 0.8``; empty when nothing."""
+    mine, theirs = lever_values(scenario), lever_values(reference)
+    return "; ".join(
+        f"{LABELS[n].split(' (')[0].lower()} {_num(theirs[n])} → {_num(mine[n])}"
+        for n in LEVERS
+        if mine[n] != theirs[n]
+    )
+
+
+def _bounds(info) -> tuple[float, float | None]:
+    """Lower and upper limits of a field (``ge``/``gt``, ``le``/``lt``); None when open."""
+    low, high = 0.0, None
+    for limit in info.metadata:
+        for name in ("ge", "gt"):
+            low = getattr(limit, name, low)
+        for name in ("le", "lt"):
+            high = getattr(limit, name, high)
+    return low, high
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+# Scenarios -----------------------------------------------------------------------------------
+def shipped() -> dict[str, Scenario]:
+    """Every shipped scenario by name; one that fails to load is left out."""
+    found = {}
+    for path in shipped_scenarios():
+        try:
+            found[path.stem] = load_scenario(path)
+        except InputError:
+            continue
+    return found
+
+
+def scenario_from_upload(filename: str, data: bytes) -> Scenario:
+    """Validate an uploaded scenario file as ``tpn run FILE`` would.
+
+    A scenario may ``extends`` a shipped one by name and then uses its world; a world of its
+    own must be an absolute path (the upload has no folder for a relative one). Problems raise :class:`InputError` naming the uploaded file, never the
+    temporary copy.
+    """
+    name = Path(filename or "upload.toml").name
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(name).stem) or "upload"
+    if not name.lower().endswith(".toml"):
+        raise InputError(name, "file", name, "a scenario file ending in .toml")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(name, "size", f"{len(data):,} bytes", "a scenario file under 1 MB")
+    with tempfile.TemporaryDirectory(prefix="tpn-upload-") as folder:
+        path = Path(folder) / f"{stem}.toml"
+        path.write_bytes(data)
+        try:
+            return load_scenario(path)
+        except InputError as error:
+
+            def clean(text: str) -> str:  # the temporary copy's path means the uploaded file
+                return text.replace(str(path), name).replace(folder + "/", "")
+
+            source = name if error.source.startswith(folder) else clean(error.source)
+            value = clean(error.value) if isinstance(error.value, str) else error.value
+            allowed = clean(error.allowed)
+            if error.field == "world":
+                allowed += (
+                    " (an uploaded scenario uses the world of the scenario it extends, or a "
+                    "world given by an absolute path)"
+                )
+            raise InputError(source, error.field, value, allowed) from None
+        except (OSError, ValueError, UnicodeDecodeError) as error:
+            raise InputError(name, "file", name, f"a readable scenario file ({error})") from None
+
+
+# Runs ----------------------------------------------------------------------------------------
+@dataclass
+class Arm:
+    """One design of a comparison: its label, scenario and results."""
+
+    label: str
+    scenario: Scenario
+    results: Results
+
+
+@dataclass
+class Outcome:
+    """What one press of Run produced."""
+
+    arms: list[Arm]
+    replications: int
+    seed: int
+    seconds: float
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def runs(self) -> pd.DataFrame:
+        return pd.concat([a.results.runs for a in self.arms], ignore_index=True)
+
+    @property
+    def world(self) -> World:
+        return cached_world(self.arms[0].scenario.world)
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self.arms[0].scenario.evaluation.headline_topics)
+
+
+def run_designs(
+    designs: list[Scenario],
+    replications: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Outcome:
+    """Run each design's replications with the first design's root seed: replication r of
+    every design shares its random numbers, so differences are paired (common random numbers)."""
+    started = time.perf_counter()
+    seed = designs[0].seed
+    total, done = replications * len(designs), 0
+    arms = []
+    for letter, scenario in zip("AB", designs, strict=False):
+
+        def tick(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress:
+                progress(done, total)
+
+        results = run_many(scenario, replications, seed, progress=tick)
+        label = f"{letter}: {scenario.name}"
+        results.runs["scenario"] = label
+        arms.append(Arm(label, scenario, results))
+    return Outcome(arms, replications, seed, time.perf_counter() - started)
+
+
+# Downloads -----------------------------------------------------------------------------------
+def tidy_series(outcome: Outcome) -> pd.DataFrame:
+    """The monthly series of every design, one tidy frame with a ``design`` column."""
+    frames = []
+    for arm in outcome.arms:
+        frame = arm.results.series.copy()
+        frame.insert(0, "design", arm.label)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def series_csv(outcome: Outcome) -> bytes:
+    return tidy_series(outcome).to_csv(index=False).encode()
+
+
+def series_parquet(outcome: Outcome) -> bytes:
+    buffer = io.BytesIO()
+    tidy_series(outcome).to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def runs_csv(outcome: Outcome) -> bytes:
+    return outcome.runs.to_csv(index=False).encode()
+
+
+def report_available() -> bool:
+    """Whether :mod:`analysis.report` (the HTML report of a results folder) is installed."""
+    return importlib.util.find_spec("analysis.report") is not None
+
+
+def write_folder(outcome: Outcome, folder: Path) -> None:
+    """A results folder as ``tpn run`` (one design) or ``tpn compare`` (two) writes it."""
+    from analysis.export import save_figure, write_manifest
+    from analysis.figures import compare_trajectories, effects
+
+    started = datetime.now(UTC)
+    names = [re.sub(r"[^A-Za-z0-9_.-]+", "-", a.label) for a in outcome.arms]
+    if len(outcome.arms) == 1:
+        reporting.write_results(folder, outcome.arms[0].results)
+    else:
+        for arm, name in zip(outcome.arms, names, strict=True):
+            reporting.write_results(folder / name, arm.results)
+        runs = outcome.runs.replace(
+            {"scenario": dict(zip([a.label for a in outcome.arms], names, strict=True))}
+        )
+        runs.to_csv(folder / "runs.csv", index=False)
+        reporting.comparison_table(runs, names, outcome.topics).to_csv(
+            folder / "comparison.csv", index=False
+        )
+        designs = [(n, a.scenario.design.design) for n, a in zip(names, outcome.arms, strict=True)]
+        save_figure(
+            effects(runs, designs, outcome.topics, outcome.world),
+            folder / "figures" / "effects.png",
+        )
+        levers = outcome.arms[0].scenario.design
+        start = levers.programme_start_month
+        save_figure(
+            compare_trajectories(
+                {n: a.results.series for n, a in zip(names, outcome.arms, strict=True)},
+                dict(designs),
+                outcome.world,
+                outcome.topics,
+                (start, start + levers.programme_months),
+            ),
+            folder / "figures" / "trajectories.png",
+        )
+    write_manifest(
+        folder,
+        started,
+        command="tpn dashboard",
+        scenarios=names if len(names) > 1 else [outcome.arms[0].scenario.name],
+        replications=outcome.replications,
+        root_seed=outcome.seed,
+        replication_seeds=replication_seeds(outcome.seed, outcome.replications),
+        levers={a.label: lever_values(a.scenario, outcome.replications) for a in outcome.arms},
+        synthetic_world=outcome.world.synthetic,
+    )
+
+
+def report_html(outcome: Outcome) -> bytes:
+    """The self-contained HTML report (:mod:`analysis.report`) of this run."""
+    from analysis.report import report_html as build
+
+    with tempfile.TemporaryDirectory(prefix="tpn-report-") as folder:
+        target = Path(folder) / "dashboard"
+        write_folder(outcome, target)
+        return build(target).encode()

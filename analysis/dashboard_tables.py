@@ -1,0 +1,281 @@
+"""Tables of the planners' dashboard: key figures, headline outcomes, activities, comparison.
+
+Each function takes an :class:`analysis.dashboard_data.Outcome` (the runs of one or two designs)
+and returns a data frame of display strings; :func:`html_table` and :func:`key_figures_html`
+turn them into the HTML the page shows. Intervals are always given: the 95% interval of the
+mean over replications, the range of 95% of single runs, and, between two designs, the paired
+95% interval of their difference (replication r of both designs shares its seed).
+"""
+
+import html
+import re
+
+import pandas as pd
+
+from analysis import reporting, tables
+from analysis.dashboard_data import Outcome
+from analysis.stats import mean_interval, paired_difference, summarise
+from sim.outcomes import OUTCOME_DEFINITIONS
+from sim.world import World
+
+ACTIVITY_KINDS = (
+    "coaching_visit",
+    "exchange_visit",
+    "virtual_event",
+    "provincial_event",
+    "launch_workshop",
+)
+ACTIVITY_LABELS = {
+    "coaching_visit": "Coaching visits",
+    "exchange_visit": "Exchange visits",
+    "virtual_event": "Virtual learning events",
+    "provincial_event": "Provincial learning events",
+    "launch_workshop": "Launch workshops",
+}
+TOPIC_MEASURES = {
+    "choosers": ("Institutions that chose it", "institutions"),
+    "chooser_change": ("Change of the choosers, as measured", "points"),
+    "comparison_change": ("Change of the comparison group, as measured", "points"),
+    "difference": ("Choosers minus comparison (what an evaluation sees)", "points"),
+    "p_value": ("P-value of that difference (one-sided z-test)", "-"),
+    "causal_effect": ("Gain caused by twinning, choosers (vs no twinning)", "points"),
+}
+OTHER_MEASURES = {
+    "activities.coaching_visit": ("Coaching visits held", "visits"),
+    "activities.exchange_visit": ("Exchange visits held", "visits"),
+    "activities.virtual_event": ("Virtual learning events held", "events"),
+    "activities.provincial_event": ("Provincial learning events held", "events"),
+    "activities.cancelled": ("Cancelled (workload, broken partnerships)", "activities"),
+    "activities.travel_person_days": ("Travel for activities held in person", "person-days"),
+    "network.ties": ("Twinning ties formed at launch", "ties"),
+    "network.ties_per_host": ("Mentees per host at launch", "ties"),
+    "network.reciprocity": ("Partnerships where the host also learns from its mentee", "share"),
+}
+GROUPS = {"activities": "Activities", "network": "Twinning network"}
+MONEY_GROUP = "Costs and what lasts after the donor leaves"
+
+
+def outcome_label(outcome: str, world: World) -> tuple[str, str]:
+    """A planner's name and unit for an outcome column (``accreditation.causal_effect``); the
+    fallback is the definition in :data:`sim.outcomes.OUTCOME_DEFINITIONS`."""
+    head, _, measure = outcome.partition(".")
+    points = "-"
+    if head in world.topics.names:
+        unit = world.topics.units[world.topics.index(head)]
+        points = "% points" if unit == "%" else unit
+        if measure in TOPIC_MEASURES:
+            text, kind = TOPIC_MEASURES[measure]
+            return text, points if kind == "points" else kind
+        definition = OUTCOME_DEFINITIONS.get(f"<topic>.{measure}", measure)
+    elif outcome in OTHER_MEASURES:
+        return OTHER_MEASURES[outcome]
+    else:
+        definition = OUTCOME_DEFINITIONS.get(outcome, outcome)
+    match = re.search(r"\(([^()]*)\)\s*$", definition)
+    unit = match.group(1) if match else "-"
+    unit = points if unit == "indicator units" else unit
+    text = definition[: match.start()].strip() if match else definition
+    return text[:1].upper() + text[1:], unit
+
+
+def table_outcomes(outcome: Outcome, runs: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """(outcome, group, label, unit) of every headline outcome the runs report with a value,
+    grouped: topics, activities, network, then costs and sustainability."""
+    world, topics = outcome.world, outcome.topics
+    money = set(getattr(tables, "money_outcomes", lambda _: [])(topics))
+    rows = []
+    for name in tables.headline_outcomes(topics):
+        if name not in runs.columns or runs[name].isna().all():
+            continue
+        head = name.partition(".")[0]
+        label, unit = outcome_label(name, world)
+        topic = world.topics.labels[world.topics.index(head)] if head in world.topics.names else ""
+        if name in money or head in ("costs", "sustain"):
+            group, label = MONEY_GROUP, f"{topic}: {label}" if topic else label
+        else:
+            group = topic or GROUPS.get(head, "Other")
+        rows.append((name, group, label, unit))
+    order = [*(world.topics.labels[world.topics.index(t)] for t in topics), *GROUPS.values()]
+    rank = {g: i for i, g in enumerate([*order, "Other", MONEY_GROUP])}
+    return sorted(rows, key=lambda row: rank.get(row[1], len(rank)))
+
+
+def headline_table(outcome: Outcome, arm: int = 0) -> pd.DataFrame:
+    """Effects, network and (when the model reports them) costs of one design, grouped;
+    activities are in :func:`activities_table`."""
+    runs = outcome.arms[arm].results.runs
+    wanted = [r for r in table_outcomes(outcome, runs) if r[1] != GROUPS["activities"]]
+    summary = summarise(runs, [r[0] for r in wanted]).set_index("outcome")
+    rows = []
+    for name, group, label, unit in wanted:
+        s = summary.loc[name]
+        rows.append(
+            {
+                "group": group,
+                "Outcome": label,
+                "Unit": unit,
+                "Mean [95% CI of the mean]": tables.format_interval(
+                    s["mean"], s["ci_low"], s["ci_high"]
+                ),
+                "95% of single runs": f"{tables.format_number(s['p2_5'])} to "
+                f"{tables.format_number(s['p97_5'])}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def activities_table(outcome: Outcome, arm: int = 0) -> pd.DataFrame:
+    """Activities held per programme (mean over runs, 95% CI), virtual share and travel."""
+    results = outcome.arms[arm].results
+    runs, log = results.runs, results.activities
+    replications = runs["replication"].to_numpy()
+    travel = (
+        log.groupby(["replication", "activity"])["travel_person_days"].sum().unstack(fill_value=0)
+    )
+    travel = travel.reindex(index=replications, fill_value=0.0)
+    rows = []
+    for kind in ACTIVITY_KINDS:
+        if f"activities.{kind}" not in runs:
+            continue
+        held = runs[f"activities.{kind}"].to_numpy(dtype=float)
+        virtual = runs.get(f"activities.{kind}_virtual", pd.Series(0.0, index=runs.index))
+        days = travel[kind].to_numpy(dtype=float) if kind in travel else held * 0.0
+        rows.append(_activity_row(ACTIVITY_LABELS[kind], held, virtual.to_numpy(float), days))
+    for column, label in (
+        ("activities.cancelled", "Cancelled (workload, broken partnerships)"),
+        ("activities.delayed", "Delayed (activity-months lost)"),
+    ):
+        if column in runs:
+            rows.append(_activity_row(label, runs[column].to_numpy(dtype=float), None, None))
+    if "activities.travel_person_days" in runs:
+        total = runs["activities.travel_person_days"].to_numpy(dtype=float)
+        rows.append(_activity_row("All activities: travel", None, None, total))
+    return pd.DataFrame(rows)
+
+
+def _activity_row(label, held, virtual, days) -> dict[str, str]:
+    def show(values):
+        return "" if values is None else tables.format_interval(*mean_interval(values))
+
+    share = ""
+    if held is not None and virtual is not None and held.sum() > 0:
+        share = f"{100 * virtual.sum() / held.sum():.0f}%"
+    return {
+        "Activity": label,
+        "Held per programme": show(held),
+        "Virtual": share,
+        "Travel (person-days)": show(days),
+    }
+
+
+def comparison_table(outcome: Outcome) -> pd.DataFrame:
+    """Each design's mean [95% CI] and B minus A with its paired 95% interval, grouped."""
+    names = [a.label for a in outcome.arms]
+    runs = outcome.runs
+    wanted = table_outcomes(outcome, runs)
+    expected = tables.headline_outcomes(outcome.topics)
+    runs = runs.reindex(columns=[*runs.columns, *(o for o in expected if o not in runs)])
+    table = reporting.comparison_table(runs, names, outcome.topics)
+    table = table.set_index(["outcome", "scenario"])
+    rows = []
+    for name, group, label, unit in wanted:
+        if (name, names[0]) not in table.index:
+            continue
+        a, b = table.loc[(name, names[0])], table.loc[(name, names[1])]
+        diff = (b["difference_vs_first"], b["difference_ci_low"], b["difference_ci_high"])
+        rows.append(
+            {
+                "group": group,
+                "Outcome": label,
+                "Unit": unit,
+                names[0]: tables.format_interval(a["mean"], a["ci_low"], a["ci_high"]),
+                names[1]: tables.format_interval(b["mean"], b["ci_low"], b["ci_high"]),
+                "B − A [paired 95% CI]": tables.format_interval(*diff),
+                "_excludes_zero": bool(diff[1] > 0 or diff[2] < 0),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def html_table(frame: pd.DataFrame, css_class: str, group: str | None = None) -> str:
+    """An HTML table: text left, numbers right, optional group header rows; columns whose name
+    starts with ``_`` are flags (``_excludes_zero`` marks a row as a clear difference)."""
+    shown = [c for c in frame.columns if c != group and not c.startswith("_")]
+    out = [f'<table class="tpn-table {css_class}"><thead><tr>']
+    out += [f"<th>{html.escape(str(c))}</th>" for c in shown]
+    out.append("</tr></thead><tbody>")
+    current = None
+    for _, row in frame.iterrows():
+        if group and row[group] != current:
+            current = row[group]
+            out.append(
+                f'<tr class="group"><td colspan="{len(shown)}">{html.escape(current)}</td></tr>'
+            )
+        flag = ' class="clear"' if row.get("_excludes_zero", False) else ""
+        out.append(f"<tr{flag}>")
+        for i, column in enumerate(shown):
+            align = "text" if i == 0 or column == "Unit" else "num"
+            out.append(f'<td class="{align}">{html.escape(str(row[column]))}</td>')
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def key_figures(outcome: Outcome) -> list[dict[str, str]]:
+    """A few numbers to read first: per headline topic the gain caused by twinning (and what an
+    evaluation would have measured), travel, and cash cost when the model reports it; with two
+    designs, B minus A with its paired 95% interval."""
+    world, runs = outcome.world, outcome.runs
+    names = [a.label for a in outcome.arms]
+    first = runs[runs["scenario"] == names[0]]
+    cards = []
+    wanted = [(f"{t}.causal_effect", t) for t in outcome.topics]
+    wanted += [("activities.travel_person_days", None), ("costs.total", None)]
+    for column, topic in wanted:
+        if column not in runs or first[column].isna().all():
+            continue
+        label, unit = outcome_label(column, world)
+        if topic is not None:
+            label = f"{world.topics.labels[world.topics.index(topic)]}: gain caused by twinning"
+            unit = f"{unit}, institutions that chose it"
+        mean, low, high = mean_interval(first[column].to_numpy())
+        card = {
+            "title": label,
+            "value": _short(mean),
+            "interval": f"95% CI {_short(low)} to {_short(high)}" if low != high else "",
+            "unit": unit,
+            "note": "",
+        }
+        if topic is not None and f"{topic}.difference" in runs:
+            measured = mean_interval(first[f"{topic}.difference"].to_numpy())[0]
+            card["note"] = f"an evaluation would measure {_short(measured)}"
+        if len(names) > 1:
+            diff = paired_difference(runs, names[1], names[0], column)
+            card["note"] = f"B − A: {_short(diff[0])} [{_short(diff[1])}, {_short(diff[2])}]"
+        cards.append(card)
+    return cards
+
+
+def key_figures_html(cards: list[dict[str, str]]) -> str:
+    out = ['<div class="tpn-keys">']
+    for card in cards:
+        parts = [
+            f'<div class="tpn-key"><div class="title">{html.escape(card["title"])}</div>',
+            f'<div class="value">{html.escape(card["value"])}</div>',
+            f'<div class="unit">{html.escape(card["unit"])}</div>',
+        ]
+        parts += [
+            f'<div class="{key}">{html.escape(card[key])}</div>'
+            for key in ("interval", "note")
+            if card[key]
+        ]
+        out.append("".join(parts) + "</div>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def _short(value: float) -> str:
+    """Millions as '56.7 million', the rest as :func:`analysis.tables.format_number`."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:,.1f} million"
+    return tables.format_number(value)

@@ -1,0 +1,157 @@
+"""The planners' dashboard without a browser: Solara components rendered in-process
+(``solara.render``, as Mesa tests ``SolaraViz``), and the computations behind them."""
+
+import io
+import re
+import socket
+import time
+from types import SimpleNamespace
+
+import ipyvuetify as v
+import pytest
+import solara
+from solara.components.file_drop import FileDropZone
+
+from analysis import dashboard_data as data
+from analysis import dashboard_tables as tab
+from analysis.dashboard import Page, dashboard_command
+from sim.errors import InputError
+
+NUMBER_WITH_INTERVAL = re.compile(r"-?\d[\d,]*\.?\d* \[-?\d[\d,.e-]*, -?\d[\d,.e-]*\]")
+
+
+@solara.component
+def App():
+    """The page in the app layout the Solara server gives it (sidebar, app bar)."""
+    with solara.AppLayout():
+        Page()
+
+
+def _render():
+    return solara.render(App(), handle_error=False)[1]
+
+
+def _html(rc, ref: str, timeout: float = 60) -> str:
+    found = rc.find(solara.widgets.HTML, meta_ref=ref).wait_for(timeout=timeout)
+    return found.widget.unsafe_innerHTML
+
+
+def _slider(rc, ref: str):
+    return rc.find(v.Slider, meta_ref=ref).widget
+
+
+def _wait(condition, timeout: float = 10) -> None:
+    """The upload is handled in a thread: wait (bounded) until the page shows its effect."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the page did not update in time"
+        time.sleep(0.05)
+
+
+def _drop(rc, name: str, content: bytes) -> None:
+    """What the browser does when a file is dropped: announce it, then hand over its bytes."""
+    zone = rc.find(FileDropZone).widget
+    zone.get_files = lambda: [
+        {"name": name, "size": len(content), "file_obj": io.BytesIO(content), "data": None}
+    ]
+    zone.file_info = [{"name": name, "size": len(content)}]
+
+
+def test_page_renders_levers_with_units_and_ranges():
+    rc = _render()
+    rc.find(v.Btn, meta_ref="run").assert_single()
+    assert rc.find(v.Select, meta_ref="a-design").widget.v_model == "network"
+    virtual = _slider(rc, "a-virtual_share")
+    assert (virtual.min, virtual.max, virtual.v_model) == (0, 1, 0.3)
+    priorities = _slider(rc, "a-priorities_per_institution")
+    assert (priorities.min, priorities.max) == (2, 5)
+    captions = " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
+    assert "Share run virtually (share, 0–1)" in captions
+    assert "Exchange-visit budget (visits/year" in captions
+    rc.find(v.Alert, children=["Choose a scenario and levers on the left, then press Run."])
+
+
+def test_changing_a_lever_and_running_gives_tables_with_numbers():
+    rc = _render()
+    _slider(rc, "run-replications").v_model = 3
+    rc.find(v.Checkbox, meta_ref="compare").widget.v_model = True
+    rc.find(v.Slider, meta_ref="b-virtual_share").wait_for(timeout=5)
+    _slider(rc, "b-virtual_share").v_model = 0.8
+    button = rc.find(v.Btn, meta_ref="run").widget
+    assert "Run 3 replications of designs A and B" in button.children
+    button.click()
+    headline = _html(rc, "tpn-headline")
+    assert "Hospital accreditation" in headline
+    assert NUMBER_WITH_INTERVAL.search(headline)
+    comparison = _html(rc, "tpn-comparison")
+    assert "B − A [paired 95% CI]" in comparison
+    assert "share run virtually 0.3 → 0.8" in _html(rc, "tpn-comparison-note")
+    assert NUMBER_WITH_INTERVAL.search(comparison)
+    assert "B − A:" in _html(rc, "tpn-keys")
+    activities = _html(rc, "tpn-activities")
+    assert "Exchange visits" in activities and "Travel (person-days)" in activities
+
+
+def test_invalid_uploaded_scenario_shows_one_line_error():
+    rc = _render()
+    _drop(rc, "my_rollout.toml", b'extends = "tpn_2021"\n[design]\nmatching_rule = "closest"\n')
+    alert = rc.find(v.Alert, meta_ref="upload-error").wait_for(timeout=10).widget
+    (message,) = alert.children
+    assert message.startswith("my_rollout.toml: design.matching_rule = 'closest': must be")
+    assert "\n" not in message and "Traceback" not in message and "tpn-upload-" not in message
+
+
+def test_valid_upload_becomes_design_a():
+    rc = _render()
+    _drop(
+        rc, "more_visits.toml", b'extends = "tpn_2021"\n[design]\nexchange_visits_per_year = 60\n'
+    )
+    select = rc.find(v.Select, meta_ref="a-scenario")
+    _wait(lambda: _slider(rc, "a-exchange_visits_per_year").v_model == 60)
+    assert select.widget.v_model == "more_visits (uploaded)"
+    rc.find(v.Alert, meta_ref="upload-error").assert_empty()
+
+
+def test_upload_errors_name_the_uploaded_file():
+    with pytest.raises(InputError, match=r"^notes\.txt: file"):
+        data.scenario_from_upload("notes.txt", b"")
+    with pytest.raises(InputError, match=r"^broken\.toml: syntax"):
+        data.scenario_from_upload("broken.toml", b"design = [")
+    with pytest.raises(InputError, match=r"^latin1\.toml: file = 'latin1\.toml': a readable"):
+        data.scenario_from_upload("latin1.toml", b"\xff\xfe not utf-8")
+
+
+def test_levers_come_from_params_metadata(tpn):
+    specs = data.user_params(tpn, data.lever_values(tpn))
+    assert specs["design"]["values"] == ["none", "dyad", "network", "provincial", "hub"]
+    assert specs["matching_rule"]["values"] == ["best", "similar", "nearest"]
+    assert (specs["turnover_multiplier"]["min"], specs["turnover_multiplier"]["max"]) == (0, 10)
+    horizon = tpn.horizon_months - tpn.design.programme_start_month
+    assert specs["programme_months"]["max"] == horizon
+    assert specs["replications"]["capped"] and specs["replications"]["max"] == 100
+    assert "visits/year" in specs["exchange_visits_per_year"]["label"]
+
+
+def test_two_designs_share_seeds_and_differ_only_by_the_lever(tpn):
+    values = data.lever_values(tpn, 3)
+    same = data.run_designs([data.apply_levers(tpn, values)] * 2, 3)
+    assert list(same.arms[0].results.runs["seed"]) == list(same.arms[1].results.runs["seed"])
+    table = tab.comparison_table(same)
+    assert set(table["B − A [paired 95% CI]"]) <= {"0.00", "-"}
+    virtual = data.apply_levers(tpn, {**values, "virtual_share": 0.9})
+    assert data.changed_levers(virtual, tpn) == "share run virtually 0.3 → 0.9"
+    outcome = data.run_designs([tpn, virtual], 3)
+    assert tab.comparison_table(outcome)["_excludes_zero"].any()
+    csv = data.series_csv(outcome).decode()
+    assert csv.startswith("design,replication,month")
+    assert data.series_parquet(outcome)[:4] == b"PAR1"
+
+
+def test_port_in_use_is_a_one_line_input_error():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        args = SimpleNamespace(host="127.0.0.1", port=port, no_browser=True)
+        with pytest.raises(InputError, match=rf"^--port: port = {port}: a free port"):
+            dashboard_command(args)
