@@ -54,6 +54,8 @@ class ActivityLog:
     cancelled: np.ndarray = field(default_factory=lambda: np.zeros(5, dtype=np.int64))
     delayed: np.ndarray = field(default_factory=lambda: np.zeros(5, dtype=np.int64))
     batches: list[tuple] = field(default_factory=list)
+    _table: np.ndarray | None = field(default=None, repr=False)
+    _table_batches: int = field(default=-1, repr=False)
 
     def record(
         self,
@@ -94,14 +96,18 @@ class ActivityLog:
         )
 
     def table(self) -> np.ndarray:
-        """One row per activity held, columns as in ``LOG_COLUMNS``."""
-        blocks = []
-        for batch in self.batches:
-            count = batch[5].size
-            blocks.append(
-                np.column_stack([np.broadcast_to(np.asarray(v, dtype=float), count) for v in batch])
-            )
-        return np.concatenate(blocks) if blocks else np.zeros((0, len(LOG_COLUMNS)))
+        """One row per activity held, columns as in ``LOG_COLUMNS`` (built once per batch count:
+        outcomes read it several times after a run)."""
+        if self._table is None or self._table_batches != len(self.batches):
+            counts = [batch[5].size for batch in self.batches]
+            table = np.empty((sum(counts), len(LOG_COLUMNS)))
+            start = 0
+            for batch, count in zip(self.batches, counts, strict=True):
+                for column, value in enumerate(batch):
+                    table[start : start + count, column] = value
+                start += count
+            self._table, self._table_batches = table, len(self.batches)
+        return self._table
 
     @property
     def held(self) -> np.ndarray:

@@ -298,6 +298,9 @@ def _fund(
     """Price each activity and find its payer; unpaid ones are dropped and counted."""
     funding = model.funding
     learners, hosts = np.asarray(learners), np.asarray(hosts)
+    if len(learners) == 0:
+        nothing = np.zeros(0)
+        return Payment(np.zeros(0, dtype=bool), nothing, nothing.astype(np.int64), nothing)
     cash = funding.prices(kind, learners, hosts, virtual, participants, days)
     payer = funding.pay(kind, month, learners, cash)
     held = payer >= 0
@@ -310,7 +313,9 @@ def _once_a_month(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     delayed activity meets the next planned one, the second slips a month."""
     if len(rows) < 2:
         return rows, rows[:0]
-    _, first = np.unique(rows[["learner", "host"]], return_index=True)
+    _, first = np.unique(
+        rows["learner"] * (rows["host"].max() + 2) + rows["host"] + 1, return_index=True
+    )
     keep = np.zeros(len(rows), dtype=bool)
     keep[first] = True
     return rows[keep], rows[~keep]
