@@ -87,7 +87,32 @@ def comparison_table(runs: pd.DataFrame, names: list[str], topics: list[str]) ->
                     "difference_ci_high": diff[2],
                 }
             )
+    records += icer_rows(runs, names)
     return pd.DataFrame(records)
+
+
+def icer_rows(runs: pd.DataFrame, names: list[str]) -> list[dict]:
+    """Incremental cost-effectiveness of each scenario against the first: extra cash per extra
+    institution-point of causal gain (ratio of the paired mean differences; no interval)."""
+    nan = float("nan")
+    rows = []
+    for name in names:
+        cost = paired_difference(runs, name, names[0], "costs.total")[0]
+        gain = paired_difference(runs, name, names[0], "gains.institution_points")[0]
+        ratio = cost / gain if name != names[0] and gain else nan
+        rows.append(
+            {
+                "outcome": "costs.icer_vs_first",
+                "scenario": name,
+                "mean": ratio,
+                "ci_low": ratio,
+                "ci_high": ratio,
+                "difference_vs_first": nan,
+                "difference_ci_low": nan,
+                "difference_ci_high": nan,
+            }
+        )
+    return rows
 
 
 def printable_run_table(table: pd.DataFrame) -> pd.DataFrame:

@@ -40,6 +40,7 @@ def headline_outcomes(topics: Sequence[str]) -> list[str]:
 def money_outcomes(topics: Sequence[str]) -> list[str]:
     """Costs beside gains, and what lasts after the donor leaves."""
     rows = [
+        "gains.institution_points",
         "costs.total",
         "costs.total_usd",
         "costs.donor",
