@@ -115,10 +115,7 @@ def build_parser() -> Parser:
     optimize.add_argument("--trials", type=_positive, default=40, help="plans to try")
     optimize.add_argument("--reps", type=_positive, default=8, help="replications per plan")
     optimize.add_argument("--seed", type=_non_negative, default=1)
-    optimize.add_argument("--out", type=Path, default=None)
-    optimize.add_argument("--force", action="store_true")
-    optimize.add_argument("--json", action="store_true")
-    optimize.add_argument("--quiet", action="store_true")
+    _add_output_options(optimize)
     optimize.set_defaults(handler=_lazy("experiments.optimize_cli", "optimize_command"))
 
     calibrate = commands.add_parser("calibrate", help="fit free parameters to observed targets")
@@ -156,11 +153,7 @@ def build_parser() -> Parser:
         action="store_true",
         help="use the scenario's parameters, not the calibrated ensemble",
     )
-    for command in (validate,):
-        command.add_argument("--out", type=Path, default=None)
-        command.add_argument("--force", action="store_true")
-        command.add_argument("--json", action="store_true")
-        command.add_argument("--quiet", action="store_true")
+    _add_output_options(validate)
     validate.set_defaults(handler=_evidence("validate_command"))
 
     decompose = commands.add_parser(
@@ -177,10 +170,7 @@ def build_parser() -> Parser:
         action="store_true",
         help="also show what a randomised trial would have measured",
     )
-    decompose.add_argument("--out", type=Path, default=None)
-    decompose.add_argument("--force", action="store_true")
-    decompose.add_argument("--json", action="store_true")
-    decompose.add_argument("--quiet", action="store_true")
+    _add_output_options(decompose)
     decompose.set_defaults(handler=_evidence("decompose_command"))
 
     report = commands.add_parser(
@@ -247,6 +237,13 @@ def _add_run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
         help="override a parameter, e.g. --set virtual_share=0.8 (repeatable)",
     )
     parser.add_argument("--json", action="store_true", help="print the table as JSON records")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=None, help="output folder")
+    parser.add_argument("--force", action="store_true", help="replace an existing output folder")
+    parser.add_argument("--json", action="store_true", help="print JSON records")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 

@@ -1,6 +1,8 @@
 """Shared fixtures: the shipped scenario, models run to the horizon, and a copy of the world."""
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,17 @@ def world_copy(tmp_path) -> Path:
     target = tmp_path / "world"
     shutil.copytree(RWANDA, target)
     return target
+
+
+def run_tpn(*args: str) -> subprocess.CompletedProcess:
+    """The `tpn` command in a fresh interpreter, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def with_changes(scenario: Scenario, **overrides) -> Scenario:

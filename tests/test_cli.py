@@ -1,24 +1,12 @@
 """The `tpn` command as a user meets it: outputs, refusals and one-line errors."""
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 from sim.cli import main
-
-
-def tpn(*args: str) -> subprocess.CompletedProcess:
-    """Run the command in a fresh interpreter, as a user would."""
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+from tests.conftest import run_tpn
 
 
 def test_run_writes_tables_series_and_figures(tmp_path, capsys):
@@ -130,7 +118,7 @@ def test_compare_prints_means_and_paired_differences_as_json(tmp_path, capsys):
 def test_bad_input_is_one_line_exit_2_no_traceback_nothing_written(tmp_path, args, expected):
     out = tmp_path / "out"
     extra = ["--out", str(out)] if args[0] in ("run", "compare") else []
-    result = tpn(*args, *extra)
+    result = run_tpn(*args, *extra)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("tpn: error: ")
     assert expected in result.stderr
@@ -140,7 +128,7 @@ def test_bad_input_is_one_line_exit_2_no_traceback_nothing_written(tmp_path, arg
 
 
 def test_scenarios_lists_every_shipped_scenario_with_a_description():
-    result = tpn("scenarios", "--json")
+    result = run_tpn("scenarios", "--json")
     names = {r["scenario"] for r in json.loads(result.stdout)}
     assert {
         "tpn_2021",

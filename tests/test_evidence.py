@@ -1,8 +1,6 @@
 """Calibration targets, validation and the decomposition of the evaluation's difference."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -13,7 +11,7 @@ from analysis.evidence import decomposition_parts, replicate
 from experiments.calibration import calibrate, load_calibration, score
 from experiments.targets import Target
 from sim.runner import run_one
-from tests.conftest import with_changes
+from tests.conftest import run_tpn, with_changes
 
 
 def test_a_target_scores_the_observation_under_the_simulated_spread():
@@ -81,18 +79,8 @@ def test_a_small_fixed_seed_calibration_improves_on_its_first_trial(tmp_path):
     assert 0.2 <= first.best["secular_trend_multiplier"] <= 2.0
 
 
-def tpn_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-
-
 def test_validate_puts_every_fitted_target_inside_the_models_interval(tmp_path):
-    result = tpn_cli("validate", "--reps", "60", "--out", str(tmp_path / "v"), "--quiet", "--json")
+    result = run_tpn("validate", "--reps", "60", "--out", str(tmp_path / "v"), "--quiet", "--json")
     assert result.returncode == 0, result.stderr
     records = json.loads(result.stdout)
     targets = [r for r in records if r["kind"] == "target"]
@@ -108,7 +96,7 @@ def test_validate_puts_every_fitted_target_inside_the_models_interval(tmp_path):
 
 def test_decompose_writes_the_parts_and_a_figure(tmp_path):
     out = tmp_path / "d"
-    result = tpn_cli(
+    result = run_tpn(
         "decompose",
         "tpn_2021",
         "--topic",
@@ -133,9 +121,9 @@ def test_bad_calibration_and_topic_inputs_are_one_line_errors(tmp_path):
         'base = "tpn_2021"\n[parameters.efficacy_coaching]\nrange = [0.3, 0.1]\n'
         '[targets.x]\noutcome = "accreditation.chooser_change"\nobserved = 1\nsd = 1\n'
     )
-    result = tpn_cli("calibrate", str(path), "--out", str(tmp_path / "out"))
+    result = run_tpn("calibrate", str(path), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "empty range" in result.stderr
     assert not (tmp_path / "out").exists()
-    result = tpn_cli("decompose", "tpn_2021", "--topic", "malaria", "--out", str(tmp_path / "o"))
+    result = run_tpn("decompose", "tpn_2021", "--topic", "malaria", "--out", str(tmp_path / "o"))
     assert result.returncode == 2 and "topic = 'malaria'" in result.stderr
     assert not (tmp_path / "o").exists()

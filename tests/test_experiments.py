@@ -19,6 +19,7 @@ from experiments.spec import Experiment, load_experiment
 from experiments.store import SweepStore
 from experiments.sweep import FunctionModel, ScenarioModel, point_means, run_sweep
 from sim.scenario import load_scenario
+from tests.conftest import run_tpn
 
 ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
 ISHIGAMI_ST = (0.5576, 0.4424, 0.2437)
@@ -130,17 +131,6 @@ def test_executors_give_identical_results(tmp_path, scheduler):
     assert (tables[0].groupby("replication")["seed"].nunique() == 1).all(), "common seeds"
 
 
-def tpn(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        **kwargs,
-    )
-
-
 def test_resume_after_a_kill_equals_an_uninterrupted_sweep(tmp_path):
     path = tmp_path / "resume.toml"
     path.write_text(
@@ -151,7 +141,9 @@ def test_resume_after_a_kill_equals_an_uninterrupted_sweep(tmp_path):
     )
     whole = tmp_path / "whole"
     assert (
-        tpn("sweep", str(path), "--out", str(whole), "--scheduler", "serial", "--quiet").returncode
+        run_tpn(
+            "sweep", str(path), "--out", str(whole), "--scheduler", "serial", "--quiet"
+        ).returncode
         == 0
     )
     killed = tmp_path / "killed"
@@ -184,7 +176,7 @@ def test_resume_after_a_kill_equals_an_uninterrupted_sweep(tmp_path):
     assert not (killed / "runs.parquet").exists()
     on_disk = len(SweepStore(killed).finished_run_ids())
     assert 0 < on_disk < 72
-    resumed = tpn(
+    resumed = run_tpn(
         "sweep", str(path), "--out", str(killed), "--scheduler", "serial", "--quiet", "--resume"
     )
     assert resumed.returncode == 0, resumed.stderr
@@ -215,7 +207,7 @@ def test_a_bad_experiment_file_is_one_line_exit_2_nothing_written(tmp_path, body
     path = tmp_path / "bad.toml"
     path.write_text('base = "tpn_2021"\noutcomes = ["cbhi.causal_effect"]\n' + body)
     out = tmp_path / "out"
-    result = tpn("sweep", str(path), "--out", str(out))
+    result = run_tpn("sweep", str(path), "--out", str(out))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and expected in result.stderr, result.stderr
     assert "bad.toml" in result.stderr
@@ -228,7 +220,7 @@ def test_an_unknown_outcome_is_refused(tmp_path):
         'base = "tpn_2021"\ndesign = "sobol"\noutcomes = ["happiness.mean"]\n'
         "[factors.virtual_share]\nrange = [0, 1]\n"
     )
-    result = tpn("sensitivity", str(path), "--out", str(tmp_path / "out"))
+    result = run_tpn("sensitivity", str(path), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and "outcomes = 'happiness.mean'" in result.stderr
     assert not (tmp_path / "out").exists()
 
@@ -242,7 +234,7 @@ def test_sensitivity_command_writes_indices_and_figures(tmp_path):
         "[factors.competence_shock_sd]\nrange = [0.0, 0.01]\n"
     )
     out = tmp_path / "out"
-    result = tpn(
+    result = run_tpn(
         "sensitivity", str(path), "--out", str(out), "--scheduler", "serial", "--quiet", "--json"
     )
     assert result.returncode == 0, result.stderr
