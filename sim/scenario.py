@@ -117,6 +117,11 @@ def split_key(key: str, source: str) -> tuple[str, str]:
     raise InputError(source, "parameter", key, "a parameter listed by `tpn show SCENARIO`")
 
 
+def parse_overrides(assignments: list[str]) -> dict[str, Any]:
+    """``--set KEY=VALUE`` options as a dict of overrides."""
+    return dict(parse_assignment(text) for text in assignments)
+
+
 def parse_assignment(text: str) -> tuple[str, Any]:
     """``'key=value'`` from the command line; the value is read as TOML (number, list, string)."""
     if "=" not in text:
