@@ -109,6 +109,10 @@ class ActivityLog:
             self._table, self._table_batches = table, len(self.batches)
         return self._table
 
+    def column(self, name: str) -> np.ndarray:
+        """One column of :meth:`table`, by its name in ``LOG_COLUMNS``."""
+        return self.table()[:, LOG_COLUMNS.index(name)]
+
     @property
     def held(self) -> np.ndarray:
         return self.held_in_person + self.held_virtual

@@ -10,14 +10,19 @@ import numpy as np
 from sim.params import Context
 
 
-def absorptive_capacity(leadership: np.ndarray, turnover: np.ndarray, ctx: Context) -> np.ndarray:
+def staff_retained_a_year(turnover: np.ndarray) -> np.ndarray:
+    """Share of staff still in post after a year, ``(1 - monthly turnover)**12``."""
+    return (1.0 - turnover) ** 12
+
+
+def absorptive_capacity(leadership: np.ndarray, retained: np.ndarray, ctx: Context) -> np.ndarray:
     """How much of a lesson a team takes in: committed leaders and stable staff absorb more.
 
-    ``(floor + (1 - floor) * leadership) * (1 - monthly turnover)**12``: the second factor is
-    the share of staff still in post after a year.
+    ``(floor + (1 - floor) * leadership) * retained``, with ``retained`` from
+    :func:`staff_retained_a_year`.
     """
     commitment = ctx.absorptive_floor + (1.0 - ctx.absorptive_floor) * leadership
-    return commitment * (1.0 - turnover) ** 12
+    return commitment * retained
 
 
 def learn(

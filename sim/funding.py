@@ -137,23 +137,30 @@ class Funding:
             and self.levers.moh_budget_per_year > 0
         ):
             self._charge(payer, costs, MOH, self.moh_spent, year, self.levers.moh_budget_per_year)
+        if self.self_funding.any():
+            self._charge_own(payer, costs, learners, year)
+        self.unfunded[kind] += int((payer == NOBODY).sum())
+        return payer
+
+    def _charge_own(self, payer, costs, learners, year) -> None:
+        """Institutions that twin at their own cost pay for their unpaid activities, each
+        within its own yearly budget."""
         own = (payer == NOBODY) & (learners >= 0)
         own &= self.self_funding[np.maximum(learners, 0)]
-        if own.any():
-            rows = np.flatnonzero(own)
-            who = learners[rows]
-            order = np.argsort(who, kind="stable")
-            rows, who = rows[order], who[order]
-            running = np.cumsum(costs[rows])
-            first = np.searchsorted(who, who, side="left")
-            before = np.concatenate([[0.0], running])[first]
-            within = running - before + self.own_spent[year, who]
-            paid = within <= self.levers.self_funding_budget_per_year
-            kinds = np.where(self.model.world.kind[who] == "hospital", HOSPITAL, DISTRICT)
-            payer[rows[paid]] = kinds[paid]
-            np.add.at(self.own_spent[year], who[paid], costs[rows[paid]])
-        np.add.at(self.unfunded, kind, int((payer == NOBODY).sum()))
-        return payer
+        if not own.any():
+            return
+        rows = np.flatnonzero(own)
+        who = learners[rows]
+        order = np.argsort(who, kind="stable")
+        rows, who = rows[order], who[order]
+        running = np.cumsum(costs[rows])
+        first = np.searchsorted(who, who, side="left")
+        before = np.concatenate([[0.0], running])[first]
+        within = running - before + self.own_spent[year, who]
+        paid = within <= self.levers.self_funding_budget_per_year
+        kinds = np.where(self.model.world.kind[who] == "hospital", HOSPITAL, DISTRICT)
+        payer[rows[paid]] = kinds[paid]
+        np.add.at(self.own_spent[year], who[paid], costs[rows[paid]])
 
     @staticmethod
     def _charge(payer, costs, code, spent, year, budget) -> None:

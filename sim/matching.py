@@ -187,24 +187,23 @@ class Matcher:
         # still give the learner one (DOMAIN.md: always a high performer to learn from), the
         # least loaded, and the overload is counted.
         load = self.load[candidates]
-        within = load < self.levers.host_capacity
-        if within.any():
-            candidates = candidates[within]
-        else:
-            candidates = candidates[load == load.min()]
+        pick = load < self.levers.host_capacity
+        if not pick.any():
+            pick = load == load.min()
             self.over_capacity += 1
-        shining = self.shining[candidates, topic]
-        if shining.any():
-            candidates = candidates[shining]
-        host = int(candidates[np.argmax(self._score(learner, topic, candidates))])
+        shining = pick & self.shining[candidates, topic]
+        candidates = candidates[shining if shining.any() else pick]
+        if self.levers.matching_rule == "best":
+            host = int(candidates[0])  # pools are sorted best measured first
+        else:
+            host = int(candidates[np.argmax(self._score(learner, topic, candidates))])
         self.load[host] += 1
         return host
 
     def _stronger(self, learner: int, topic: int) -> np.ndarray:
         """Eligible hosts measured strictly above the learner, best first."""
         pool, descending = self._pools[topic]
-        below = np.searchsorted(descending, -self.observed[learner, topic], side="left")
-        return pool[:below]
+        return pool[: descending.searchsorted(-self.observed[learner, topic])]
 
     @cached_property
     def _pools(self) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -218,12 +217,9 @@ class Matcher:
         return pools
 
     def _score(self, learner: int, topic: int, candidates: np.ndarray) -> np.ndarray:
-        """Higher is better; the measured score breaks ties within the similar and nearest rules."""
-        rule = self.levers.matching_rule
+        """Higher is better under the similar and nearest rules; the measured score breaks ties."""
         measured = self.observed[candidates, topic]
-        if rule == "best":
-            return measured
-        if rule == "similar":
+        if self.levers.matching_rule == "similar":
             return self.similarity(learner, candidates) + 1e-6 * measured
         return -self.distance_km(learner, candidates) + 1e-6 * measured
 
@@ -260,14 +256,14 @@ def form_ties(matcher: Matcher, rising: np.ndarray, order: np.ndarray) -> tuple[
     ties = Ties(*rising.shape)
     learners, hosts, topics = [], [], []
     unmatched = 0
-    for learner in order:
-        for topic in np.flatnonzero(rising[learner]):
-            host = matcher.host_for(int(learner), int(topic))
-            if host < 0:
-                unmatched += 1
-                continue
-            learners.append(int(learner))
-            hosts.append(host)
-            topics.append(int(topic))
+    row, column = np.nonzero(rising[order])
+    for learner, topic in zip(order[row].tolist(), column.tolist(), strict=True):
+        host = matcher.host_for(learner, topic)
+        if host < 0:
+            unmatched += 1
+            continue
+        learners.append(learner)
+        hosts.append(host)
+        topics.append(topic)
     ties.append(learners, hosts, topics)
     return ties, unmatched

@@ -84,6 +84,7 @@ class TwinningModel(mesa.Model):
             world.staff_turnover_monthly,
         )
         self.turnover = np.clip(base_turnover * ctx.turnover_multiplier, 0.0, 1.0)
+        self.staff_retained = dynamics.staff_retained_a_year(self.turnover)
         self.workload = np.where(np.isnan(world.workload), ctx.default_workload, world.workload)
         self.ceiling = topics.competence_ceiling
         truth = dynamics.true_baseline(
@@ -166,6 +167,7 @@ class TwinningModel(mesa.Model):
             self.params, self.province_index, len(self.province_names)
         )
         self.programme_end = self.launch + levers.programme_months
+        self.launch_months = set(self.launch[self.enrolled].tolist())
         self.presenters = self._presenters(observed)
         self.log = activities.ActivityLog()
         self.plan = self._plan(observed, z)
@@ -275,7 +277,8 @@ class TwinningModel(mesa.Model):
 
     def road_km(self, district_a: np.ndarray, district_b: np.ndarray) -> np.ndarray:
         """Road km between district seats (by district index): from distances.csv, else the
-        straight line times ``road_factor``. Only the pairs asked for are computed."""
+        straight line times ``road_factor``. Only the pairs asked for are computed: a full
+        matrix would grow with the square of the number of districts."""
         world = self.world
         if world.district_km is not None:
             return world.district_km[district_a, district_b]
@@ -373,7 +376,9 @@ class TwinningModel(mesa.Model):
         np.maximum(self.matcher.load, 0, out=self.matcher.load)
 
     def absorptive(self) -> np.ndarray:
-        return dynamics.absorptive_capacity(self.leadership, self.turnover, self.params.context)
+        return dynamics.absorptive_capacity(
+            self.leadership, self.staff_retained, self.params.context
+        )
 
 
 def cell_weights(cells: np.ndarray) -> np.ndarray:

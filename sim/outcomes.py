@@ -112,8 +112,8 @@ def institution_points(model, result: dict[str, float]) -> float:
 
 def cost_outcomes(model) -> dict[str, float]:
     """Cash by payer and by activity, staff time, and what nobody could pay."""
-    table = model.log.table()
-    cash, payer, kind = table[:, 8], table[:, 9], table[:, 0]
+    log = model.log
+    cash, payer, kind = log.column("cash_rwf"), log.column("payer"), log.column("kind")
     costs = model.world.costs or {}
     total = float(cash.sum())
     result = {
@@ -126,13 +126,15 @@ def cost_outcomes(model) -> dict[str, float]:
     result.update(
         {f"costs.{name}": float(cash[kind == k].sum()) for k, name in enumerate(ACTIVITY_NAMES)}
     )
-    result["costs.staff_time"] = float(table[:, 10].sum()) * costs.get("staff_day", float("nan"))
+    result["costs.staff_time"] = float(log.column("staff_days").sum()) * costs.get(
+        "staff_day", float("nan")
+    )
     enrolled = int(model.enrolled.sum())
     result["costs.per_member"] = total / enrolled if enrolled else float("nan")
     result["activities.unfunded"] = float(model.funding.unfunded.sum())
     exit_month = model.funding.exit_month
     years_after = (model.params.horizon_months - exit_month + 1) / 12
-    held_after = int((table[:, 1] >= exit_month).sum()) if len(table) else 0
+    held_after = int((log.column("month") >= exit_month).sum())
     result["activities.after_exit_per_year"] = (
         held_after / years_after if years_after > 0 else float("nan")
     )
@@ -211,8 +213,7 @@ def activity_outcomes(model) -> dict[str, float]:
         result[f"activities.{name}_virtual"] = float(log.held_virtual[k])
     result["activities.cancelled"] = float(log.cancelled.sum())
     result["activities.delayed"] = float(log.delayed.sum())
-    table = log.table()
-    result["activities.travel_person_days"] = float(table[:, -1].sum()) if len(table) else 0.0
+    result["activities.travel_person_days"] = float(log.column("travel_person_days").sum())
     return result
 
 

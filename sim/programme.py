@@ -24,7 +24,7 @@ def run_month(model: "TwinningModel", month: int, shocked: np.ndarray) -> None:
     switch_priorities(model, month)
     due = model.plan_by_month[month]
     if len(model.carried):
-        due = np.concatenate([due, model.carried])
+        due = _join([due, model.carried])
         model.carried = model.carried[:0]
     if len(due) == 0:
         return
@@ -41,16 +41,16 @@ def run_month(model: "TwinningModel", month: int, shocked: np.ndarray) -> None:
     ]
     for row in due[(kind == act.VIRTUAL_EVENT) | (kind == act.PROVINCIAL_EVENT)]:
         hold_event(model, month, row, shocked)
-    carry_over(model, month, np.concatenate(delayed))
+    carry_over(model, month, _join(delayed))
 
 
 def launch_teams(model: "TwinningModel", month: int) -> None:
     """Launch workshop: teams analyse their own gaps (self-analysis gain) and meet partners.
 
     Under performance contracts, DHMT leaders commit more from the start."""
-    launching = model.enrolled & (model.launch == month)
-    if not launching.any():
+    if month not in model.launch_months:
         return
+    launching = model.enrolled & (model.launch == month)
     ctx, schedule, funding = model.params.context, model.params.schedule, model.params.funding
     if funding.performance_contracts:
         districts = launching & (model.world.kind == "dhmt")
@@ -204,7 +204,7 @@ def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
         paid.payer,
         paid.staff_days,
     )
-    return np.concatenate([delayed, over])
+    return _join([delayed, over])
 
 
 def hold_event(model, month, row, shocked) -> None:
@@ -308,14 +308,24 @@ def _fund(
     return Payment(held, cash[held], payer[held], staff[held])
 
 
+def _join(parts: list[np.ndarray]) -> np.ndarray:
+    """Concatenate activity rows, skipping empty parts: joining structured arrays is costly,
+    and most months most parts are empty."""
+    filled = [part for part in parts if len(part)]
+    if len(filled) == 1:
+        return filled[0]
+    return np.concatenate(filled) if filled else parts[0][:0]
+
+
 def _once_a_month(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A team receives one coaching visit, and a partnership one exchange visit, a month: when a
     delayed activity meets the next planned one, the second slips a month."""
     if len(rows) < 2:
         return rows, rows[:0]
-    _, first = np.unique(
-        rows["learner"] * (rows["host"].max() + 2) + rows["host"] + 1, return_index=True
-    )
+    key = rows["learner"] * (rows["host"].max() + 2) + rows["host"] + 1
+    if len(set(key.tolist())) == len(key):  # the usual case, found without sorting
+        return rows, rows[:0]
+    _, first = np.unique(key, return_index=True)
     keep = np.zeros(len(rows), dtype=bool)
     keep[first] = True
     return rows[keep], rows[~keep]

@@ -140,6 +140,17 @@ def test_virtual_only_gains_less_than_in_person(tpn):
     assert difference.mean() + 2 * difference.std(ddof=1) / np.sqrt(len(difference)) < 0
 
 
+def test_travel_counts_only_the_activities_held_in_person(tpn):
+    in_person = run_one(with_changes(tpn, virtual_share=0.0), 4).outcomes
+    virtual = run_one(with_changes(tpn, virtual_share=1.0), 4, detail=True)
+    log = virtual.activities
+    travel = virtual.outcomes["activities.travel_person_days"]
+    assert log.loc[log["virtual"], "travel_person_days"].sum() == 0
+    assert travel == log["travel_person_days"].sum()
+    assert 0 < travel < in_person["activities.travel_person_days"]
+    assert virtual.outcomes["costs.staff_time"] > 0, "virtual activities still take staff time"
+
+
 def test_non_members_follow_the_secular_trend_on_average(tpn):
     changes = outcome_over_seeds(tpn, "accreditation.comparison_change", seeds=40)
     trend = 2 * 1.1  # topics.csv: +1.1 points a year, over the two years to the endline
