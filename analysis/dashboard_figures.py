@@ -62,6 +62,7 @@ def trajectories(outcome: Outcome, arm: int = 0) -> plt.Figure:
         f"{chosen.label}: measured indicators{synthetic}\nmean over {outcome.replications} "
         "replications, band: 95% of replications",
         (start, start + levers.programme_months),
+        chosen.scenario.evaluation.comparison,
     )
 
 

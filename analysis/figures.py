@@ -14,20 +14,29 @@ from scipy.spatial import ConvexHull
 
 from analysis import style
 from analysis.stats import mean_interval
+from sim.evaluation import comparison_group
 from sim.world import World
 
 style.apply()
 
 
 def trajectories(
-    series: pd.DataFrame, world: World, topics: list[str], title: str, programme: tuple[int, int]
+    series: pd.DataFrame,
+    world: World,
+    topics: list[str],
+    title: str,
+    programme: tuple[int, int],
+    comparison: str = "auto",
 ) -> plt.Figure:
-    """Measured indicator of choosers and comparison group, and choosers without twinning."""
+    """Measured indicator of choosers and comparison group, and choosers without twinning.
+
+    ``comparison`` is the scenario's comparison rule (``evaluation.comparison``), so the figure
+    draws the group the tables compare with."""
     fig, axes = plt.subplots(1, len(topics), figsize=(5.2 * len(topics), 3.8), squeeze=False)
     for ax, topic in zip(axes[0], topics, strict=True):
         t = world.topics.index(topic)
         data = series[series["topic"] == topic]
-        groups = _groups(data)
+        groups = _groups(data, comparison)
         dates = data.groupby("month", observed=True)["date"].first().astype(str)
         lines = [
             ("choosers", "indicator_measured", "Chose the topic (measured)", "-"),
@@ -95,15 +104,15 @@ def _line_with_band(ax, per_run: pd.DataFrame, colour, label: str, dash: str) ->
         )
 
 
-def _groups(data: pd.DataFrame) -> dict:
-    non_members = ~data["member"]
-    if data.loc[non_members, "institution"].nunique() >= 2:
-        return {"choosers": data["chose_topic"], "comparison": non_members, "label": "Non-members"}
-    return {
-        "choosers": data["chose_topic"],
-        "comparison": data["member"] & ~data["chose_topic"],
-        "label": "Did not choose",
-    }
+def _groups(data: pd.DataFrame, rule: str) -> dict:
+    """Row masks of choosers and comparison group: the rule is settled on the institutions of one
+    month and replication (membership is fixed), then applied to every row."""
+    member, chose = data["member"].to_numpy(), data["chose_topic"].to_numpy()
+    one = ((data["month"] == 0) & (data["replication"] == data["replication"].iloc[0])).to_numpy()
+    _, used = comparison_group(member[one], np.ones(one.sum(), bool), chose[one], rule)
+    compare, _ = comparison_group(member, np.ones(len(data), bool), chose, used)
+    label = "Non-members" if used == "non_members" else "Did not choose"
+    return {"choosers": chose, "comparison": compare, "label": label}
 
 
 def network(ties: pd.DataFrame, world: World, member: np.ndarray, title: str) -> plt.Figure:

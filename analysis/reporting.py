@@ -36,6 +36,7 @@ def write_results(folder: Path, results: Results) -> pd.DataFrame:
             f"{title}{synthetic}\nmean over {len(results.runs)} replications, "
             "band: 95% of replications",
             (start, start + levers.programme_months),
+            scenario.evaluation.comparison,
         ),
         folder / "figures" / "trajectories.png",
     )

@@ -115,11 +115,11 @@ class Funding:
     def staff_days(
         self, kind: int, virtual: np.ndarray, participants: int, days: float
     ) -> np.ndarray:
-        """Person-days of district and hospital staff (valued at ``staff_day``, not cash)."""
-        host_days = self.costs["host_staff_days"] if self.priced else 3.0
-        if kind == EXCHANGE_VISIT:
-            return participants * days + np.where(virtual, 0.0, host_days)
-        return participants * days * np.where(virtual, 0.5, 1.0)
+        """Person-days of district and hospital staff (valued at ``staff_day``, not cash); an
+        exchange visit adds its host's ``host_staff_days`` (unknown, so 0, without costs.csv)."""
+        hosting = self.costs["host_staff_days"] if self.priced and kind == EXCHANGE_VISIT else 0.0
+        share = self.model.params.schedule.virtual_staff_time_share
+        return (participants * days + hosting) * np.where(virtual, share, 1.0)
 
     # Payers ---------------------------------------------------------------------------------
     def pay(self, kind: int, month: int, learners: np.ndarray, costs: np.ndarray) -> np.ndarray:

@@ -28,14 +28,15 @@ TOPIC_MEASURES: dict[str, str] = {
     "share_declined": "share of choosers whose measured indicator fell",
     "causal_effect": "mean endline true indicator of choosers minus the same without twinning (indicator units)",
     "causal_effect_members": "the same over every member the topic applies to, hosts included (indicator units)",
-    "comparison_effect": "the same causal effect on the comparison group (spillover; 0 for non-members)",
+    "comparison_effect": "the same causal effect on the comparison group, a spillover, 0 for non-members (indicator units)",
     "selection": "choosers' minus comparison's true change without twinning: who chooses (indicator units)",
     "regression_to_mean": "choosers' minus comparison's change in measurement error (indicator units)",
     "spread_change": "change of the standard deviation of the true indicator across institutions (indicator units)",
-    "cost_per_point": "cash cost of the whole programme per institution-point of causal gain in this topic (RWF)",
+    "institution_points": "causal gain of members at the horizon, summed over them (institution-points)",
+    "cost_per_point": "cash cost of the whole programme up to the horizon per institution-point of this topic at the horizon (RWF)",
     "effect_at_exit": "causal effect on members when the donor leaves (indicator units)",
-    "effect_2y_after_exit": "the same two years after donor exit (NaN beyond the horizon)",
-    "effect_5y_after_exit": "the same five years after donor exit (NaN beyond the horizon)",
+    "effect_2y_after_exit": "the same two years after donor exit, NaN beyond the horizon (indicator units)",
+    "effect_5y_after_exit": "the same five years after donor exit, NaN beyond the horizon (indicator units)",
     "gain_retained": "effect at the horizon over effect at donor exit: gains kept versus lost",
 }
 RUN_MEASURES: dict[str, str] = {
@@ -57,7 +58,7 @@ RUN_MEASURES: dict[str, str] = {
     "network.priority_switches": "mid-course priority switches (count)",
     "network.broken_ties": "ties ended by priority switches or by stopping to twin (count)",
     "costs.total": "cash cost of every activity held (RWF)",
-    "costs.total_usd": "the same in US dollars (costs.csv exchange rate)",
+    "costs.total_usd": "the same at the costs.csv exchange rate (USD)",
     **{f"costs.{funder}": f"cash paid by the {funder} (RWF)" for funder in FUNDERS},
     **{
         f"costs.{name}": f"cash spent on {name.replace('_', ' ')}s (RWF)" for name in ACTIVITY_NAMES
@@ -67,7 +68,7 @@ RUN_MEASURES: dict[str, str] = {
     "activities.unfunded": "activities not held because nobody could pay (count)",
     "activities.after_exit_per_year": "activities held per year after the donor left",
     "sustain.still_twinning": "share of enrolled institutions still twinning at the horizon",
-    "gains.institution_points": "causal gain at endline summed over members and topics (institution-points)",
+    "gains.institution_points": "causal gain at the horizon summed over members and topics, the gain that costs.total buys (institution-points)",
     "costs.icer_vs_first": "tpn compare only: extra cash per extra institution-point against the first scenario (RWF)",
 }
 OUTCOME_DEFINITIONS = {**{f"<topic>.{k}": v for k, v in TOPIC_MEASURES.items()}, **RUN_MEASURES}
@@ -87,27 +88,15 @@ def outcomes(model: "TwinningModel", counterfactual: "TwinningModel") -> dict[st
     result.update(activity_outcomes(model))
     result.update(network_outcomes(model))
     result.update(cost_outcomes(model))
-    result["gains.institution_points"] = institution_points(model, result)
+    points = 0.0
     for t, topic in enumerate(model.world.topics.names):
-        result.update(
-            {
-                f"{topic}.{k}": v
-                for k, v in sustainability_outcomes(
-                    model, counterfactual, t, result["costs.total"]
-                ).items()
-            }
-        )
+        measures = sustainability_outcomes(model, counterfactual, t, result["costs.total"])
+        result.update({f"{topic}.{k}": v for k, v in measures.items()})
+        if not np.isnan(measures["institution_points"]):
+            points += measures["institution_points"]
+    # One number to buy with a budget; measured at the horizon, the window costs.total covers.
+    result["gains.institution_points"] = points
     return result
-
-
-def institution_points(model, result: dict[str, float]) -> float:
-    """Causal gain at endline summed over members and topics: one number to buy with a budget."""
-    total = 0.0
-    for t, topic in enumerate(model.world.topics.names):
-        effect = result[f"{topic}.causal_effect_members"]
-        if not np.isnan(effect):
-            total += effect * float((model.world.applies[:, t] & model.member).sum())
-    return total
 
 
 def cost_outcomes(model) -> dict[str, float]:
@@ -145,7 +134,10 @@ def cost_outcomes(model) -> dict[str, float]:
 
 
 def sustainability_outcomes(model, counterfactual, t: int, total_cost: float) -> dict[str, float]:
-    """Causal gains of members over time after the donor leaves, and their price."""
+    """Causal gains of members over time after the donor leaves, and their price.
+
+    Gains are priced at the horizon, the window over which the cash was spent: spending after
+    the endline buys gains after the endline."""
     world, horizon = model.world, model.params.horizon_months
     members = world.applies[:, t] & model.member
     span = world.topics.span[t]
@@ -161,9 +153,10 @@ def sustainability_outcomes(model, counterfactual, t: int, total_cost: float) ->
 
     exit_month = min(model.funding.exit_month, horizon)
     at_exit, at_end = effect(exit_month), effect(horizon)
-    end_gain = effect(model.params.evaluation.endline_month) * members.sum()
+    points = at_end * members.sum()
     return {
-        "cost_per_point": total_cost / end_gain if end_gain > 0 else float("nan"),
+        "institution_points": points,
+        "cost_per_point": total_cost / points if points > 0 else float("nan"),
         "effect_at_exit": at_exit,
         "effect_2y_after_exit": effect(exit_month + 24),
         "effect_5y_after_exit": effect(exit_month + 60),

@@ -190,6 +190,14 @@ class Schedule(Section):
     host_visits_per_month: int = param(
         2, "visits/month", ASSUMPTION, "Exchange visits one host can receive in a month.", ge=1
     )
+    virtual_staff_time_share: float = param(
+        0.5,
+        "share",
+        ASSUMPTION,
+        "Staff time of an activity held virtually, as a share of the same activity in person.",
+        ge=0,
+        le=1,
+    )
 
 
 class Context(Section):

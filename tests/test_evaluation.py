@@ -4,8 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.figures import trajectories
 from analysis.stats import mean_interval, paired_difference, summarise
 from sim.evaluation import comparison_group, right_tailed_z_test
+from sim.runner import run_many
+from sim.scenario import load_scenario
+from sim.world import cached_world
 
 
 def test_right_tailed_z_test_matches_a_hand_computed_case():
@@ -49,3 +53,23 @@ def test_summary_reports_run_percentiles_beside_the_interval_of_the_mean():
     row = summarise(runs, ["x"]).iloc[0]
     assert row["mean"] == 50 and row["p2_5"] == 2.5 and row["p97_5"] == 97.5 and row["n"] == 101
     assert row["ci_low"] > row["p2_5"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "label", "group"),
+    [("auto", "Non-members", "non_members"), ("non_choosers", "Did not choose", "non_choosers")],
+)
+def test_the_trajectory_figure_draws_the_comparison_group_the_tables_use(rule, label, group):
+
+    scenario = load_scenario("tpn_2021", {"comparison": rule})
+    results = run_many(scenario, replications=2, seed=5)
+    world = cached_world(scenario.world)
+    figure = trajectories(results.series, world, ["accreditation"], "test", (0, 18), rule)
+    lines = {line.get_label(): line for line in figure.axes[0].get_lines()}
+    drawn = lines[f"{label} (measured)"].get_ydata()
+    data = results.series[results.series["topic"] == "accreditation"]
+    member, chose = data["member"].to_numpy(), data["chose_topic"].to_numpy()
+    compare, used = comparison_group(member, np.ones(len(data), bool), chose, group)
+    expected = data[compare].groupby(["replication", "month"])["indicator_measured"].mean()
+    assert used == group
+    assert drawn == pytest.approx(expected.unstack().mean().to_numpy(), rel=1e-5)

@@ -8,7 +8,8 @@ from experiments.frontier import frontier_table
 from experiments.optimize import budget_scenario, optimize
 from sim.activities import EXCHANGE_VISIT
 from sim.funding import DONOR, FUNDERS
-from sim.runner import replication_seeds, run_one, simulate
+from sim.outcomes import outcomes
+from sim.runner import replication_seeds, run_one, simulate, simulate_pair
 from sim.scenario import load_scenario
 from tests.conftest import with_changes
 
@@ -55,11 +56,32 @@ def test_an_exhausted_budget_stops_paid_activities(tpn):
 def test_the_donor_pays_nothing_after_it_exits():
     scenario = load_scenario("donor_exit_no_followup")
     model = simulate(scenario, 4)
-    table = model.log.table()
-    donor_rows = table[table[:, 9] == DONOR]
-    assert len(donor_rows) and (donor_rows[:, 1] < model.funding.exit_month).all()
-    after = table[table[:, 1] >= model.funding.exit_month]
-    assert len(after) and (after[:, 9] != DONOR).all()
+    month, payer = model.log.column("month"), model.log.column("payer")
+    exit_month = model.funding.exit_month
+    assert (payer == DONOR).any() and (month[payer == DONOR] < exit_month).all()
+    assert (month >= exit_month).any() and (payer[month >= exit_month] != DONOR).all()
+
+
+def test_cost_and_gain_are_measured_over_the_same_window():
+    scenario = load_scenario("moh_funded_network")  # the Ministry pays after the endline
+    horizon = scenario.horizon_months
+    assert horizon > scenario.evaluation.endline_month
+    model, counterfactual = simulate_pair(scenario, 2)
+    result = outcomes(model, counterfactual)
+    topics, total = model.world.topics, 0.0
+    for t, name in enumerate(topics.names):
+        members = model.world.applies[:, t] & model.member
+        gain = topics.span[t] * float(
+            (
+                model.competence_by_month[horizon][members, t].astype(float)
+                - counterfactual.competence_by_month[horizon][members, t]
+            ).sum()
+        )
+        assert result[f"{name}.institution_points"] == pytest.approx(gain, rel=1e-6)
+        if gain > 0:
+            assert result[f"{name}.cost_per_point"] == pytest.approx(result["costs.total"] / gain)
+        total += gain
+    assert result["gains.institution_points"] == pytest.approx(total, rel=1e-6)
 
 
 def test_performance_contracts_keep_more_institutions_twinning():
