@@ -37,7 +37,9 @@ class OptimizationResult:
 
 def budget_scenario(base: Scenario, budget: float, years: int | None) -> Scenario:
     """The base scenario over ``years`` of programme, with the donor's yearly cap at the budget's
-    yearly share (the cap binds each year; feasibility checks the whole)."""
+    yearly share (spreading the money over the programme) and its total cap at the budget (budget
+    years need not line up with the programme's: the total is what guarantees it). Activities the
+    money cannot pay are not held; feasibility still checks every cash cost, own payments too."""
     from sim.model import resolve_scenario
 
     changes: dict = {}
@@ -51,6 +53,7 @@ def budget_scenario(base: Scenario, budget: float, years: int | None) -> Scenari
         }
     span_years = (changes.get("programme_months", base.design.programme_months)) / 12
     changes["donor_budget_per_year"] = budget / max(span_years, 1.0)
+    changes["donor_budget_total"] = budget
     changes["donor_exit_month"] = None
     return resolve_scenario(base, changes)
 

@@ -3,8 +3,9 @@
 Cash is priced from the world's ``costs.csv``; staff time is valued separately as an opportunity
 cost and never needs a payer. Payers are tried in order: the donor (before it exits, within its
 yearly budget), the Ministry's budget line (for the activities it covers), then the learner's
-own institution if it decided to keep twinning at its own cost. Budgets are per programme year
-(months 0-11, 12-23, ...). An activity nobody can pay is not held and is counted as unfunded.
+own institution if it decided to keep twinning at its own cost. Budgets are per budget year
+(model months 0-11, 12-23, ...); the donor may also have a total cap. An activity nobody can
+pay is not held and is counted as unfunded.
 """
 
 from typing import TYPE_CHECKING
@@ -128,8 +129,15 @@ class Funding:
         payer = np.full(len(costs), NOBODY)
         year = month // 12
         if month < self.exit_month:
+            total = self.levers.donor_budget_total
             self._charge(
-                payer, costs, DONOR, self.donor_spent, year, self.levers.donor_budget_per_year
+                payer,
+                costs,
+                DONOR,
+                self.donor_spent,
+                year,
+                self.levers.donor_budget_per_year,
+                np.inf if total is None else total,
             )
         if (
             kind in self.moh_covers
@@ -163,11 +171,15 @@ class Funding:
         np.add.at(self.own_spent[year], who[paid], costs[rows[paid]])
 
     @staticmethod
-    def _charge(payer, costs, code, spent, year, budget) -> None:
-        """Pay the still unpaid activities in order while the year's budget lasts."""
+    def _charge(payer, costs, code, spent, year, budget, total=np.inf) -> None:
+        """Pay the still unpaid activities in order while the year's budget (and the total,
+        over all years) lasts."""
         open_rows = np.flatnonzero(payer == NOBODY)
-        running = spent[year] + np.cumsum(costs[open_rows])
-        paid = open_rows[running <= budget]
+        running = np.cumsum(costs[open_rows])
+        within = spent[year] + running <= budget
+        if total < np.inf:
+            within &= spent.sum() + running <= total
+        paid = open_rows[within]
         payer[paid] = code
         spent[year] += costs[paid].sum()
 

@@ -493,7 +493,14 @@ class Funding(Section):
         250e6,
         "RWF/year",
         ASSUMPTION,
-        "Donor's cash for the programme per programme year.",
+        "Donor's cash for the programme per budget year (model months 0-11, 12-23, ...).",
+        ge=0,
+    )
+    donor_budget_total: float | None = param(
+        None,
+        "RWF",
+        ASSUMPTION,
+        "Donor's cash for the whole programme, on top of the yearly cap; blank: no total cap.",
         ge=0,
     )
     moh_budget_per_year: float = param(

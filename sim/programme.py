@@ -45,7 +45,8 @@ def run_month(model: "TwinningModel", month: int, shocked: np.ndarray) -> None:
 
 
 def launch_teams(model: "TwinningModel", month: int) -> None:
-    """Launch workshop: teams analyse their own gaps (self-analysis gain) and meet partners.
+    """Launch workshop, one per province: teams analyse their own gaps (self-analysis gain) and
+    meet partners. A workshop nobody can pay is not held, and its teams gain nothing from it.
 
     Under performance contracts, DHMT leaders commit more from the start."""
     if month not in model.launch_months:
@@ -57,12 +58,10 @@ def launch_teams(model: "TwinningModel", month: int) -> None:
         model.leadership[districts] = np.minimum(
             model.leadership[districts] + funding.contract_leadership_boost, 1.0
         )
-    rising = model.rising & launching[:, None]
-    headroom = np.maximum(model.ceiling[None, :] - model.competence - model.knowhow, 0.0)
-    model.knowhow += np.where(rising, ctx.self_analysis_gain * headroom, 0.0)
+    attended = np.zeros(len(launching), dtype=bool)
     for province in np.unique(model.province_index[launching]):
-        teams = int((launching & (model.province_index == province)).sum())
-        participants = teams * schedule.participants_per_event
+        teams = launching & (model.province_index == province)
+        participants = int(teams.sum()) * schedule.participants_per_event
         paid = _fund(
             model,
             act.LAUNCH_WORKSHOP,
@@ -73,20 +72,25 @@ def launch_teams(model: "TwinningModel", month: int) -> None:
             participants,
             schedule.workshop_days,
         )
-        if paid.held.any():
-            model.log.record(
-                act.LAUNCH_WORKSHOP,
-                month,
-                -1,
-                -1,
-                province,
-                [False],
-                participants,
-                participants * schedule.workshop_days,
-                paid.cash,
-                paid.payer,
-                paid.staff_days,
-            )
+        if not paid.held.any():
+            continue
+        attended |= teams
+        model.log.record(
+            act.LAUNCH_WORKSHOP,
+            month,
+            -1,
+            -1,
+            province,
+            [False],
+            participants,
+            participants * schedule.workshop_days,
+            paid.cash,
+            paid.payer,
+            paid.staff_days,
+        )
+    rising = model.rising & attended[:, None]
+    headroom = np.maximum(model.ceiling[None, :] - model.competence - model.knowhow, 0.0)
+    model.knowhow += np.where(rising, ctx.self_analysis_gain * headroom, 0.0)
 
 
 def switch_priorities(model: "TwinningModel", month: int) -> None:

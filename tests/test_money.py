@@ -8,6 +8,7 @@ from experiments.frontier import frontier_table
 from experiments.optimize import budget_scenario, optimize
 from sim.activities import EXCHANGE_VISIT
 from sim.funding import DONOR, FUNDERS
+from sim.model import TwinningModel
 from sim.outcomes import outcomes
 from sim.runner import replication_seeds, run_one, simulate, simulate_pair
 from sim.scenario import load_scenario
@@ -51,6 +52,32 @@ def test_an_exhausted_budget_stops_paid_activities(tpn):
     rich = simulate(tpn, 2)
     assert rich.funding.unfunded.sum() == 0
     assert model.log.held.sum() < rich.log.held.sum()
+
+
+def test_the_donors_total_cap_holds_across_budget_years(tpn):
+    model = simulate(with_changes(tpn, donor_budget_total=20e6), 2)
+    assert model.funding.donor_spent.sum() <= 20e6 + 1e-6
+    assert model.funding.unfunded.sum() > 0
+
+
+def test_a_budget_plan_never_lets_the_donor_spend_more_than_the_budget(tpn):
+    # A one-year programme spans two budget years (it starts in month 4): only the total cap
+    # keeps an expensive plan within the budget.
+    budget = 40e6
+    scenario = budget_scenario(tpn, budget, years=1)
+    expensive = with_changes(scenario, exchange_visits_per_year=120, virtual_share=0.0)
+    assert simulate(expensive, 1).funding.donor_spent.sum() <= budget + 1e-6
+
+
+def test_an_unpaid_launch_workshop_teaches_nothing(tpn):
+    def knowhow_after_the_first_launch(scenario):
+        model = TwinningModel(scenario, rng=3)
+        while model.steps <= int(model.launch[model.enrolled].min()):
+            model.step()
+        return model.knowhow
+
+    assert knowhow_after_the_first_launch(with_changes(tpn, donor_budget_per_year=0)).max() == 0
+    assert knowhow_after_the_first_launch(tpn).max() > 0
 
 
 def test_the_donor_pays_nothing_after_it_exits():
