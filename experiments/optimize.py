@@ -17,7 +17,7 @@ from sim.runner import replication_seeds, run_one
 LEVERS = {
     "design": ("categorical", ["network", "dyad", "hub", "provincial"]),
     "matching_rule": ("categorical", ["best", "similar", "nearest"]),
-    "exchange_visits_per_year": ("float", (0.0, 120.0)),
+    "exchange_visits_per_year": ("int", (0, 120)),  # whole visits: the plan printed is the plan run
     "virtual_share": ("float", (0.0, 1.0)),
     "visit_allocation": (
         "categorical",
@@ -83,12 +83,13 @@ def optimize(
 
     def objective(trial) -> float:
         plan = {}
+        suggest = {
+            "categorical": lambda name, space: trial.suggest_categorical(name, space),
+            "int": lambda name, space: trial.suggest_int(name, *space),
+            "float": lambda name, space: trial.suggest_float(name, *space),
+        }
         for name, (kind, space) in LEVERS.items():
-            plan[name] = (
-                trial.suggest_categorical(name, space)
-                if kind == "categorical"
-                else trial.suggest_float(name, *space)
-            )
+            plan[name] = suggest[kind](name, space)
         runs = evaluate_plan(scenario, plan, replications, seed)
         gain, gain_low, gain_high = mean_interval(runs[GAIN].to_numpy())
         worst_cost = float(runs[COST].max())

@@ -55,7 +55,6 @@ def optimize_command(args) -> int:
         print(tables.to_json(result.best))
         return 0
     printable = result.best[list(LEVERS)].copy()
-    printable["exchange_visits_per_year"] = printable["exchange_visits_per_year"].round(0)
     printable["virtual_share"] = printable["virtual_share"].round(2)
     printable = printable.astype(str)
     printable["gain [95% CI]"] = [

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from experiments.frontier import frontier_table
-from experiments.optimize import budget_scenario, optimize
+from experiments.optimize import GAIN, LEVERS, budget_scenario, evaluate_plan, optimize
 from sim.activities import EXCHANGE_VISIT
 from sim.funding import DONOR, FUNDERS
 from sim.model import TwinningModel
@@ -146,6 +146,11 @@ def test_the_optimiser_never_returns_a_plan_over_budget(tpn):
     assert (result.best["cost_max"] <= budget).all()
     assert (result.trials.loc[~result.trials["feasible"], "cost_max"] > budget).all()
     assert result.best["gain_mean"].is_monotonic_decreasing
+    best = result.best.iloc[0]
+    assert best["exchange_visits_per_year"] == int(best["exchange_visits_per_year"])
+    plan = {name: best[name] for name in LEVERS}
+    rerun = evaluate_plan(budget_scenario(tpn, budget, None), plan, replications=3, seed=2)
+    assert rerun[GAIN].mean() == pytest.approx(best["gain_mean"])
 
 
 def test_dominated_designs_are_marked_and_the_frontier_has_icers():
