@@ -41,6 +41,11 @@ def test_mean_interval_is_the_t_interval():
     assert (mean, low, high) == pytest.approx((2.5, 2.5 - half, 2.5 + half))
 
 
+def test_one_run_has_a_mean_but_no_interval():
+    mean, low, high = mean_interval(np.array([3.0, np.nan]))
+    assert mean == 3.0 and np.isnan(low) and np.isnan(high)
+
+
 def test_paired_difference_uses_common_replications():
     runs = pd.DataFrame(
         {"scenario": ["a", "a", "b", "b"], "replication": [0, 1, 0, 1], "x": [1.0, 5.0, 2.0, 6.0]}
