@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from experiments.spec import parameter_field, parameter_type
 from experiments.targets import Target
 from sim.errors import InputError
 from sim.outcomes import outcome_names
@@ -175,15 +176,17 @@ def _calibrate(spec: CalibrationSpec, base: Scenario, progress, pool) -> Calibra
     study = optuna.create_study(direction="maximize", sampler=sampler)
     # The documented defaults go first, so the fit can only improve on them, and a rerun
     # starts from the same place whatever calibration is installed.
-    start = {name: _default_value(name) for name in spec.parameters}
-    if all(prior.range[0] <= start[n] <= prior.range[1] for n, prior in spec.parameters.items()):
+    # A parameter whose default is blank (``None``: e.g. no donor exit) has no start value.
+    start = {name: parameter_field(name).default for name in spec.parameters}
+    if all(
+        start[n] is not None and prior.range[0] <= start[n] <= prior.range[1]
+        for n, prior in spec.parameters.items()
+    ):
         study.enqueue_trial(start)
     records = []
 
     def objective(trial) -> float:
-        params = {
-            name: trial.suggest_float(name, *prior.range) for name, prior in spec.parameters.items()
-        }
+        params = {name: _suggest(trial, name, prior) for name, prior in spec.parameters.items()}
         simulated = simulate_targets(base, params, outcomes, spec.replications, spec.seed, pool)
         parts = score(targets, simulated)
         records.append(
@@ -201,7 +204,7 @@ def _calibrate(spec: CalibrationSpec, base: Scenario, progress, pool) -> Calibra
     study.optimize(objective, n_trials=spec.trials)
     trials = pd.DataFrame(records).sort_values("loglik.total", ascending=False, kind="stable")
     names = list(spec.parameters)
-    best = {name: float(trials.iloc[0][name]) for name in names}
+    best = {name: trials[name].iloc[0].item() for name in names}  # an int parameter stays int
     ensemble = trials.head(spec.ensemble)[["trial", *names, "loglik.total"]].reset_index(drop=True)
     best_runs = simulate_targets(
         base, best, outcomes, max(spec.replications, 100), spec.seed + 1, pool
@@ -209,12 +212,13 @@ def _calibrate(spec: CalibrationSpec, base: Scenario, progress, pool) -> Calibra
     return CalibrationResult(trials.reset_index(drop=True), best, ensemble, best_runs)
 
 
-def _default_value(name: str) -> float:
-    from sim.params import SECTIONS
-
-    section, field = split_key(name, "calibration")
-    model = SECTIONS[section] if section else Scenario
-    return float(model.model_fields[field].default)
+def _suggest(trial, name: str, prior: Prior) -> float | int:
+    """The trial's value of a parameter: a whole number for an integer one (``int`` or
+    ``int | None``), whose validation rejects fractions. load_calibration has already checked
+    that such a prior's bounds are whole numbers."""
+    if parameter_type(name) is int:
+        return trial.suggest_int(name, int(prior.range[0]), int(prior.range[1]))
+    return trial.suggest_float(name, *prior.range)
 
 
 def calibrated_toml(spec: CalibrationSpec, result: CalibrationResult, command: str) -> str:

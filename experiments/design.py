@@ -6,6 +6,8 @@ accepts: a level is picked by index, an integer parameter is rounded.
 """
 
 import itertools
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +16,8 @@ import pandas as pd
 from SALib import ProblemSpec
 from scipy.stats import norm, qmc
 
-from experiments.spec import Experiment, Factor
-from sim.params import SECTIONS, Scenario
-from sim.scenario import split_key
+from experiments.spec import Experiment, Factor, parameter_type
+from sim.params import Scenario
 
 
 @dataclass
@@ -48,7 +49,7 @@ def make_design(experiment: Experiment, base: Scenario | None) -> Design:
         problem = ProblemSpec(
             {
                 "names": names,
-                "bounds": [_bounds(f) for f in factors],
+                "bounds": [_bounds(f, experiment.design) for f in factors],
                 "dists": [_dist(f) for f in factors],
                 "outputs": list(experiment.outcomes),
             }
@@ -62,11 +63,11 @@ def make_design(experiment: Experiment, base: Scenario | None) -> Design:
                 experiment.samples, num_levels=experiment.morris_levels, seed=experiment.seed
             )
         raw = problem.samples
-    by_index = experiment.design != "full_factorial"  # samplers draw a level's index
+    index_of = _level_index(experiment.design)
     columns = {}
     for i, (name, factor) in enumerate(zip(names, factors, strict=True)):
-        kind = _parameter_type(name) if base is not None else None
-        columns[name] = [_applied(factor, value, by_index, kind) for value in raw[:, i]]
+        kind = parameter_type(name) if base is not None else None
+        columns[name] = [_applied(factor, value, index_of, kind) for value in raw[:, i]]
     return Design(pd.DataFrame(columns), np.asarray(raw), problem)
 
 
@@ -84,29 +85,39 @@ def _from_unit(factor: Factor, unit: np.ndarray) -> np.ndarray:
     return np.floor(unit * len(factor.levels)).clip(0, len(factor.levels) - 1)
 
 
-def _bounds(factor: Factor) -> list[float]:
+def _bounds(factor: Factor, design: str) -> list[float]:
     if factor.kind == "uniform":
         return list(factor.range)
     if factor.kind == "normal":
         return [factor.mean, factor.sd]
-    return [0.0, float(len(factor.levels))]  # sampled as a level index
+    # Sampled as a level index, see _level_index: Morris's grid runs from the first index to the
+    # last, the other samplers draw on [0, n) and floor.
+    return [0.0, float(len(factor.levels) - 1 if design == "morris" else len(factor.levels))]
 
 
 def _dist(factor: Factor) -> str:
     return "norm" if factor.kind == "normal" else "unif"
 
 
-def _parameter_type(name: str) -> type | None:
-    section, field = split_key(name, "factors")
-    model = SECTIONS[section] if section else Scenario
-    annotation = model.model_fields[field].annotation
-    return annotation if annotation in (int, float) else None
+def _level_index(design: str) -> Callable[[float], int] | None:
+    """How a sampled number becomes a level's index; ``None`` where the levels are drawn as such.
+
+    Sobol and Latin hypercube draw uniformly on [0, n): flooring gives each level an equal share.
+    Morris moves on an evenly spaced grid from bound to bound, [0, n - 1]: a grid value takes the
+    nearest level, so the ends give the first and last level and the grid is spread evenly
+    (flooring on [0, n] would give the top level twice and skip middle ones).
+    """
+    if design == "full_factorial":
+        return None
+    return round if design == "morris" else math.floor
 
 
-def _applied(factor: Factor, raw: Any, by_index: bool, kind: type | None) -> Any:
+def _applied(
+    factor: Factor, raw: Any, index_of: Callable[[float], int] | None, kind: type | None
+) -> Any:
     """The value the model receives: a level by index, integer parameters rounded."""
-    if factor.kind == "levels" and by_index:
-        raw = factor.levels[int(min(max(np.floor(float(raw)), 0), len(factor.levels) - 1))]
+    if factor.kind == "levels" and index_of is not None:
+        raw = factor.levels[min(max(index_of(float(raw)), 0), len(factor.levels) - 1)]
     if kind is int:
         return round(float(raw))
     if kind is float or (kind is None and factor.kind != "levels"):

@@ -41,11 +41,18 @@ def run_experiment_command(args, mode: str) -> int:
         )
     parse_scheduler(args.scheduler)
     design = make_design(experiment, base)
+    runs_fingerprint = fingerprint(
+        design,
+        experiment.replications,
+        experiment.seed,
+        {
+            "base": base.model_dump(mode="json"),
+            "outcomes": experiment.outcomes,
+            "series": experiment.series,
+        },
+    )
     store = SweepStore.open(
-        args.out,
-        resume=args.resume,
-        force=args.force,
-        fingerprint=fingerprint(experiment.model_dump(mode="json"), base.model_dump(mode="json")),
+        args.out, resume=args.resume, force=args.force, fingerprint=runs_fingerprint
     )
     (store.folder / "experiment.toml").write_text(args.experiment.read_text())
     design.values.rename_axis("point").reset_index().to_parquet(
@@ -60,9 +67,7 @@ def run_experiment_command(args, mode: str) -> int:
         "base_scenario": base.model_dump(mode="json"),
         "points": len(design.values),
         "replications": experiment.replications,
-        "fingerprint": fingerprint(
-            experiment.model_dump(mode="json"), base.model_dump(mode="json")
-        ),
+        "fingerprint": runs_fingerprint,
     }
     try:
         result = run_sweep(

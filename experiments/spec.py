@@ -6,18 +6,23 @@ uncertainties), the relation is the model, and the outcomes are named metrics of
 """
 
 from pathlib import Path
-from typing import Any, Literal
+from types import NoneType, UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.fields import FieldInfo
 
 from sim.errors import InputError
 from sim.outcomes import outcome_names
-from sim.params import Scenario
+from sim.params import SECTIONS, Scenario
 from sim.scenario import load_scenario, split_key, validate
 from sim.tomlio import read_model
 from sim.world import cached_world
 
 SamplingDesign = Literal["full_factorial", "latin_hypercube", "sobol", "morris"]
+# Scenario fields the sweep sets itself: every run's seed comes from the experiment's own seed
+# and replications, so as factors they would change nothing (and overwrite the seed column).
+RUN_KEYS = ("seed", "replications")
 
 
 class Factor(BaseModel):
@@ -116,10 +121,42 @@ def _base_reference(reference: str, path: Path) -> str:
     return str(candidate) if candidate.suffix == ".toml" and candidate.is_file() else reference
 
 
+def parameter_field(name: str) -> FieldInfo:
+    """The pydantic field of a scenario parameter (``'team_size'``, ``'context.team_size'``)."""
+    section, field = split_key(name, "parameters")
+    return (SECTIONS[section] if section else Scenario).model_fields[field]
+
+
+def parameter_type(name: str) -> type | None:
+    """``int`` or ``float`` for a numeric parameter, else ``None``.
+
+    An optional number (``int | None``, blank meaning "not set") counts as its number type: a
+    value drawn for it must still be a whole number if the parameter is an integer.
+    """
+    annotation = parameter_field(name).annotation
+    if get_origin(annotation) in (Union, UnionType):
+        numbers = [a for a in get_args(annotation) if a is not NoneType]
+        annotation = numbers[0] if len(numbers) == 1 else annotation
+    return annotation if annotation in (int, float) else None
+
+
 def _check_factors(experiment: Experiment, base: Scenario, path: Path) -> None:
+    """Every factor is a scenario parameter the sweep does not set itself, fits the design, and
+    every value it can take is valid. Checked here rather than in :class:`Experiment` so that the
+    error names the factor and its value (a model-level check can only show the whole file)."""
     data = base.model_dump()
     for name, factor in experiment.factors.items():
         section, field = split_key(name, f"{path}: factors")
+        if not section and field in RUN_KEYS:
+            raise InputError(
+                path,
+                "factors",
+                name,
+                "a scenario parameter other than seed and replications (the experiment's own "
+                "seed and replications set every run's seed)",
+            )
+        if experiment.design == "morris":
+            _check_morris_factor(name, factor, path)
         for value in factor.extremes():
             trial = (
                 {**data, section: {**data[section], field: value}}
@@ -130,6 +167,25 @@ def _check_factors(experiment: Experiment, base: Scenario, path: Path) -> None:
                 validate(trial, {}, path)
             except InputError as error:
                 raise InputError(path, f"factors.{name}", value, error.allowed) from None
+
+
+def _check_morris_factor(name: str, factor: Factor, path: Path) -> None:
+    """Morris samples an evenly spaced grid from bound to bound, both ends included."""
+    if factor.kind == "normal":
+        raise InputError(
+            path,
+            f"factors.{name}",
+            factor.model_dump(exclude_none=True),
+            "a range or levels with design = 'morris' (its grid includes the 0 and 1 "
+            "quantiles, which are infinite for a normal distribution)",
+        )
+    if factor.kind == "levels" and len(factor.levels) < 2:
+        raise InputError(
+            path,
+            f"factors.{name}.levels",
+            list(factor.levels),
+            "at least two levels with design = 'morris' (its grid runs from the first to the last)",
+        )
 
 
 def _check_outcomes(experiment: Experiment, topics: tuple[str, ...], path: Path) -> None:

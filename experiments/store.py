@@ -1,7 +1,9 @@
 """Sweep results on disk: Parquet chunks written as runs finish, readable without tpn-sim.
 
 A chunk is written to a temporary name and renamed into place, so a chunk either exists whole or
-not at all; readers look only at finished names. ``--resume`` reads the chunks, skips the runs
+not at all; readers look only at finished names. A batch's series chunk is written before its
+runs chunk, which is what marks the runs done: a series chunk without its runs chunk (a crash
+between the two) is removed on resume, and its runs are run again. ``--resume`` reads the chunks, skips the runs
 they hold and runs the rest; ``finish`` merges every chunk into one table sorted by run id, so an
 interrupted-then-resumed sweep gives the same table as an uninterrupted one.
 """
@@ -30,7 +32,8 @@ class SweepStore:
 
     @classmethod
     def open(cls, folder: Path, *, resume: bool, force: bool, fingerprint: str) -> "SweepStore":
-        """Create the folder, or reopen it for ``--resume`` if it holds the same experiment."""
+        """Create the folder, or reopen it for ``--resume`` if it holds the same runs (the same
+        ``fingerprint``, see :func:`experiments.sweep.fingerprint`)."""
         folder = Path(folder)
         manifest = folder / MANIFEST
         if folder.exists() and resume:
@@ -47,7 +50,8 @@ class SweepStore:
                     "--resume",
                     "experiment",
                     str(folder),
-                    "the same experiment file and base scenario as the interrupted sweep",
+                    "the same design (factors in the same order, samples, seed, replications),"
+                    " outcomes and base scenario as the interrupted sweep",
                 )
         elif folder.exists() and not force:
             raise InputError(
@@ -60,6 +64,7 @@ class SweepStore:
             shutil.rmtree(folder)
         (folder / CHUNKS).mkdir(parents=True, exist_ok=True)
         store = cls(folder)
+        store._remove_orphan_series()
         store._written = len(store._chunk_files(CHUNKS))
         return store
 
@@ -74,11 +79,17 @@ class SweepStore:
         if not rows:
             return
         name = f"chunk-{os.getpid()}-{self._written:06d}.parquet"
-        self._atomic_parquet(pd.DataFrame(rows), self.folder / CHUNKS / name)
         if series:
             (self.folder / SERIES).mkdir(exist_ok=True)
             self._atomic_parquet(pd.concat(series, ignore_index=True), self.folder / SERIES / name)
+        self._atomic_parquet(pd.DataFrame(rows), self.folder / CHUNKS / name)
         self._written += 1
+
+    def _remove_orphan_series(self) -> None:
+        done = {path.name for path in self._chunk_files(CHUNKS)}
+        for path in self._chunk_files(SERIES):
+            if path.name not in done:
+                path.unlink()
 
     def read_runs(self) -> pd.DataFrame:
         frames = [pd.read_parquet(p) for p in self._chunk_files(CHUNKS)]

@@ -125,8 +125,15 @@ def tasks_of(design: Design, replications: int, seed: int) -> list[dict[str, Any
     ]
 
 
-def fingerprint(*parts: Any) -> str:
-    text = json.dumps(parts, sort_keys=True, default=str)
+def fingerprint(design: Design, replications: int, seed: int, model: dict[str, Any]) -> str:
+    """What ``--resume`` must find unchanged: every run's parameters and seed, by run id, and the
+    ``model`` it runs (for tpn-sim: base scenario, outcomes, series).
+
+    The runs are hashed, not the experiment file: the order of the factors decides which sampled
+    column goes to which factor, so the same file with its factors reordered is another design,
+    while a new name or description changes no run. Nothing is re-sorted before hashing.
+    """
+    text = json.dumps([tasks_of(design, replications, seed), model], default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -79,6 +79,22 @@ def test_a_small_fixed_seed_calibration_improves_on_its_first_trial(tmp_path):
     assert 0.2 <= first.best["secular_trend_multiplier"] <= 2.0
 
 
+def test_integer_and_optional_parameters_are_calibrated_as_integers(tmp_path):
+    path = tmp_path / "cal.toml"
+    path.write_text(
+        'base = "tpn_2021"\ntrials = 3\nreplications = 2\nseed = 1\nensemble = 2\n'
+        "[parameters.team_size]\nrange = [4, 12]\n"
+        "[parameters.donor_exit_month]\nrange = [6, 24]\n"
+        '[targets.acc]\noutcome = "accreditation.chooser_change"\nobserved = 7.8\nsd = 1.2\n'
+    )
+    spec, base = load_calibration(path)
+    result = calibrate(spec, base)
+    assert len(result.trials) == 3 and result.trials["loglik.total"].notna().all()
+    for name, (low, high) in (("team_size", (4, 12)), ("donor_exit_month", (6, 24))):
+        values = [*result.trials[name].tolist(), result.best[name]]
+        assert all(isinstance(v, int) and low <= v <= high for v in values), (name, values)
+
+
 def test_validate_puts_every_fitted_target_inside_the_models_interval(tmp_path):
     result = run_tpn("validate", "--reps", "60", "--out", str(tmp_path / "v"), "--quiet", "--json")
     assert result.returncode == 0, result.stderr

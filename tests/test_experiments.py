@@ -201,6 +201,24 @@ def test_resume_after_a_kill_equals_an_uninterrupted_sweep(tmp_path):
             'design = "full_factorial"\n[factors.virtual_share]\nrange = [0, 1]\n',
             "full_factorial needs levels",
         ),
+        (
+            'design = "morris"\n[factors.efficacy_coaching]\nmean = 0.2\nsd = 0.05\n'
+            "[factors.virtual_share]\nrange = [0, 1]\n",
+            "factors.efficacy_coaching = {'mean': 0.2, 'sd': 0.05}: a range or levels",
+        ),
+        (
+            'design = "morris"\n[factors.host_capacity]\nlevels = [4]\n'
+            "[factors.virtual_share]\nrange = [0, 1]\n",
+            "factors.host_capacity.levels = [4]: at least two levels",
+        ),
+        (
+            'design = "full_factorial"\n[factors.seed]\nlevels = [1, 2]\n',
+            "factors = 'seed': a scenario parameter other than seed and replications",
+        ),
+        (
+            'design = "full_factorial"\n[factors.replications]\nlevels = [1, 2]\n',
+            "factors = 'replications': a scenario parameter other than seed and replications",
+        ),
     ],
 )
 def test_a_bad_experiment_file_is_one_line_exit_2_nothing_written(tmp_path, body, expected):
@@ -272,3 +290,67 @@ def test_series_are_written_in_chunks_not_held(tmp_path):
     assert len(chunks) == 3
     series = pd.concat(pd.read_parquet(c) for c in chunks)
     assert series["run_id"].nunique() == 12 and set(series["topic"]) == {"accreditation", "cbhi"}
+
+
+def test_resuming_with_the_factors_in_another_order_is_refused(tmp_path):
+    """The factor order decides which sampled column each factor gets: another order is another
+    design, and its runs must not be mixed with the interrupted one's."""
+    head = (
+        'name = "ab"\nbase = "tpn_2021"\ndesign = "latin_hypercube"\nsamples = 2\nseed = 3\n'
+        'outcomes = ["accreditation.causal_effect"]\n'
+    )
+    visits = "[factors.efficacy_exchange_visit]\nrange = [0.2, 0.6]\n"
+    turnover = "[factors.turnover_multiplier]\nrange = [0.5, 2.0]\n"
+    (tmp_path / "ab.toml").write_text(head + visits + turnover)
+    (tmp_path / "ba.toml").write_text(head + turnover + visits)
+    out = tmp_path / "out"
+    first = run_tpn("sweep", str(tmp_path / "ab.toml"), "--out", str(out), "--quiet")
+    assert first.returncode == 0, first.stderr
+    runs = pd.read_parquet(out / "runs.parquet")
+    resumed = run_tpn("sweep", str(tmp_path / "ba.toml"), "--out", str(out), "--resume")
+    assert resumed.returncode == 2, resumed.stderr
+    assert resumed.stderr.count("\n") == 1 and "--resume" in resumed.stderr, resumed.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), runs)
+    assert (out / "experiment.toml").read_text() == (tmp_path / "ab.toml").read_text()
+
+
+def test_a_range_on_an_optional_integer_parameter_is_rounded(tmp_path):
+    path = tmp_path / "donor.toml"
+    path.write_text(
+        'base = "tpn_2021"\ndesign = "latin_hypercube"\nsamples = 8\nseed = 1\n'
+        'outcomes = ["cbhi.causal_effect"]\n[factors.donor_exit_month]\nrange = [6, 24]\n'
+    )
+    spec, base = load_experiment(path)
+    months = make_design(spec, base).values["donor_exit_month"].tolist()
+    assert all(isinstance(m, int) and 6 <= m <= 24 for m in months), months
+    assert len(set(months)) > 1
+
+
+def test_morris_spreads_its_grid_over_the_levels_end_to_end():
+    """Morris moves on an even grid of 4 values; over 3 levels the ends give the first and last
+    level and the two inner values the middle one (not the top level twice)."""
+    spec = experiment(
+        design="morris",
+        samples=10,
+        seed=1,
+        outcomes=["z"],
+        factors={"x": {"levels": [10, 20, 30]}, "y": {"range": [0.0, 1.0]}},
+    )
+    design = make_design(spec, None)
+    by_grid = sorted(set(zip(design.raw[:, 0], design.values["x"], strict=True)))
+    assert [level for _, level in by_grid] == [10, 20, 20, 30]
+
+
+def test_a_series_chunk_without_its_runs_is_removed_on_resume(tmp_path):
+    folder = tmp_path / "s"
+    store = SweepStore.open(folder, resume=False, force=False, fingerprint="x")
+    store.write_manifest({"fingerprint": "x"})
+    for run_id in (0, 1):
+        series = pd.DataFrame({"run_id": [run_id], "month": [0], "value": [1.0]})
+        store.write_chunk([{"run_id": run_id, "y": 1.0}], [series])
+    crashed = sorted((folder / "chunks").glob("chunk-*.parquet"))[-1]
+    crashed.unlink()  # killed after the second batch's series were written, before its runs
+    resumed = SweepStore.open(folder, resume=True, force=False, fingerprint="x")
+    assert resumed.finished_run_ids() == {0}
+    kept = pd.concat(pd.read_parquet(p) for p in (folder / "series").glob("chunk-*.parquet"))
+    assert kept["run_id"].tolist() == [0]
