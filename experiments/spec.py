@@ -145,8 +145,17 @@ def _check_factors(experiment: Experiment, base: Scenario, path: Path) -> None:
     every value it can take is valid. Checked here rather than in :class:`Experiment` so that the
     error names the factor and its value (a model-level check can only show the whole file)."""
     data = base.model_dump()
+    seen: dict[tuple[str, str], str] = {}
     for name, factor in experiment.factors.items():
         section, field = split_key(name, f"{path}: factors")
+        if (section, field) in seen:
+            raise InputError(
+                path,
+                "factors",
+                name,
+                f"one factor per parameter ('{seen[section, field]}' already sets it)",
+            )
+        seen[section, field] = name
         if not section and field in RUN_KEYS:
             raise InputError(
                 path,

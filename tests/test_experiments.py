@@ -219,6 +219,11 @@ def test_resume_after_a_kill_equals_an_uninterrupted_sweep(tmp_path):
             'design = "full_factorial"\n[factors.replications]\nlevels = [1, 2]\n',
             "factors = 'replications': a scenario parameter other than seed and replications",
         ),
+        (
+            'design = "full_factorial"\n[factors.virtual_share]\nlevels = [0.0, 0.8]\n'
+            '[factors."design.virtual_share"]\nlevels = [0.2, 0.4]\n',
+            "factors = 'design.virtual_share': one factor per parameter ('virtual_share'",
+        ),
     ],
 )
 def test_a_bad_experiment_file_is_one_line_exit_2_nothing_written(tmp_path, body, expected):
