@@ -69,10 +69,12 @@ class SweepStore:
         return store
 
     def finished_run_ids(self) -> set[int]:
-        """Runs already on disk (succeeded or failed): a resume skips them."""
+        """Runs on disk that succeeded: a resume skips them, and runs again those that failed
+        (a failure may have been passing: memory, a full disk)."""
         ids: set[int] = set()
         for path in self._chunk_files(CHUNKS):
-            ids.update(pd.read_parquet(path, columns=["run_id"])["run_id"].tolist())
+            chunk = pd.read_parquet(path, columns=["run_id", "status"])
+            ids.update(chunk.loc[chunk["status"] == "ok", "run_id"].tolist())
         return ids
 
     def write_chunk(self, rows: list[dict], series: list[pd.DataFrame]) -> None:
@@ -95,8 +97,11 @@ class SweepStore:
         frames = [pd.read_parquet(p) for p in self._chunk_files(CHUNKS)]
         if not frames:
             return pd.DataFrame()
-        runs = pd.concat(frames, ignore_index=True).drop_duplicates("run_id")
-        return runs.sort_values("run_id", kind="stable").reset_index(drop=True)
+        runs = pd.concat(frames, ignore_index=True)
+        # A run retried on resume has a failed row and a newer one: a success wins.
+        runs["_failed"] = runs["status"] != "ok"
+        runs = runs.sort_values(["run_id", "_failed"], kind="stable").drop_duplicates("run_id")
+        return runs.drop(columns="_failed").reset_index(drop=True)
 
     def finish(self, runs: pd.DataFrame) -> Path:
         """Write the merged table (sorted by run id) beside the chunks."""

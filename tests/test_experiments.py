@@ -352,10 +352,37 @@ def test_a_series_chunk_without_its_runs_is_removed_on_resume(tmp_path):
     store.write_manifest({"fingerprint": "x"})
     for run_id in (0, 1):
         series = pd.DataFrame({"run_id": [run_id], "month": [0], "value": [1.0]})
-        store.write_chunk([{"run_id": run_id, "y": 1.0}], [series])
+        store.write_chunk([{"run_id": run_id, "y": 1.0, "status": "ok"}], [series])
     crashed = sorted((folder / "chunks").glob("chunk-*.parquet"))[-1]
     crashed.unlink()  # killed after the second batch's series were written, before its runs
     resumed = SweepStore.open(folder, resume=True, force=False, fingerprint="x")
     assert resumed.finished_run_ids() == {0}
     kept = pd.concat(pd.read_parquet(p) for p in (folder / "series").glob("chunk-*.parquet"))
     assert kept["run_id"].tolist() == [0]
+
+
+def test_a_resume_runs_failed_runs_again(tmp_path):
+    disk = {"full": True}
+
+    def flaky(x: float) -> dict[str, float]:
+        if disk["full"] and x > 0.5:
+            raise OSError("no space left on device")
+        return {"z": 2 * x}
+
+    spec = experiment(
+        design="full_factorial", outcomes=["z"], factors={"x": {"levels": [0.1, 0.9]}}
+    )
+    design = make_design(spec, None)
+
+    def sweep(resume: bool):
+        store = SweepStore.open(tmp_path / "s", resume=resume, force=False, fingerprint="f")
+        model = FunctionModel(flaky, ("z",))
+        return run_sweep(
+            model, design, 1, 1, store, SerialExecutor(), manifest={"fingerprint": "f"}, quiet=True
+        )
+
+    assert sweep(resume=False).runs["status"].tolist() == ["ok", "failed"]
+    disk["full"] = False
+    runs = sweep(resume=True).runs
+    assert runs["status"].tolist() == ["ok", "ok"]
+    assert runs["z"].tolist() == [0.2, 1.8]
