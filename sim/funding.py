@@ -204,3 +204,4 @@ class Funding:
         ties = model.ties
         stopped = ~model.twinning
         model.end_ties(np.flatnonzero(ties.active & (stopped[ties.learner] | stopped[ties.host])))
+        model.matcher.withdraw(stopped)

@@ -131,6 +131,19 @@ def choose_priorities(
     return eligible & (rank < count[:, None])
 
 
+def reassign_at_random(
+    chosen: np.ndarray, kind: np.ndarray, member: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """A randomised trial on observed choices: members of a kind swap their sets of rising
+    topics at random, so each topic keeps its number of takers and each set its size, but who
+    takes it no longer depends on the institution."""
+    assigned = chosen.copy()
+    for value in np.unique(kind):
+        rows = np.flatnonzero((kind == value) & member)
+        assigned[rows] = chosen[rng.permutation(rows)]
+    return assigned
+
+
 def choose_strengths(
     z: np.ndarray, applies: np.ndarray, rising: np.ndarray, count: int
 ) -> np.ndarray:
@@ -199,6 +212,14 @@ class Matcher:
             host = int(candidates[np.argmax(self._score(learner, topic, candidates))])
         self.load[host] += 1
         return host
+
+    def withdraw(self, gone: np.ndarray) -> None:
+        """Institutions that stopped twinning (``gone``, a mask) host no new ties, and a dyad
+        whose partner stopped has no partner to rematch with."""
+        self.eligible_host &= ~gone[:, None]
+        self.__dict__.pop("_pools", None)  # rebuilt from the remaining hosts when next needed
+        partner_gone = (self.partner >= 0) & gone[np.maximum(self.partner, 0)]
+        self.partner[partner_gone] = -1
 
     def _stronger(self, learner: int, topic: int) -> np.ndarray:
         """Eligible hosts measured strictly above the learner, best first."""

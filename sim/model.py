@@ -30,6 +30,7 @@ from sim.matching import (
     choose_strengths,
     form_ties,
     has_stronger_peer,
+    reassign_at_random,
     standardised,
 )
 from sim.params import Scenario
@@ -121,17 +122,26 @@ class TwinningModel(mesa.Model):
         ).clip(0)
         gumbel = world_rng.gumbel(size=observed.shape)
         order = world_rng.permutation(len(world))
+        random = ctx.topic_assignment == "random"
         if world.chosen_rising is not None:
             rising = world.chosen_rising & self.member[:, None]
             shining = world.chosen_shining & self.member[:, None]
+            if random:
+                rising = reassign_at_random(rising, world.kind, self.member, world_rng)
+                shining = choose_strengths(
+                    z, world.applies, rising, levers.strengths_per_institution
+                )
+                shining &= self.member[:, None]
         else:
-            random = ctx.topic_assignment == "random"
             pinned = {
                 world.topics.index(t): n for t, n in self.params.evaluation.pinned_choosers.items()
             }
+            # A trial assigns among every member the topic applies to, the best measured too:
+            # leaving out who has no stronger peer would put the best in the control arm.
+            eligible = world.applies if random else self.can_rise
             rising = choose_priorities(
                 z,
-                self.can_rise & self.member[:, None],
+                eligible & self.member[:, None],
                 np.zeros(len(world.topics)) if random else world.topics.choice_appeal,
                 0.0 if random else ctx.choice_selectivity,
                 count,

@@ -83,7 +83,8 @@ class DesignLevers(Section):
         4,
         "mentees per host",
         ASSUMPTION,
-        "Most rising ties one shining host accepts (network design; a dyad has one partner).",
+        "Most rising ties one host accepts (network design; a dyad has one partner); exceeded, "
+        "and counted, only when every stronger peer is full.",
         ge=1,
         le=100,
     )
@@ -181,10 +182,18 @@ class Schedule(Section):
     )
     visit_days: int = param(2, "days", ASSUMPTION, "Length of an exchange visit.", ge=1, le=10)
     facilitator_days_per_coaching: int = param(
-        1, "person-days", ASSUMPTION, "Facilitator travel per in-person coaching visit.", ge=0
+        1,
+        "days",
+        ASSUMPTION,
+        "Length of a coaching visit: facilitator days, and days of the coached team's staff.",
+        ge=0,
     )
     participants_per_event: int = param(
-        2, "staff", ASSUMPTION, "Staff per institution at a learning event or workshop.", ge=1
+        2,
+        "staff",
+        ASSUMPTION,
+        "Staff per institution at a learning event or workshop, and coached per coaching visit.",
+        ge=1,
     )
     workshop_days: int = param(2, "days", ASSUMPTION, "Length of the launch workshop.", ge=0)
     host_visits_per_month: int = param(
@@ -239,7 +248,8 @@ class Context(Section):
         0.4,
         "ratio",
         ASSUMPTION,
-        "Efficacy of a coaching or exchange visit run virtually, relative to in person.",
+        "Efficacy of an activity run virtually (coaching, exchange visit, provincial event) "
+        "relative to in person; also scales a virtual visit's benefit to its host.",
         ge=0,
         le=1,
     )
@@ -361,7 +371,8 @@ class Context(Section):
         8,
         "staff",
         ASSUMPTION,
-        "Staff holding an institution's know-how in a topic; departures are drawn per person.",
+        "Staff holding an institution's know-how; departures are drawn per person each month "
+        "and take the same share of know-how in every topic.",
         ge=1,
         le=200,
     )
@@ -416,8 +427,9 @@ class Context(Section):
         0.4,
         "share",
         ASSUMPTION,
-        "Share of priority switches announced to partner and "
-        "facilitators, who then rematch; unannounced switches break the partnership.",
+        "Share of priority switches announced to partner and facilitators, who then match the "
+        "new topic; the dropped topic's tie ends either way, and an unannounced new topic has "
+        "no host.",
         ge=0,
         le=1,
     )
@@ -459,7 +471,8 @@ class Context(Section):
         "-",
         ASSUMPTION,
         "How rising topics are picked: 'chosen' by the institutions (low scores and national "
-        "priorities attract), or 'random' as in a randomised trial.",
+        "priorities attract), or 'random' as in a randomised trial: among every member the "
+        "topic applies to, or, with a priorities.csv, members' chosen sets shuffled among them.",
     )
     choice_selectivity: float = param(
         1.0,

@@ -94,14 +94,15 @@ def launch_teams(model: "TwinningModel", month: int) -> None:
 
 
 def switch_priorities(model: "TwinningModel", month: int) -> None:
-    """Some teams change a priority mid-course; only announced switches are rematched.
+    """Some teams change a priority mid-course; only announced switches are rematched. Teams
+    that stopped twinning (the donor left and they did not fund themselves) switch no more.
 
     Who switches, which topic goes and which comes are drawn for all teams at once; each
     switching institution then acts on its own decision (:meth:`Institution.switch_priority`).
     """
     ctx, rng = model.params.context, model.design_rng
     switch_draw, notice_draw = rng.random((2, len(model.member)))
-    running = model.enrolled & (model.launch < month) & (month < model.programme_end)
+    running = model.twinning & (model.launch < month) & (month < model.programme_end)
     switchers = np.flatnonzero(running & (switch_draw < ctx.priority_switch_monthly))
     if len(switchers) == 0:
         return

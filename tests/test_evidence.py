@@ -10,6 +10,7 @@ from scipy.stats import norm
 from analysis.evidence import decomposition_parts, replicate
 from experiments.calibration import calibrate, load_calibration, score
 from experiments.targets import Target
+from sim.model import TwinningModel
 from sim.runner import run_one
 from tests.conftest import run_tpn, with_changes
 
@@ -53,6 +54,21 @@ def test_a_randomised_trial_removes_selection_and_regression_to_the_mean(tpn):
         values = runs[f"accreditation.{part}"]
         half_width = 2.5 * values.std(ddof=1) / np.sqrt(len(values))
         assert abs(values.mean()) < half_width + 0.1, part
+
+
+def test_a_randomised_trial_balances_the_arms_at_baseline(tpn):
+    trial = with_changes(tpn, topic_assignment="random", comparison="non_choosers")
+    gaps, best_treated = [], 0
+    for seed in range(80):
+        model = TwinningModel(trial, rng=seed)
+        t = model.world.topics.index("accreditation")
+        eligible = model.world.applies[:, t] & model.member
+        chose, baseline = model.rising_at_launch[:, t], model.world.baseline[:, t]
+        gaps.append(baseline[chose].mean() - baseline[eligible & ~chose].mean())
+        best_treated += int(chose[np.flatnonzero(eligible)[np.argmax(baseline[eligible])]])
+    gaps = np.array(gaps)
+    assert abs(gaps.mean()) < 2.5 * gaps.std(ddof=1) / np.sqrt(len(gaps))
+    assert best_treated > 0, "the best measured hospital must be assignable to twinning"
 
 
 def test_pinned_choosers_fix_the_group_size_and_keep_selection(tpn):

@@ -1,5 +1,6 @@
 """Bad input gets one line naming the file, the field, the value and what is allowed."""
 
+import numpy as np
 import pytest
 
 from sim.errors import InputError
@@ -176,6 +177,20 @@ def test_a_priorities_file_replaces_the_modelled_choices(world_copy):
     model = TwinningModel(scenario, rng=0, world=world)
     assert [a.rising for a in model.agents if a.identifier == "DHMT-Gasabo"] == [["cbhi"]]
     assert model.rising_at_launch.sum() == 2
+
+
+def test_a_randomised_trial_reassigns_the_chosen_topics_keeping_group_sizes(world_copy):
+    chooser = TwinningModel(load_scenario("tpn_2021"), rng=7)
+    names, topics = chooser.world.ids, chooser.world.topics.names
+    learners, chosen = np.nonzero(chooser.rising_at_launch)
+    rows = [f"{names[i]},{topics[t]},rising\n" for i, t in zip(learners, chosen, strict=True)]
+    (world_copy / "priorities.csv").write_text("institution,topic,role\n" + "".join(rows))
+    world = load_world(world_copy)
+    trial = load_scenario("tpn_2021", {"topic_assignment": "random"})
+    models = [TwinningModel(trial, rng=seed, world=world) for seed in range(5)]
+    for model in models:
+        assert (model.rising_at_launch.sum(axis=0) == world.chosen_rising.sum(axis=0)).all()
+    assert not all(np.array_equal(m.rising_at_launch, world.chosen_rising) for m in models)
 
 
 def test_a_distances_file_must_cover_every_pair(world_copy):

@@ -69,6 +69,17 @@ def test_a_budget_plan_never_lets_the_donor_spend_more_than_the_budget(tpn):
     assert simulate(expensive, 1).funding.donor_spent.sum() <= budget + 1e-6
 
 
+def test_institutions_that_stopped_twinning_are_not_rematched(tpn):
+    early_exit = with_changes(
+        tpn, donor_exit_month=10, priority_switch_monthly=0.3, switch_notified_share=1.0
+    )
+    model = simulate(early_exit, 3)
+    ties = model.ties
+    stopped = ~model.twinning
+    assert stopped[model.enrolled].any()
+    assert not (ties.active & (stopped[ties.learner] | stopped[ties.host])).any()
+
+
 def test_an_unpaid_launch_workshop_teaches_nothing(tpn):
     def knowhow_after_the_first_launch(scenario):
         model = TwinningModel(scenario, rng=3)
