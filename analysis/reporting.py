@@ -94,13 +94,18 @@ def comparison_table(runs: pd.DataFrame, names: list[str], topics: list[str]) ->
 
 def icer_rows(runs: pd.DataFrame, names: list[str]) -> list[dict]:
     """Incremental cost-effectiveness of each scenario against the first: extra cash per extra
-    institution-point of causal gain (ratio of the paired mean differences; no interval)."""
+    institution-point of causal gain (ratio of the paired mean differences; no interval).
+
+    Only a scenario that gains more has one (negative when it also costs less: it dominates).
+    For one that gains no more the ratio would read as a price of points it does not buy
+    (cheaper and worse gives a positive number, dearer and worse a negative one), so it is left
+    blank: compare its cost and gain rows instead."""
     nan = float("nan")
     rows = []
     for name in names:
         cost = paired_difference(runs, name, names[0], "costs.total")[0]
         gain = paired_difference(runs, name, names[0], "gains.institution_points")[0]
-        ratio = cost / gain if name != names[0] and gain else nan
+        ratio = cost / gain if name != names[0] and gain > 0 else nan
         rows.append(
             {
                 "outcome": "costs.icer_vs_first",

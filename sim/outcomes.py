@@ -69,7 +69,7 @@ RUN_MEASURES: dict[str, str] = {
     "activities.after_exit_per_year": "activities held per year after the donor left",
     "sustain.still_twinning": "share of enrolled institutions still twinning at the horizon",
     "gains.institution_points": "causal gain at the horizon summed over members and topics, the gain that costs.total buys (institution-points)",
-    "costs.icer_vs_first": "tpn compare only: extra cash per extra institution-point against the first scenario (RWF)",
+    "costs.icer_vs_first": "tpn compare only: extra cash per extra institution-point against the first scenario, for a scenario that gains more; negative if also cheaper, blank if it gains no more (RWF)",
 }
 OUTCOME_DEFINITIONS = {**{f"<topic>.{k}": v for k, v in TOPIC_MEASURES.items()}, **RUN_MEASURES}
 

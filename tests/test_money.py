@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.reporting import icer_rows
 from experiments.frontier import frontier_table
 from experiments.optimize import GAIN, LEVERS, budget_scenario, evaluate_plan, optimize
 from sim.activities import EXCHANGE_VISIT
@@ -181,3 +182,24 @@ def test_dominated_designs_are_marked_and_the_frontier_has_icers():
     assert table.loc["c", "dominated"] and not table.loc["b", "dominated"]
     assert table.loc["b", "icer"] == pytest.approx(10.0 / 2.0)
     assert table.loc["d", "icer"] == pytest.approx(10.0 / 1.0)
+
+
+def test_an_icer_is_given_only_to_a_scenario_that_gains_more():
+    # Against "base": "better" gains 10 for 1,000 more; "cheaper_worse" saves 1,000 and loses
+    # 10 points; "dearer_worse" costs 1,000 more and loses 10 points.
+    changes = {"base": (0, 0), "better": (1000, 10), "cheaper_worse": (-1000, -10)}
+    changes["dearer_worse"] = (1000, -10)
+    rows = [
+        {
+            "scenario": name,
+            "replication": r,
+            "costs.total": 5000 + cost + r,
+            "gains.institution_points": 50 + gain + r,
+        }
+        for name, (cost, gain) in changes.items()
+        for r in range(3)
+    ]
+    icers = {row["scenario"]: row["mean"] for row in icer_rows(pd.DataFrame(rows), list(changes))}
+    assert icers["better"] == pytest.approx(100.0)
+    assert np.isnan(icers["base"])
+    assert np.isnan(icers["cheaper_worse"]) and np.isnan(icers["dearer_worse"])
