@@ -97,7 +97,9 @@ class Funding:
             in_person = days * (c["facilitator_day"] + c["per_diem"]) + 2 * km * c["vehicle_per_km"]
         elif kind == PROVINCIAL_EVENT:
             in_person = np.full(
-                count, c["event_venue"] + participants * (c["per_diem"] + c["event_transport"])
+                count,
+                days * (c["event_venue"] + participants * c["per_diem"])
+                + participants * c["event_transport"],
             )
         elif kind == LAUNCH_WORKSHOP:
             in_person = np.full(count, participants * days * c["workshop_participant_day"])

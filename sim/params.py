@@ -196,6 +196,9 @@ class Schedule(Section):
         ge=1,
     )
     workshop_days: int = param(2, "days", ASSUMPTION, "Length of the launch workshop.", ge=0)
+    event_days: int = param(
+        1, "days", ASSUMPTION, "Length of a learning event (virtual or provincial).", ge=1, le=10
+    )
     host_visits_per_month: int = param(
         2, "visits/month", ASSUMPTION, "Exchange visits one host can receive in a month.", ge=1
     )

@@ -236,7 +236,7 @@ def hold_event(model, month, row, shocked) -> None:
         np.array([-1]),
         np.array([virtual]),
         participants,
-        1,
+        schedule.event_days,
     )
     if not paid.held.any():
         return
@@ -264,7 +264,7 @@ def hold_event(model, month, row, shocked) -> None:
         row["province"],
         [virtual],
         participants,
-        0 if virtual else participants,
+        0 if virtual else participants * schedule.event_days,
         paid.cash,
         paid.payer,
         paid.staff_days,
