@@ -20,6 +20,7 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +54,16 @@ LABELS = {
     "virtual_share": "Share run virtually",
     "turnover_multiplier": "Staff turnover multiplier",
     "programme_months": "Programme length",
-    "replications": "Replications (runs per design)",
+    "replications": "Replications per design",
 }
 UNIT_TEXT = {"turnover_multiplier": "× the world's rate"}  # sim.params says "ratio"
 STEPS = {"exchange_visits_per_year": 1.0, "virtual_share": 0.05, "turnover_multiplier": 0.1}
 # Slider ends where sim.params leaves the range open above or allows far more than a page run
 # should take (the model and `tpn run --set` accept more).
 SLIDER_ENDS = {"exchange_visits_per_year": 150.0, "replications": 100}
+# Slider starts above what sim.params allows: a comparison needs an interval, which one
+# replication cannot give.
+SLIDER_STARTS = {"replications": 2}
 
 
 # Levers --------------------------------------------------------------------------------------
@@ -85,16 +89,17 @@ def user_params(base: Scenario, values: dict[str, Any]) -> dict[str, dict[str, A
             spec["label"] = LABELS[name]
         else:
             low, high = _bounds(info)
+            low = max(low, SLIDER_STARTS.get(name, low))
             if name == "programme_months":  # activities after the horizon have no effect
                 high = max(base.horizon_months - base.design.programme_start_month, low + 1)
-                high = max(high, values[name])
             limit = SLIDER_ENDS.get(name)
             capped = limit is not None and (high is None or high > limit)
             high = limit if capped else high
             if high is None:  # open above and no slider end chosen: room to double the value
                 high = max(2 * values[name], low + 1)
+            high = max(high, values[name])  # a slider must not clip the scenario's value
             integer = info.annotation is int
-            step = 1 if integer else STEPS.get(name, 0.05)
+            step = 1 if integer else _step(name, low, values[name])
             spec.update(
                 type="SliderInt" if integer else "SliderFloat",
                 min=int(low) if integer else float(low),
@@ -145,6 +150,17 @@ def _bounds(info) -> tuple[float, float | None]:
         for name in ("le", "lt"):
             high = getattr(limit, name, high)
     return low, high
+
+
+def _step(name: str, low: float, value: float) -> float:
+    """The slider step of a float lever: its usual step, or finer when ``value`` lies off that
+    grid. The slider snaps its value to the grid, so the calibrated turnover 0.886107 would
+    silently become 0.9 and the page would run another scenario than the one chosen."""
+    step = STEPS.get(name, 0.05)
+    ratio = (value - low) / step
+    if abs(ratio - round(ratio)) < 1e-9:
+        return step
+    return min(step, float(10.0 ** Decimal(repr(float(value))).as_tuple().exponent))
 
 
 def _num(value: Any) -> str:

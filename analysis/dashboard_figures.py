@@ -128,7 +128,7 @@ def network(outcome: Outcome, arm: int, topic: str, colour_by: str = "gain") -> 
             world,
             member,
             f"{chosen.label}: twinning ties at launch ({chosen.scenario.design.design} "
-            f"design, replication 1)\nMembers coloured by {COLOUR_BY[colour_by]} in "
+            f"design, replication 0: the first)\nMembers coloured by {COLOUR_BY[colour_by]} in "
             f"{label.lower()} (mean of {outcome.replications} runs)",
         )
         ax = fig.axes[0]

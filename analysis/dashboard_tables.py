@@ -10,6 +10,7 @@ mean over replications, the range of 95% of single runs, and, between two design
 import html
 import re
 
+import numpy as np
 import pandas as pd
 
 from analysis import reporting, tables
@@ -242,7 +243,7 @@ def key_figures(outcome: Outcome) -> list[dict[str, str]]:
         card = {
             "title": label,
             "value": _short(mean),
-            "interval": f"95% CI {_short(low)} to {_short(high)}" if low != high else "",
+            "interval": f"95% CI {_short(low)} to {_short(high)}" if _spread(low, high) else "",
             "unit": unit,
             "note": "",
         }
@@ -251,7 +252,8 @@ def key_figures(outcome: Outcome) -> list[dict[str, str]]:
             card["note"] = f"an evaluation would measure {_short(measured)}"
         if len(names) > 1:
             diff = paired_difference(runs, names[1], names[0], column)
-            card["note"] = f"B − A: {_short(diff[0])} [{_short(diff[1])}, {_short(diff[2])}]"
+            interval = f" [{_short(diff[1])}, {_short(diff[2])}]" if _spread(*diff[1:3]) else ""
+            card["note"] = f"B − A: {_short(diff[0])}{interval}"
         cards.append(card)
     return cards
 
@@ -272,6 +274,12 @@ def key_figures_html(cards: list[dict[str, str]]) -> str:
         out.append("".join(parts) + "</div>")
     out.append("</div>")
     return "".join(out)
+
+
+def _spread(low: float, high: float) -> bool:
+    """Whether an interval is worth showing: it is not a single point and it is defined (one
+    replication has no interval: its ends are NaN and would print as '-')."""
+    return bool(np.isfinite(low) and np.isfinite(high) and low != high)
 
 
 def _short(value: float) -> str:

@@ -24,7 +24,8 @@ from sim.errors import InputError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-# The file that marks each kind of folder, checked in this order, and the files each kind needs.
+# The file that marks each kind of folder, checked in this order, and the files each kind needs
+# (a name ending in "/" is a folder).
 MARKERS = (
     ("validate", "targets.csv"),
     ("sensitivity", "indices.csv"),
@@ -33,7 +34,7 @@ MARKERS = (
     ("run", "scenario.json"),
 )
 REQUIRED = {
-    "run": ("scenario.json", "summary.csv"),
+    "run": ("scenario.json", "summary.csv", "runs.csv", "series.parquet", "figures/"),
     "compare": ("manifest.json", "comparison.csv"),
     "sweep": ("manifest.json", "summary.csv", "points.parquet"),
     "sensitivity": ("manifest.json", "summary.csv", "indices.csv"),
@@ -46,6 +47,9 @@ KIND_LABELS = {
     "sensitivity": "tpn sensitivity: global sensitivity analysis",
     "validate": "tpn validate: the model beside the evaluation's figures",
 }
+# What the report reads of each scenario.json and summary.csv of a run.
+SCENARIO_KEYS = ("name", "design.design", "evaluation.headline_topics")
+RUN_SUMMARY_COLUMNS = ("outcome", "mean", "ci_low", "ci_high", "p2_5", "p97_5", "n")
 ALLOWED = "a folder written by tpn run, compare, sweep, sensitivity or validate"
 MAX_POINTS = 100  # sweep points shown in the report; all are in summary.csv
 SECTION_TITLES = {
@@ -88,22 +92,38 @@ def detect_kind(folder: Path) -> str:
         raise InputError(
             folder, "files", ", ".join(sorted(p.name for p in folder.iterdir())) or "none", ALLOWED
         )
-    missing = [name for name in REQUIRED[kind] if not (folder / name).is_file()]
+    missing = [
+        name
+        for name in REQUIRED[kind]
+        if not ((folder / name).is_dir() if name.endswith("/") else (folder / name).is_file())
+    ]
     if missing:
         raise InputError(
             folder, "missing files", ", ".join(missing), f"a complete `tpn {kind}` folder"
         )
     if kind == "run" and _manifest_path(folder) is None:
         raise InputError(folder, "missing files", "manifest.json", "a complete `tpn run` folder")
+    if kind == "compare":  # each scenario's subfolder must be a complete run folder
+        names = _read_json(folder / "manifest.json").get("scenarios") or []
+        absent = [name for name in names if not (folder / name).is_dir()]
+        if absent:
+            raise InputError(
+                folder, "missing folders", ", ".join(absent), "a complete `tpn compare` folder"
+            )
+        for name in names:
+            detect_kind(folder / name)
     if kind in ("sweep", "sensitivity"):
-        status = _read_json(folder / "manifest.json").get("status")
-        if status != "complete":
+        manifest = _read_json(folder / "manifest.json")
+        if manifest.get("status") != "complete":
+            # an unfinished sensitivity has no indices.csv yet, so it is detected as a sweep
+            design = (manifest.get("experiment") or {}).get("design")
+            command = "sensitivity" if design in ("sobol", "morris") else "sweep"
             raise InputError(
                 folder / "manifest.json",
                 "status",
-                status,
-                f"'complete'; finish the {kind} first with "
-                f"`tpn {kind} FILE --out {folder} --resume`",
+                manifest.get("status"),
+                f"'complete'; finish the {command} first with "
+                f"`tpn {command} FILE --out {folder} --resume`",
             )
     return kind
 
@@ -143,9 +163,9 @@ def report_html(folder: Path) -> str:
 
 
 def _run(folder: Path, manifest: dict) -> dict:
-    scenario = _read_json(folder / "scenario.json")
+    scenario = _read_json(folder / "scenario.json", SCENARIO_KEYS)
     topics = list(scenario["evaluation"]["headline_topics"])
-    summary = pd.read_csv(folder / "summary.csv")
+    summary = _read_csv(folder / "summary.csv", RUN_SUMMARY_COLUMNS)
     replications = manifest.get("replications", int(summary["n"].max()))
     table = reporting.run_table(summary, topics)
     headline = _table(
@@ -178,12 +198,12 @@ def _run(folder: Path, manifest: dict) -> dict:
 
 
 def _compare(folder: Path, manifest: dict) -> dict:
-    table = pd.read_csv(folder / "comparison.csv")
+    table = _read_csv(folder / "comparison.csv", ("outcome", "scenario", "mean", "ci_low"))
     names = list(manifest.get("scenarios") or dict.fromkeys(table["scenario"]))
     means, differences = reporting.printable_comparison(table, names)
     replications = manifest.get("replications", "?")
     scenario_files = {n: folder / n / "scenario.json" for n in names}
-    described = {n: _read_json(p) for n, p in scenario_files.items() if p.is_file()}
+    described = {n: _read_json(p, SCENARIO_KEYS) for n, p in scenario_files.items() if p.is_file()}
     sections = [
         _section(
             "Headline results",
@@ -236,7 +256,7 @@ def _sweep(folder: Path, manifest: dict) -> dict:
     from experiments.runner_cli import printable_points
 
     experiment = manifest["experiment"]
-    summary = pd.read_csv(folder / "summary.csv")
+    summary = _read_csv(folder / "summary.csv", ("point",))
     points = printable_points(summary, list(experiment["outcomes"]))
     shown = points.head(MAX_POINTS)
     notes = [
@@ -270,7 +290,7 @@ def _sensitivity(folder: Path, manifest: dict) -> dict:
 
     experiment = manifest["experiment"]
     design = experiment["design"]
-    indices = pd.read_csv(folder / "indices.csv")
+    indices = _read_csv(folder / "indices.csv", ("outcome", "index", "factor", "value", "conf"))
     headline = headline_indices(indices, design)
     meaning = (
         "S1: share of the outcome's variance due to the factor alone; ST: including its "
@@ -383,9 +403,9 @@ def _design_text(experiment: dict) -> str:
 def _validate(folder: Path, manifest: dict) -> dict:
     from analysis.evidence_cli import printable_summary, printable_validation
 
-    targets = pd.read_csv(folder / "targets.csv")
-    statistics = pd.read_csv(folder / "statistics.csv")
-    predictions = pd.read_csv(folder / "predictions.csv")
+    targets = _read_csv(folder / "targets.csv", ("target", "outcome", "observed"))
+    statistics = _read_csv(folder / "statistics.csv", ("topic", "statistic", "model_mean"))
+    predictions = _read_csv(folder / "predictions.csv", ("prediction", "model_mean"))
     name = manifest.get("scenario", "?")
     scenario = _shipped(name)
     inside = int(targets["inside"].astype(bool).sum())
@@ -555,9 +575,8 @@ def _assumptions_section(scenario_files: dict[str, Path]) -> dict:
         records, strong = [], []
         for row in rows.itertuples(index=False):
             unit = {"-": "", "0-1": " (0-1 scale)"}.get(row.unit, f" {row.unit}")
-            values = [
-                _plain_value(_lookup(frames[n], row.parameter, row.value)) + unit for n in names
-            ]
+            values = [_plain_value(_lookup(frames[n], row.parameter, row.value)) for n in names]
+            values = [v if v == "not set" else v + unit for v in values]
             strong.append(len(set(values)) > 1)
             records.append(
                 {
@@ -633,8 +652,14 @@ def _plain_source(source: str) -> str:
 
 
 def _plain_value(value: Any) -> str:
+    """A value as a reader says it: an unset optional parameter is "not set" (not "None RWF"),
+    large numbers are written out with thousands separators (250,000,000, not 2.5e+08)."""
+    if value is None:
+        return "not set"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, int | float) and abs(value) >= 1e4:
+        return f"{value:,.0f}"
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, list | tuple):
@@ -869,10 +894,39 @@ def _manifest_path(folder: Path) -> Path | None:
     return None
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: Path, keys: tuple[str, ...] = ()) -> dict:
+    """A JSON object, with the dotted ``keys`` the report reads checked up front, so a damaged
+    file is a one-line error naming it rather than a traceback halfway through the report."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(
             path, "content", type(error).__name__, "a JSON file written by tpn"
         ) from None
+    if not isinstance(data, dict):
+        raise InputError(path, "content", type(data).__name__, "a JSON object written by tpn")
+    for key in keys:
+        value: Any = data
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None:
+            raise InputError(path, key, "missing", f"a {path.name} written by tpn")
+    return data
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A table written by tpn with at least ``columns``; anything else (empty, garbled, another
+    table) is a one-line error naming the file, not a traceback."""
+    try:
+        table = pd.read_csv(path)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise InputError(path, "content", type(error).__name__, "a table written by tpn") from None
+    missing = [column for column in columns if column not in table.columns]
+    if missing or table.empty:
+        raise InputError(
+            path,
+            "columns",
+            ", ".join(missing) or "no rows",
+            f"a table written by tpn with columns {', '.join(columns)} and at least one row",
+        )
+    return table

@@ -13,6 +13,7 @@ import solara
 from solara.components.file_drop import FileDropZone
 
 from analysis import dashboard_data as data
+from analysis import dashboard_figures as dfig
 from analysis import dashboard_tables as tab
 from analysis.dashboard import Page, dashboard_command
 from sim.errors import InputError
@@ -155,3 +156,44 @@ def test_port_in_use_is_a_one_line_input_error():
         args = SimpleNamespace(host="127.0.0.1", port=port, no_browser=True)
         with pytest.raises(InputError, match=rf"^--port: port = {port}: a free port"):
             dashboard_command(args)
+
+
+def test_every_shipped_value_lies_on_its_slider():
+    """A slider snaps its value to its grid and clips it to its range: a value off either would
+    silently run another scenario than the one chosen (turnover 0.886107 became 0.9)."""
+    for name, scenario in data.shipped().items():
+        specs = data.user_params(scenario, data.lever_values(scenario))
+        for lever, spec in specs.items():
+            if not spec["type"].startswith("Slider"):
+                continue
+            value, low, step = spec["value"], spec["min"], spec["step"]
+            assert low <= value <= spec["max"], (name, lever, spec)
+            steps = (value - low) / step
+            assert abs(value - low - round(steps) * step) < 1e-9, (name, lever, spec)
+
+
+def test_uploaded_value_beyond_the_slider_end_widens_the_slider():
+    scenario = data.scenario_from_upload(
+        "many.toml", b'extends = "tpn_2021"\n[design]\nexchange_visits_per_year = 200\n'
+    )
+    spec = data.user_params(scenario, data.lever_values(scenario))["exchange_visits_per_year"]
+    assert (spec["value"], spec["max"]) == (200, 200)
+    assert "0–200" in spec["label"]
+
+
+def test_replications_slider_starts_at_two_with_a_plain_label(tpn):
+    spec = data.user_params(tpn, data.lever_values(tpn))["replications"]
+    assert spec["min"] == 2
+    assert spec["label"] == "Replications per design (runs, 2–100)"
+
+
+def test_one_replication_shows_no_empty_intervals_and_the_map_names_its_replication(tpn):
+    """One replication has no interval (its ends are NaN): the cards must not print '- to -'.
+    The map draws replication 0 of the downloads and must say so."""
+    outcome = data.run_designs([tpn, tpn], 1)
+    for card in tab.key_figures(outcome):
+        assert "-" not in card["interval"] and "[" not in card["note"], card
+    fig = dfig.network(outcome, 0, "accreditation")
+    titles = [ax.get_title() for ax in fig.axes] + [fig._suptitle and fig._suptitle.get_text()]
+    title = " ".join(t for t in titles if t)
+    assert "replication 0" in title and "replication 1" not in title

@@ -2,15 +2,17 @@
 
 import base64
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from analysis.report import report_html
+from analysis.report import _plain_value, report_html
 from analysis.tables import format_number
 from sim.cli import main
 from sim.scenario import SCENARIO_DIR
+from tests.conftest import run_tpn
 
 SWEEP = """
 name = "small_sweep"
@@ -238,3 +240,76 @@ def test_existing_report_is_kept_without_force(folders, capsys):
     assert "already exists" in err and "--force" in err
     assert out.read_text() == "keep me"
     assert not list(folder.glob(".report.html.partial*"))
+
+
+def _damaged(folders, tmp_path, kind: str, damage) -> Path:
+    folder = tmp_path / kind
+    shutil.copytree(folders[kind], folder)
+    (folder / "report.html").unlink(missing_ok=True)
+    damage(folder)
+    return folder
+
+
+def _drop_key(path: Path, section: str, key: str) -> None:
+    data = json.loads(path.read_text())
+    del data[section][key]
+    path.write_text(json.dumps(data))
+
+
+DAMAGES = {
+    "garbled summary": (
+        "run",
+        lambda f: (f / "summary.csv").write_text("garbage\n"),
+        "summary.csv",
+    ),
+    "empty summary": ("run", lambda f: (f / "summary.csv").write_text(""), "summary.csv"),
+    "scenario without design": (
+        "run",
+        lambda f: _drop_key(f / "scenario.json", "design", "design"),
+        "design.design",
+    ),
+    "indices without columns": (
+        "sensitivity",
+        lambda f: (f / "indices.csv").write_text("outcome,index\n"),
+        "indices.csv",
+    ),
+    "compare without a scenario": ("compare", lambda f: shutil.rmtree(f / "dyad"), "dyad"),
+    "run without runs.csv": ("run", lambda f: (f / "runs.csv").unlink(), "runs.csv"),
+    "run without series": ("run", lambda f: (f / "series.parquet").unlink(), "series.parquet"),
+    "run without figures": ("run", lambda f: shutil.rmtree(f / "figures"), "figures"),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGES))
+def test_damaged_or_incomplete_folder_is_a_one_line_error_naming_the_file(folders, tmp_path, case):
+    kind, damage, named = DAMAGES[case]
+    folder = _damaged(folders, tmp_path, kind, damage)
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    done = run_tpn("report", str(folder))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("tpn: error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert named in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
+
+
+def test_unfinished_sensitivity_is_resumed_with_tpn_sensitivity(folders, tmp_path, capsys):
+    def unfinish(folder: Path) -> None:
+        (folder / "indices.csv").unlink()
+        manifest = json.loads((folder / "manifest.json").read_text())
+        (folder / "manifest.json").write_text(json.dumps({**manifest, "status": "running"}))
+
+    folder = _damaged(folders, tmp_path, "sensitivity", unfinish)
+    err = one_line_error(capsys, ["report", str(folder)])
+    assert "`tpn sensitivity FILE" in err and "tpn sweep" not in err
+
+
+def test_assumptions_say_not_set_and_write_large_numbers_out():
+    assert _plain_value(None) == "not set"
+    assert _plain_value(2.5e8) == "250,000,000"
+    assert _plain_value(250_000_000) == "250,000,000"
+    assert _plain_value(0.886107) == "0.8861"
+
+
+def test_run_report_has_no_none_values(folders):
+    html = report_html(folders["run"])
+    assert "None RWF" not in html and "not set" in html and "250,000,000 RWF/year" in html
