@@ -65,7 +65,7 @@ baseline: $(BIN)/.installed
 	$(BIN)/python -m tests.baseline --update
 
 docs: $(BIN)/.installed
-	$(BIN)/python -m sim.paramdoc
+	$(BIN)/python -m analysis.paramdoc
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

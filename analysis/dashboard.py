@@ -6,8 +6,8 @@ a progress bar, then the page shows the headline outcomes with 95% intervals, in
 trajectories, the twinning network on the province map, the activities held, and, when a second
 design is switched on, both designs on the same seeds with their paired difference. Runs,
 tables and figures come from :mod:`analysis.dashboard_data`, :mod:`analysis.dashboard_tables`
-and :mod:`analysis.dashboard_figures`; the model is only reached through :mod:`sim.runner` and
-:func:`sim.model.resolve_scenario`.
+and :mod:`analysis.dashboard_figures`; the model is only reached through
+:func:`experiments.replicate.replicate` and :func:`sim.scenario.with_overrides`.
 
 Run it with ``tpn dashboard`` (or ``solara run analysis.dashboard``); ``Page`` is the page.
 """
@@ -48,6 +48,24 @@ CSS = """
 .tpn-key .unit, .tpn-key .interval, .tpn-key .note { font-size: 12px; color: #616161; }
 .tpn-key .note { color: #1a237e; font-weight: 600; }
 """
+# The downloads of a finished run: what makes the file, its name, its button, its type.
+DOWNLOADS = (
+    (data.series_csv, "tpn-series.csv", "Monthly series (CSV)", "text/csv"),
+    (
+        data.series_parquet,
+        "tpn-series.parquet",
+        "Monthly series (Parquet)",
+        "application/octet-stream",
+    ),
+    (data.runs_csv, "tpn-runs.csv", "One row per run (CSV)", "text/csv"),
+    (
+        data.folder_zip,
+        "tpn-results.zip",
+        "Results folder, as tpn run or compare writes it (ZIP)",
+        "application/zip",
+    ),
+    (data.report_html, "tpn-report.html", "Report (HTML)", "text/html"),
+)
 
 
 @functools.cache
@@ -207,29 +225,9 @@ def Results(outcome: data.Outcome):
         Table(tab.activities_table(outcome), "tpn-activities", group=None)
         Figure(outcome.figures["activities"], "tpn-activity-months")
     with solara.Card("Downloads"), solara.Row(style={"flex-wrap": "wrap"}):
-        solara.FileDownload(
-            lambda: data.series_csv(outcome),
-            "tpn-series.csv",
-            label="Monthly series (CSV)",
-            mime_type="text/csv",
-        )
-        solara.FileDownload(
-            lambda: data.series_parquet(outcome),
-            "tpn-series.parquet",
-            label="Monthly series (Parquet)",
-        )
-        solara.FileDownload(
-            lambda: data.runs_csv(outcome),
-            "tpn-runs.csv",
-            label="One row per run (CSV)",
-            mime_type="text/csv",
-        )
-        if data.report_available():
+        for make, filename, label, mime_type in DOWNLOADS:
             solara.FileDownload(
-                lambda: data.report_html(outcome),
-                "tpn-report.html",
-                label="Report (HTML)",
-                mime_type="text/html",
+                functools.partial(make, outcome), filename, label=label, mime_type=mime_type
             )
 
 

@@ -11,27 +11,26 @@ Levers follow Mesa's ``SolaraViz`` convention for user inputs: one dict per para
 :mod:`sim.params`, never from this file.
 """
 
-import importlib.util
 import io
 import re
 import tempfile
 import time
 import typing
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from analysis import reporting
+from analysis.results_folder import write_results_folder
+from experiments.manifest import now
+from experiments.replicate import Results, replicate, require_success
 from sim.errors import InputError
-from sim.model import resolve_scenario
 from sim.params import SECTIONS, Scenario
-from sim.runner import Results, replication_seeds, run_many
-from sim.scenario import load_scenario, shipped_scenarios
+from sim.scenario import load_scenario, shipped_scenarios, with_overrides
 from sim.world import World, cached_world
 
 LEVERS = (
@@ -128,7 +127,7 @@ def apply_levers(base: Scenario, values: dict[str, Any]) -> Scenario:
     """``base`` with the levers set, validated (a bad value raises :class:`InputError`)."""
     current = lever_values(base, values["replications"])
     overrides = {name: values[name] for name in LEVERS if values[name] != current[name]}
-    return resolve_scenario(base, overrides)
+    return with_overrides(base, overrides)
 
 
 def changed_levers(scenario: Scenario, reference: Scenario) -> str:
@@ -256,23 +255,25 @@ def run_designs(
     progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Run each design's replications with the first design's root seed: replication r of
-    every design shares its random numbers, so differences are paired (common random numbers)."""
+    every design shares its random numbers, so differences are paired (common random numbers).
+    ``progress(done, total)`` as runs finish; a failed run is a one-line error."""
     started = time.perf_counter()
     seed = designs[0].seed
     total, done = replications * len(designs), 0
+
+    def tick(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress:
+            progress(done, total)
+
+    replicated = replicate(designs, replications, seed, detail=True, progress=tick)
+    require_success(replicated)
     arms = []
-    for letter, scenario in zip("AB", designs, strict=False):
-
-        def tick(count: int) -> None:
-            nonlocal done
-            done += count
-            if progress:
-                progress(done, total)
-
-        results = run_many(scenario, replications, seed, progress=tick)
-        label = f"{letter}: {scenario.name}"
+    for letter, results in zip("AB", replicated, strict=False):
+        label = f"{letter}: {results.scenario.name}"
         results.runs["scenario"] = label
-        arms.append(Arm(label, scenario, results))
+        arms.append(Arm(label, results.scenario, results))
     return Outcome(arms, replications, seed, time.perf_counter() - started)
 
 
@@ -301,58 +302,46 @@ def runs_csv(outcome: Outcome) -> bytes:
     return outcome.runs.to_csv(index=False).encode()
 
 
-def report_available() -> bool:
-    """Whether :mod:`analysis.report` (the HTML report of a results folder) is installed."""
-    return importlib.util.find_spec("analysis.report") is not None
+def folder_names(outcome: Outcome) -> list[str]:
+    """The designs' names in a results folder: their scenarios' names, as `tpn compare` names
+    them, or, when both designs start from one scenario, their labels (``A-tpn_2021``)."""
+    names = [arm.scenario.name for arm in outcome.arms]
+    if len(set(names)) == len(names):
+        return names
+    return [re.sub(r"[^A-Za-z0-9_.-]+", "-", arm.label) for arm in outcome.arms]
 
 
 def write_folder(outcome: Outcome, folder: Path) -> None:
-    """A results folder as ``tpn run`` (one design) or ``tpn compare`` (two) writes it."""
-    from analysis.export import save_figure, write_manifest
-    from analysis.figures import compare_trajectories, effects
-
-    started = datetime.now(UTC)
-    names = [re.sub(r"[^A-Za-z0-9_.-]+", "-", a.label) for a in outcome.arms]
-    if len(outcome.arms) == 1:
-        reporting.write_results(folder, outcome.arms[0].results)
-    else:
-        for arm, name in zip(outcome.arms, names, strict=True):
-            reporting.write_results(folder / name, arm.results)
-        runs = outcome.runs.replace(
-            {"scenario": dict(zip([a.label for a in outcome.arms], names, strict=True))}
-        )
-        runs.to_csv(folder / "runs.csv", index=False)
-        reporting.comparison_table(runs, names, outcome.topics).to_csv(
-            folder / "comparison.csv", index=False
-        )
-        designs = [(n, a.scenario.design.design) for n, a in zip(names, outcome.arms, strict=True)]
-        save_figure(
-            effects(runs, designs, outcome.topics, outcome.world),
-            folder / "figures" / "effects.png",
-        )
-        levers = outcome.arms[0].scenario.design
-        start = levers.programme_start_month
-        save_figure(
-            compare_trajectories(
-                {n: a.results.series for n, a in zip(names, outcome.arms, strict=True)},
-                dict(designs),
-                outcome.world,
-                outcome.topics,
-                (start, start + levers.programme_months),
-            ),
-            folder / "figures" / "trajectories.png",
-        )
-    write_manifest(
+    """The results folder of this run, as `tpn run` (one design) or `tpn compare` (two) writes
+    it for the same scenarios, replications and seed (:mod:`analysis.results_folder`)."""
+    names = folder_names(outcome)
+    write_results_folder(
         folder,
-        started,
-        command="tpn dashboard",
-        scenarios=names if len(names) > 1 else [outcome.arms[0].scenario.name],
-        replications=outcome.replications,
+        [arm.results for arm in outcome.arms],
         root_seed=outcome.seed,
-        replication_seeds=replication_seeds(outcome.seed, outcome.replications),
-        levers={a.label: lever_values(a.scenario, outcome.replications) for a in outcome.arms},
-        synthetic_world=outcome.world.synthetic,
+        started=now(),
+        names=names,
+        command="tpn dashboard",
+        details={
+            "levers": {
+                name: lever_values(arm.scenario, outcome.replications)
+                for name, arm in zip(names, outcome.arms, strict=True)
+            }
+        },
     )
+
+
+def folder_zip(outcome: Outcome) -> bytes:
+    """The results folder of this run as one ZIP archive (its files under ``tpn-results/``)."""
+    with tempfile.TemporaryDirectory(prefix="tpn-folder-") as temporary:
+        folder = Path(temporary) / "tpn-results"
+        write_folder(outcome, folder)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    archive.write(path, path.relative_to(folder.parent).as_posix())
+        return buffer.getvalue()
 
 
 def report_html(outcome: Outcome) -> bytes:

@@ -16,7 +16,8 @@ from matplotlib.colors import Normalize
 
 from analysis import figures, style
 from analysis.dashboard_data import Outcome, changed_levers
-from analysis.dashboard_tables import ACTIVITY_KINDS, ACTIVITY_LABELS
+from sim import outcome_registry
+from sim.activity_kinds import ACTIVITY_KINDS
 
 COLOUR_BY = {
     "gain": "gain from twinning at endline",
@@ -24,7 +25,11 @@ COLOUR_BY = {
 }
 LOCK = threading.Lock()
 ACTIVITY_COLOURS = dict(
-    zip(ACTIVITY_KINDS, ("#1b7837", "#762a83", "#2166ac", "#e08214", "#969696"), strict=True)
+    zip(
+        (kind.name for kind in ACTIVITY_KINDS),
+        ("#1b7837", "#762a83", "#2166ac", "#e08214", "#969696"),
+        strict=True,
+    )
 )
 
 
@@ -119,8 +124,9 @@ def network(outcome: Outcome, arm: int, topic: str, colour_by: str = "gain") -> 
     member = results.series.drop_duplicates("institution").set_index("institution")["member"]
     member = member.reindex(world.ids).fillna(False).to_numpy(dtype=bool)
     t = world.topics.index(topic)
-    label, unit = world.topics.labels[t], world.topics.units[t]
-    points = "percentage points" if unit == "%" else unit
+    label = world.topics.labels[t]
+    # Either colouring is a per-member difference of the indicator, in the registry's unit.
+    points = outcome_registry.outcome(f"{topic}.causal_effect_members", world.topics).unit
     values = institution_values(outcome, arm, topic, colour_by).reindex(world.ids).to_numpy()
     with LOCK:
         fig = figures.network(
@@ -179,15 +185,15 @@ def activities_by_month(outcome: Outcome, arm: int = 0) -> plt.Figure:
         fig, ax = plt.subplots(figsize=(6.2, 3.4))
         bottom = np.zeros(len(months))
         for kind in ACTIVITY_KINDS:
-            if kind not in counts:
+            if kind.name not in counts:
                 continue
-            values = counts[kind].to_numpy(dtype=float)
+            values = counts[kind.name].to_numpy(dtype=float)
             ax.bar(
                 months,
                 values,
                 bottom=bottom,
-                color=ACTIVITY_COLOURS[kind],
-                label=ACTIVITY_LABELS[kind],
+                color=ACTIVITY_COLOURS[kind.name],
+                label=kind.label,
                 width=0.85,
             )
             bottom += values

@@ -8,7 +8,6 @@ mean over replications, the range of 95% of single runs, and, between two design
 """
 
 import html
-import re
 
 import numpy as np
 import pandas as pd
@@ -16,74 +15,26 @@ import pandas as pd
 from analysis import reporting, tables
 from analysis.dashboard_data import Outcome
 from analysis.stats import mean_interval, paired_difference, summarise
-from sim.outcomes import OUTCOME_DEFINITIONS
+from sim import outcome_registry
+from sim.activity_kinds import ACTIVITY_KINDS
 from sim.world import World
 
-ACTIVITY_KINDS = (
-    "coaching_visit",
-    "exchange_visit",
-    "virtual_event",
-    "provincial_event",
-    "launch_workshop",
-)
-ACTIVITY_LABELS = {
-    "coaching_visit": "Coaching visits",
-    "exchange_visit": "Exchange visits",
-    "virtual_event": "Virtual learning events",
-    "provincial_event": "Provincial learning events",
-    "launch_workshop": "Launch workshops",
-}
-TOPIC_MEASURES = {
-    "choosers": ("Institutions that chose it", "institutions"),
-    "chooser_change": ("Change of the choosers, as measured", "points"),
-    "comparison_change": ("Change of the comparison group, as measured", "points"),
-    "difference": ("Choosers minus comparison (what an evaluation sees)", "points"),
-    "p_value": ("P-value of that difference (one-sided z-test)", "-"),
-    "causal_effect": ("Gain caused by twinning, choosers (vs no twinning)", "points"),
-}
-OTHER_MEASURES = {
-    "activities.coaching_visit": ("Coaching visits held", "visits"),
-    "activities.exchange_visit": ("Exchange visits held", "visits"),
-    "activities.virtual_event": ("Virtual learning events held", "events"),
-    "activities.provincial_event": ("Provincial learning events held", "events"),
-    "activities.cancelled": ("Cancelled (workload, broken partnerships)", "activities"),
-    "activities.travel_person_days": ("Travel for activities held in person", "person-days"),
-    "network.ties": ("Twinning ties formed at launch", "ties"),
-    "network.ties_per_host": ("Mentees per host at launch", "ties"),
-    "network.reciprocity": ("Partnerships where the host also learns from its mentee", "share"),
-}
 GROUPS = {"activities": "Activities", "network": "Twinning network"}
 MONEY_GROUP = "Costs and what lasts after the donor leaves"
 
 
 def outcome_label(outcome: str, world: World) -> tuple[str, str]:
-    """A planner's name and unit for an outcome column (``accreditation.causal_effect``); the
-    fallback is the definition in :data:`sim.outcomes.OUTCOME_DEFINITIONS`."""
-    head, _, measure = outcome.partition(".")
-    points = "-"
-    if head in world.topics.names:
-        unit = world.topics.units[world.topics.index(head)]
-        points = "% points" if unit == "%" else unit
-        if measure in TOPIC_MEASURES:
-            text, kind = TOPIC_MEASURES[measure]
-            return text, points if kind == "points" else kind
-        definition = OUTCOME_DEFINITIONS.get(f"<topic>.{measure}", measure)
-    elif outcome in OTHER_MEASURES:
-        return OTHER_MEASURES[outcome]
-    else:
-        definition = OUTCOME_DEFINITIONS.get(outcome, outcome)
-    match = re.search(r"\(([^()]*)\)\s*$", definition)
-    unit = match.group(1) if match else "-"
-    unit = points if unit == "indicator units" else unit
-    text = definition[: match.start()].strip() if match else definition
-    return text[:1].upper() + text[1:], unit
+    """A planner's name and unit for an outcome column (``accreditation.causal_effect``), from
+    :mod:`sim.outcome_registry` with the unit of the world's topic."""
+    record = outcome_registry.outcome(outcome, world.topics)
+    return record.label, record.unit
 
 
 def table_outcomes(outcome: Outcome, runs: pd.DataFrame) -> list[tuple[str, str, str, str]]:
     """(outcome, group, label, unit) of every headline outcome the runs report with a value,
     grouped: topics, activities, network, then costs and sustainability."""
     world, topics = outcome.world, outcome.topics
-    money = set(getattr(tables, "money_outcomes", lambda _: [])(topics))
+    money = set(tables.money_outcomes(topics))
     rows = []
     for name in tables.headline_outcomes(topics):
         if name not in runs.columns or runs[name].isna().all():
@@ -136,17 +87,16 @@ def activities_table(outcome: Outcome, arm: int = 0) -> pd.DataFrame:
     travel = travel.reindex(index=replications, fill_value=0.0)
     rows = []
     for kind in ACTIVITY_KINDS:
-        if f"activities.{kind}" not in runs:
+        column = f"activities.{kind.name}"
+        if column not in runs:
             continue
-        held = runs[f"activities.{kind}"].to_numpy(dtype=float)
-        virtual = runs.get(f"activities.{kind}_virtual", pd.Series(0.0, index=runs.index))
-        days = travel[kind].to_numpy(dtype=float) if kind in travel else held * 0.0
-        rows.append(_activity_row(ACTIVITY_LABELS[kind], held, virtual.to_numpy(float), days))
-    for column, label in (
-        ("activities.cancelled", "Cancelled (workload, broken partnerships)"),
-        ("activities.delayed", "Delayed (activity-months lost)"),
-    ):
+        held = runs[column].to_numpy(dtype=float)
+        virtual = runs.get(f"{column}_virtual", pd.Series(0.0, index=runs.index))
+        days = travel[kind.name].to_numpy(dtype=float) if kind.name in travel else held * 0.0
+        rows.append(_activity_row(kind.label, held, virtual.to_numpy(float), days))
+    for column in ("activities.cancelled", "activities.delayed"):
         if column in runs:
+            label = outcome_registry.outcome(column).label
             rows.append(_activity_row(label, runs[column].to_numpy(dtype=float), None, None))
     if "activities.travel_person_days" in runs:
         total = runs["activities.travel_person_days"].to_numpy(dtype=float)
@@ -165,7 +115,7 @@ def _activity_row(label, held, virtual, days) -> dict[str, str]:
         "Activity": label,
         "Held per programme": show(held),
         "Virtual": share,
-        "Travel (person-days)": show(days),
+        f"Travel ({outcome_registry.outcome('activities.travel_person_days').unit})": show(days),
     }
 
 

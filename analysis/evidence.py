@@ -1,13 +1,12 @@
 """Validation against the evaluation, and the decomposition of what the evaluation measured.
 
-``validate`` sets the model's replications (over the calibrated parameter ensemble when there is
-one) beside the observed figures; ``decompose`` splits the chooser-versus-comparison difference
-into the causal effect of twinning, spillover to the comparison group, selection (who chooses a
-topic) and regression to the mean from measurement noise. The parts add up to the difference in
+``validate`` sets the model's replications (run by :func:`experiments.replicate.replicate`, over
+the calibrated parameter ensemble when there is one) beside the observed figures; ``decompose``
+splits the chooser-versus-comparison difference into the causal effect of twinning, spillover to
+the comparison group, selection (who chooses a topic) and regression to the mean from measurement
+noise. The parts add up to the difference in
 every run, because each is computed from the same run and its no-twinning counterfactual.
 """
-
-from collections.abc import Callable
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -16,16 +15,17 @@ import pandas as pd
 from analysis import style
 from analysis.stats import mean_interval
 from experiments.targets import Target
-from sim.params import Scenario
-from sim.runner import replication_seeds, run_one
+from sim import outcome_registry
 
 style.apply()
 
-COMPONENTS = {
-    "causal_effect": "Causal effect of twinning on choosers",
-    "minus_comparison_effect": "minus spillover to the comparison group",
-    "selection": "Selection: who chooses the topic",
-    "regression_to_mean": "Regression to the mean (measurement noise)",
+# The measured difference, then its four additive parts: column -> (sign, per-topic outcome).
+PARTS = {
+    "difference": (1, "difference"),
+    "causal_effect": (1, "causal_effect"),
+    "minus_comparison_effect": (-1, "comparison_effect"),
+    "selection": (1, "selection"),
+    "regression_to_mean": (1, "regression_to_mean"),
 }
 EVALUATION_STATISTICS = (
     "chooser_change",
@@ -35,31 +35,6 @@ EVALUATION_STATISTICS = (
     "share_declined",
     "p_value",
 )
-
-
-def replicate(
-    base: Scenario,
-    replications: int,
-    seed: int,
-    ensemble: list[dict[str, float]] | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> pd.DataFrame:
-    """Outcomes of each replication; replication r uses ensemble member r mod K, if any."""
-    from sim.model import resolve_scenario
-
-    scenarios = [resolve_scenario(base, params) for params in ensemble] if ensemble else [base]
-    rows = []
-    for r, run_seed in enumerate(replication_seeds(seed, replications)):
-        rows.append(
-            {
-                "replication": r,
-                "seed": run_seed,
-                **run_one(scenarios[r % len(scenarios)], run_seed).outcomes,
-            }
-        )
-        if progress:
-            progress(1)
-    return pd.DataFrame(rows)
 
 
 def validation_table(runs: pd.DataFrame, targets: list[Target]) -> pd.DataFrame:
@@ -120,29 +95,28 @@ def decomposition_parts(runs: pd.DataFrame, topic: str) -> pd.DataFrame:
     """Per run: the measured difference and its four additive parts."""
     return pd.DataFrame(
         {
-            "difference": runs[f"{topic}.difference"],
-            "causal_effect": runs[f"{topic}.causal_effect"],
-            "minus_comparison_effect": -runs[f"{topic}.comparison_effect"],
-            "selection": runs[f"{topic}.selection"],
-            "regression_to_mean": runs[f"{topic}.regression_to_mean"],
+            column: runs[f"{topic}.{measure}"] if sign > 0 else -runs[f"{topic}.{measure}"]
+            for column, (sign, measure) in PARTS.items()
         }
     )
 
 
+def part_label(column: str) -> str:
+    """The registry's label of a part; a subtracted one reads "minus ..."."""
+    sign, measure = PARTS[column]
+    label = outcome_registry.outcome(f"{outcome_registry.TOPIC}.{measure}").label
+    return label if sign > 0 else f"minus {label[:1].lower()}{label[1:]}"
+
+
 def decomposition_table(parts: pd.DataFrame, label: str) -> pd.DataFrame:
     rows = []
-    for column in ("difference", *COMPONENTS):
+    for column in PARTS:
         mean, low, high = mean_interval(parts[column].to_numpy(dtype=float))
-        name = (
-            "Measured difference, choosers - comparison"
-            if column == "difference"
-            else (COMPONENTS[column])
-        )
         rows.append(
             {
                 "design": label,
                 "component": column,
-                "label": name,
+                "label": part_label(column),
                 "mean": mean,
                 "ci_low": low,
                 "ci_high": high,
@@ -153,7 +127,7 @@ def decomposition_table(parts: pd.DataFrame, label: str) -> pd.DataFrame:
 
 def decomposition_figure(tables: list[pd.DataFrame], topic: str, unit: str) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(8.5, 3.6))
-    order = ["difference", *COMPONENTS]
+    order = list(PARTS)
     width = 0.8 / len(tables)
     colours = ["#1b7837", "#2166ac"]
     for n, table in enumerate(tables):
@@ -188,7 +162,8 @@ def validation_figure(runs: pd.DataFrame, targets: list[Target]) -> plt.Figure:
         ax.axvspan(low, high, color="#1b7837", alpha=0.1, label="95% of runs")
         ax.axvline(target.observed, color="black", linewidth=2, label="observed")
         ax.set_title(target.name, fontsize=9)
-        ax.set_xlabel(f"{target.outcome} (points)")
+        record = outcome_registry.outcome(target.outcome)
+        ax.set_xlabel(f"{record.label} ({record.unit})")
         ax.set_ylabel("runs")
         ax.legend(fontsize=7)
     fig.suptitle("Fitted targets: observed value against the model's distribution")

@@ -15,6 +15,8 @@ from scipy.spatial import ConvexHull
 from analysis import style
 from analysis.stats import mean_interval
 from sim.evaluation import comparison_group
+from sim.outcome_registry import TOPIC, outcome
+from sim.payers import FUNDERS
 from sim.world import World
 
 style.apply()
@@ -268,6 +270,7 @@ def effects(
     difference the evaluation would have measured (diamond)."""
     fig, ax = plt.subplots(figsize=(2.2 + 1.6 * len(topics) * max(len(scenarios), 1) / 2, 3.8))
     width = 0.8 / max(len(scenarios), 1)
+    effect, measured_label = outcome(f"{TOPIC}.causal_effect"), outcome(f"{TOPIC}.difference").label
     for s, (name, design) in enumerate(scenarios):
         rows = runs[runs["scenario"] == name]
         for t, topic in enumerate(topics):
@@ -295,17 +298,18 @@ def effects(
                 "D",
                 color="black",
                 markersize=4,
-                label="Chooser - comparison change (as evaluated)" if (s == 0 and t == 0) else None,
+                label=measured_label if (s == 0 and t == 0) else None,
             )
     ax.axhline(0, color="black", linewidth=0.6)
     ax.set_xticks(
         range(len(topics)),
         [
-            f"{world.topics.labels[world.topics.index(t)]}\n({world.topics.units[world.topics.index(t)]})"
+            f"{world.topics.labels[world.topics.index(t)]}\n"
+            f"({outcome(f'{t}.causal_effect', world.topics).unit})"
             for t in topics
         ],
     )
-    ax.set_ylabel("Effect on choosers' indicator at endline (points)")
+    ax.set_ylabel(f"{effect.label} at endline ({effect.unit})")
     ax.set_title("Causal effect of each design (bars, 95% CI) vs same world without twinning")
     ax.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
@@ -317,8 +321,6 @@ def money(
 ) -> plt.Figure:
     """Who pays what (stacked cash by funder, million RWF) and how the causal gain of members
     evolves after the donor leaves (at exit, 2 and 5 years on; 95% CI of the mean)."""
-    from sim.funding import FUNDERS
-
     fig, (left, right) = plt.subplots(
         1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [1, 1.3]}
     )
@@ -329,10 +331,11 @@ def money(
         values = np.array(
             [runs.loc[runs["scenario"] == n, f"costs.{funder}"].mean() / 1e6 for n in names]
         )
-        left.bar(range(len(names)), values, bottom=bottom, color=palette[funder], label=funder)
+        label = outcome(f"costs.{funder}").label
+        left.bar(range(len(names)), values, bottom=bottom, color=palette[funder], label=label)
         bottom += values
     left.set_xticks(range(len(names)), [n.replace("_", "\n") for n in names], fontsize=7)
-    left.set_ylabel("Cash over the whole horizon (million RWF)")
+    left.set_ylabel(f"Cash over the whole horizon (million {outcome('costs.total').unit})")
     left.set_title("Who pays")
     left.legend(fontsize=7)
     moments = [
@@ -359,7 +362,8 @@ def money(
                 label=f"{name}: {world.topics.labels[world.topics.index(topic)]}",
             )
     right.set_xticks(range(3), [label for _, label in moments])
-    right.set_ylabel("Causal gain of members (indicator points)")
+    exit_effect = outcome(f"{TOPIC}.effect_at_exit")
+    right.set_ylabel(f"Causal effect on members ({exit_effect.unit})")
     right.set_title("What lasts after the donor leaves")
     right.legend(fontsize=6)
     fig.tight_layout()

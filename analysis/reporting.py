@@ -1,58 +1,11 @@
-"""What `tpn run` and `tpn compare` write and print, given finished results."""
-
-import json
-from pathlib import Path
+"""The tables of `tpn run` and `tpn compare`: headline outcomes, the comparison of scenarios on
+common seeds with its paired differences and cost-effectiveness ratios, and their printable
+forms. The files are written by :mod:`analysis.results_folder`."""
 
 import pandas as pd
 
-from analysis import figures, tables
-from analysis.export import save_figure
+from analysis import tables
 from analysis.stats import paired_difference, summarise
-from sim.runner import Results
-from sim.world import cached_world
-
-
-def write_results(folder: Path, results: Results) -> pd.DataFrame:
-    """Tables, tidy series and figures of one scenario; returns its summary."""
-    scenario = results.scenario
-    world = cached_world(scenario.world)
-    folder.mkdir(parents=True, exist_ok=True)
-    summary = summarise(results.runs, results.outcome_columns)
-    results.runs.to_csv(folder / "runs.csv", index=False)
-    summary.to_csv(folder / "summary.csv", index=False)
-    results.series.to_parquet(folder / "series.parquet", index=False)
-    results.ties.to_csv(folder / "ties.csv", index=False)
-    results.activities.to_csv(folder / "activities.csv", index=False)
-    (folder / "scenario.json").write_text(json.dumps(scenario.model_dump(mode="json"), indent=2))
-    levers = scenario.design
-    start = levers.programme_start_month
-    title = f"{scenario.name}: {scenario.description}" if scenario.description else scenario.name
-    synthetic = " (synthetic baseline data)" if world.synthetic else ""
-    save_figure(
-        figures.trajectories(
-            results.series,
-            world,
-            list(scenario.evaluation.headline_topics),
-            f"{title}{synthetic}\nmean over {len(results.runs)} replications, "
-            "band: 95% of replications",
-            (start, start + levers.programme_months),
-            scenario.evaluation.comparison,
-        ),
-        folder / "figures" / "trajectories.png",
-    )
-    first = results.ties[results.ties["replication"] == 0]
-    member = results.series.drop_duplicates("institution").set_index("institution")["member"]
-    save_figure(
-        figures.network(
-            first[first["formed_at_launch"]],
-            world,
-            member.reindex(world.ids).to_numpy(dtype=bool),
-            f"{scenario.name}: twinning ties at launch ({levers.design} design, "
-            f"replication 0){synthetic}",
-        ),
-        folder / "figures" / "network.png",
-    )
-    return summary
 
 
 def run_table(summary: pd.DataFrame, topics: list[str]) -> pd.DataFrame:

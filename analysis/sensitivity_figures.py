@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import style
+from sim import outcome_registry
 
 style.apply()
 
@@ -56,7 +57,8 @@ def morris_plane(indices: pd.DataFrame, outcome: str) -> plt.Figure:
         )
     limit = max(data["mu_star"].max(), data["sigma"].max()) * 1.1
     ax.plot([0, limit], [0, limit], "--", color="#7f7f7f", linewidth=0.8, label="sigma = mu*")
-    ax.set_xlabel(f"mu* (mean absolute elementary effect on {outcome})")
+    unit = outcome_registry.outcome(outcome).unit  # SALib's effects are per factor range
+    ax.set_xlabel(f"mu*: mean absolute elementary effect on {outcome} ({unit} per factor range)")
     ax.set_ylabel("sigma (spread of elementary effects)")
     ax.set_title(f"Morris screening: {outcome}")
     ax.legend(fontsize=8)

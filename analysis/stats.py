@@ -7,23 +7,10 @@ whether an observed value is plausible under the model.
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from experiments.summary import mean_interval
 
 SUMMARY_COLUMNS = ("outcome", "mean", "sd", "ci_low", "ci_high", "p2_5", "p97_5", "n")
-
-
-def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and its t-interval; NaN values are dropped. One value has no interval (NaN bounds):
-    a zero-width interval would claim a certainty a single run cannot give."""
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    if len(values) == 0:
-        return (float("nan"),) * 3
-    mean = float(values.mean())
-    if len(values) < 2:
-        return mean, float("nan"), float("nan")
-    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return mean, mean - float(half), mean + float(half)
 
 
 def summarise(runs: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:

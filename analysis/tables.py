@@ -6,9 +6,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from sim.activity_kinds import ACTIVITY_KINDS
+from sim.payers import FUNDERS
+
 
 def headline_outcomes(topics: Sequence[str]) -> list[str]:
-    """The outcomes a planner reads first, in reading order."""
+    """The outcomes a planner reads first, in reading order: per topic what was measured and
+    caused, the activities that teach, the network, then money (labels and units are in
+    :mod:`sim.outcome_registry`)."""
     rows = []
     for topic in topics:
         rows += [
@@ -24,10 +29,7 @@ def headline_outcomes(topics: Sequence[str]) -> list[str]:
         ]
     return [
         *rows,
-        "activities.coaching_visit",
-        "activities.exchange_visit",
-        "activities.virtual_event",
-        "activities.provincial_event",
+        *(f"activities.{kind.name}" for kind in ACTIVITY_KINDS if kind.efficacy),
         "activities.cancelled",
         "activities.travel_person_days",
         "network.ties",
@@ -43,10 +45,7 @@ def money_outcomes(topics: Sequence[str]) -> list[str]:
         "gains.institution_points",
         "costs.total",
         "costs.total_usd",
-        "costs.donor",
-        "costs.moh",
-        "costs.district",
-        "costs.hospital",
+        *(f"costs.{funder}" for funder in FUNDERS),
         "costs.per_member",
         "costs.staff_time",
         "activities.unfunded",

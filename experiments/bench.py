@@ -24,9 +24,9 @@ from pathlib import Path
 
 import mesa
 
-from sim.model import TwinningModel, resolve_scenario
+from sim.model import TwinningModel
 from sim.runner import run_one, simulate
-from sim.scenario import SCENARIO_DIR, load_scenario
+from sim.scenario import SCENARIO_DIR, load_scenario, with_overrides
 from sim.synthetic import synthetic_frames, write_world
 from sim.topics import load_topics
 from sim.world import load_world
@@ -106,7 +106,7 @@ def large_world_step_microseconds(repeats: int) -> tuple[float, float]:
             costs=SCENARIO_DIR / "worlds" / "rwanda" / "costs.csv",
         )
         world = load_world(Path(folder) / "world")
-    scenario = resolve_scenario(
+    scenario = with_overrides(
         load_scenario("tpn_2021"),
         {
             "horizon_months": LARGE_MONTHS,
@@ -164,16 +164,8 @@ def sweep_runs_per_second(workers: int, runs: int) -> float:
     with tempfile.TemporaryDirectory() as folder:
         store = SweepStore.open(Path(folder) / "sweep", resume=False, force=False, fingerprint="")
         start = time.perf_counter()
-        run_sweep(
-            ScenarioModel(base, experiment.outcomes),
-            design,
-            1,
-            1,
-            store,
-            ProcessExecutor(workers),
-            manifest={},
-            quiet=True,
-        )
+        with ProcessExecutor(workers) as executor:
+            run_sweep(ScenarioModel(base, experiment.outcomes), design, 1, 1, store, executor)
         return runs / (time.perf_counter() - start)
 
 
@@ -192,16 +184,15 @@ def sobol_seconds() -> tuple[float, int]:
     design = make_design(experiment, base)
     with tempfile.TemporaryDirectory() as folder:
         store = SweepStore.open(Path(folder) / "sobol", resume=False, force=False, fingerprint="")
-        result = run_sweep(
-            ScenarioModel(base, experiment.outcomes),
-            design,
-            1,
-            experiment.seed,
-            store,
-            ProcessExecutor(2),
-            manifest={},
-            quiet=True,
-        )
+        with ProcessExecutor(2) as executor:
+            result = run_sweep(
+                ScenarioModel(base, experiment.outcomes),
+                design,
+                1,
+                experiment.seed,
+                store,
+                executor,
+            )
         analyse(
             experiment,
             design,

@@ -7,27 +7,28 @@ but needs far more runs for the same budget. The optimiser only sees the sum of 
 likelihoods (:mod:`experiments.targets`); every component is kept per trial.
 """
 
-import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from experiments.spec import parameter_field, parameter_type
+from experiments.executors import Executor
+from experiments.replicate import replicate, require_success
+from experiments.spec import RUN_OUTCOME, parameter_field, parameter_type
 from experiments.targets import Target
 from sim.errors import InputError
-from sim.outcomes import outcome_names
+from sim.outcome_registry import outcome_names
 from sim.params import Scenario
-from sim.runner import replication_seeds, run_one
-from sim.scenario import load_scenario, split_key
+from sim.scenario import SCENARIO_DIR, load_scenario, split_key, with_overrides
 from sim.tomlio import read_model
 from sim.world import cached_world
 
-POOL_SPLIT = 8  # chunks of a trial's replications handed to the worker processes
+# Installed calibrations: <base>.toml (a scenario fragment the shipped scenarios extend) and
+# <base>-ensemble.csv (the best parameter sets, for `tpn validate`).
+CALIBRATION_DIR = SCENARIO_DIR / "calibration"
 
 
 class Prior(BaseModel):
@@ -83,20 +84,18 @@ def load_calibration(path: Path) -> tuple[CalibrationSpec, Scenario]:
         split_key(name, f"{path}: parameters")
         for value in prior.range:
             _check_value(base, name, value, path)
-    allowed = outcome_names(cached_world(base.world).topics.names)
+    allowed = set(outcome_names(cached_world(base.world).topics.names))
     named = [(f"targets.{k}.outcome", t.outcome) for k, t in spec.targets.items()]
     named += [("predictions.outcomes", o) for o in spec.predictions.outcomes]
     for field, outcome in named:
         if outcome not in allowed:
-            raise InputError(path, field, outcome, "an outcome listed by `tpn outcomes`")
+            raise InputError(path, field, outcome, RUN_OUTCOME)
     return spec, base
 
 
 def _check_value(base: Scenario, name: str, value: float, path: Path) -> None:
-    from sim.model import resolve_scenario
-
     try:
-        resolve_scenario(base, {name: value})
+        with_overrides(base, {name: value})
     except InputError as error:
         raise InputError(path, f"parameters.{name}", value, error.allowed) from None
 
@@ -107,38 +106,16 @@ def simulate_targets(
     outcomes: list[str],
     replications: int,
     seed: int,
-    pool: Executor | None = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
     """Outcomes of ``replications`` runs with ``params``; replication seeds are shared by every
-    parameter set (common random numbers make the objective smooth). With a ``pool`` the
-    replications are split across its workers; the result is the same."""
-    from sim.model import resolve_scenario
-
-    scenario = resolve_scenario(base, params)
-    seeds = replication_seeds(seed, replications)
-    if pool is None:
-        rows = _run_seeds(scenario, outcomes, seeds)
-    else:
-        parts = np.array_split(np.array(seeds, dtype=object), POOL_SPLIT)
-        rows = [
-            row
-            for chunk in pool.map(
-                _run_seeds,
-                [scenario] * len(parts),
-                [outcomes] * len(parts),
-                [list(p) for p in parts],
-            )
-            for row in chunk
-        ]
-    return pd.DataFrame(rows, columns=outcomes)
-
-
-def _run_seeds(scenario: Scenario, outcomes: list[str], seeds: list[int]) -> list[dict]:
-    rows = []
-    for seed in seeds:
-        values = run_one(scenario, int(seed)).outcomes
-        rows.append({name: values[name] for name in outcomes})
-    return rows
+    parameter set (common random numbers make the objective smooth). The ``executor`` (default:
+    this process) changes where the runs go, never their result."""
+    results = replicate(
+        [with_overrides(base, params)], replications, seed, outcomes=outcomes, executor=executor
+    )
+    require_success(results)
+    return results[0].runs[outcomes]
 
 
 def score(targets: list[Target], simulated: pd.DataFrame) -> dict[str, float]:
@@ -156,17 +133,10 @@ class CalibrationResult:
 
 
 def calibrate(
-    spec: CalibrationSpec, base: Scenario, progress=None, workers: int = 1
+    spec: CalibrationSpec, base: Scenario, progress=None, executor: Executor | None = None
 ) -> CalibrationResult:
-    """Run the Optuna study; ``workers`` processes share each trial's replications."""
-    if workers > 1:
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return _calibrate(spec, base, progress, pool)
-    return _calibrate(spec, base, progress, None)
-
-
-def _calibrate(spec: CalibrationSpec, base: Scenario, progress, pool) -> CalibrationResult:
+    """Run the Optuna study; every trial's replications go to the one ``executor`` (default:
+    this process), which the caller opens once and closes after the study."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -187,7 +157,7 @@ def _calibrate(spec: CalibrationSpec, base: Scenario, progress, pool) -> Calibra
 
     def objective(trial) -> float:
         params = {name: _suggest(trial, name, prior) for name, prior in spec.parameters.items()}
-        simulated = simulate_targets(base, params, outcomes, spec.replications, spec.seed, pool)
+        simulated = simulate_targets(base, params, outcomes, spec.replications, spec.seed, executor)
         parts = score(targets, simulated)
         records.append(
             {
@@ -207,7 +177,7 @@ def _calibrate(spec: CalibrationSpec, base: Scenario, progress, pool) -> Calibra
     best = {name: trials[name].iloc[0].item() for name in names}  # an int parameter stays int
     ensemble = trials.head(spec.ensemble)[["trial", *names, "loglik.total"]].reset_index(drop=True)
     best_runs = simulate_targets(
-        base, best, outcomes, max(spec.replications, 100), spec.seed + 1, pool
+        base, best, outcomes, max(spec.replications, 100), spec.seed + 1, executor
     )
     return CalibrationResult(trials.reset_index(drop=True), best, ensemble, best_runs)
 
@@ -241,6 +211,20 @@ def calibrated_toml(spec: CalibrationSpec, result: CalibrationResult, command: s
     for section, assignments in by_section.items():
         lines += ["", f"[{section}]", *assignments]
     return "\n".join(lines) + "\n"
+
+
+def install_calibration(folder: Path, base: str) -> Path:
+    """Make a `tpn calibrate` result in ``folder`` the default of the shipped scenarios that
+    extend the calibration of ``base``; returns the folder it was installed in."""
+    CALIBRATION_DIR.mkdir(exist_ok=True)
+    shutil.copy(Path(folder) / "calibrated.toml", CALIBRATION_DIR / f"{base}.toml")
+    shutil.copy(Path(folder) / "ensemble.csv", installed_ensemble(base))
+    return CALIBRATION_DIR
+
+
+def installed_ensemble(base: str) -> Path:
+    """Where the installed ensemble of ``base``'s calibration is (it may not exist)."""
+    return CALIBRATION_DIR / f"{base}-ensemble.csv"
 
 
 def ensemble_parameters(path: Path) -> list[dict[str, float]]:

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.stats import mean_interval
+from experiments.executors import Executor
+from experiments.replicate import replicate, require_success
+from experiments.summary import mean_interval
+from sim.outcome_registry import outcome
 from sim.params import Scenario
-from sim.runner import replication_seeds, run_one
+from sim.scenario import with_overrides
 
 LEVERS = {
     "design": ("categorical", ["network", "dyad", "hub", "provincial"]),
@@ -25,8 +28,10 @@ LEVERS = {
     ),
     "performance_contracts": ("categorical", [False, True]),
 }
-GAIN = "gains.institution_points"
-COST = "costs.total"
+GAIN = "gains.institution_points"  # what the budget buys
+COST = "costs.total"  # what every replication must keep within the budget
+# The search goes the way the outcome registry says the gain is better.
+MAXIMISE_GAIN = bool(outcome(GAIN).higher_is_better)
 
 
 @dataclass
@@ -40,8 +45,6 @@ def budget_scenario(base: Scenario, budget: float, years: int | None) -> Scenari
     yearly share (spreading the money over the programme) and its total cap at the budget (budget
     years need not line up with the programme's: the total is what guarantees it). Activities the
     money cannot pay are not held; feasibility still checks every cash cost, own payments too."""
-    from sim.model import resolve_scenario
-
     changes: dict = {}
     if years is not None:
         months = 12 * years
@@ -55,15 +58,26 @@ def budget_scenario(base: Scenario, budget: float, years: int | None) -> Scenari
     changes["donor_budget_per_year"] = budget / max(span_years, 1.0)
     changes["donor_budget_total"] = budget
     changes["donor_exit_month"] = None
-    return resolve_scenario(base, changes)
+    return with_overrides(base, changes)
 
 
-def evaluate_plan(scenario: Scenario, plan: dict, replications: int, seed: int) -> pd.DataFrame:
-    from sim.model import resolve_scenario
-
-    planned = resolve_scenario(scenario, plan)
-    rows = [run_one(planned, s).outcomes for s in replication_seeds(seed, replications)]
-    return pd.DataFrame(rows)[[GAIN, COST]]
+def evaluate_plan(
+    scenario: Scenario,
+    plan: dict,
+    replications: int,
+    seed: int,
+    executor: Executor | None = None,
+) -> pd.DataFrame:
+    """Gain and cost of each replication of ``scenario`` with the ``plan``'s levers set."""
+    results = replicate(
+        [with_overrides(scenario, plan)],
+        replications,
+        seed,
+        outcomes=(GAIN, COST),
+        executor=executor,
+    )
+    require_success(results)
+    return results[0].runs[[GAIN, COST]]
 
 
 def optimize(
@@ -74,11 +88,17 @@ def optimize(
     seed: int,
     top: int = 5,
     progress=None,
+    executor: Executor | None = None,
 ) -> OptimizationResult:
+    """Search ``trials`` plans, each over the same ``replications`` seeds, on ``executor``
+    (default: this process; the caller closes it)."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed))
+    study = optuna.create_study(
+        direction="maximize" if MAXIMISE_GAIN else "minimize",
+        sampler=optuna.samplers.TPESampler(seed=seed),
+    )
     records = []
 
     def objective(trial) -> float:
@@ -90,7 +110,7 @@ def optimize(
         }
         for name, (kind, space) in LEVERS.items():
             plan[name] = suggest[kind](name, space)
-        runs = evaluate_plan(scenario, plan, replications, seed)
+        runs = evaluate_plan(scenario, plan, replications, seed, executor)
         gain, gain_low, gain_high = mean_interval(runs[GAIN].to_numpy())
         worst_cost = float(runs[COST].max())
         feasible = worst_cost <= budget
@@ -108,9 +128,12 @@ def optimize(
         )
         if progress:
             progress(1)
-        return gain if feasible else -1e9 - worst_cost
+        worst = 1e9 + worst_cost  # beyond any feasible plan's score, worse the dearer it is
+        return gain if feasible else (-worst if MAXIMISE_GAIN else worst)
 
     study.optimize(objective, n_trials=trials)
     table = pd.DataFrame(records)
-    best = table[table["feasible"]].sort_values("gain_mean", ascending=False, kind="stable")
+    best = table[table["feasible"]].sort_values(
+        "gain_mean", ascending=not MAXIMISE_GAIN, kind="stable"
+    )
     return OptimizationResult(table, best.head(top).reset_index(drop=True))

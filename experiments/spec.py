@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.fields import FieldInfo
 
 from sim.errors import InputError
-from sim.outcomes import outcome_names
+from sim.outcome_registry import outcome_names
 from sim.params import SECTIONS, Scenario
 from sim.scenario import load_scenario, split_key, validate
 from sim.tomlio import read_model
@@ -197,13 +197,13 @@ def _check_morris_factor(name: str, factor: Factor, path: Path) -> None:
         )
 
 
+RUN_OUTCOME = "an outcome a run computes (see `tpn outcomes`), e.g. accreditation.causal_effect"
+
+
 def _check_outcomes(experiment: Experiment, topics: tuple[str, ...], path: Path) -> None:
-    allowed = outcome_names(topics)
+    """Every outcome is one each run computes: a name only `tpn compare` computes
+    (``costs.icer_vs_first``) or a typo would otherwise fail every run of the sweep."""
+    allowed = set(outcome_names(topics))
     for outcome in experiment.outcomes:
         if outcome not in allowed:
-            raise InputError(
-                path,
-                "outcomes",
-                outcome,
-                "an outcome listed by `tpn outcomes` (e.g. accreditation.causal_effect)",
-            )
+            raise InputError(path, "outcomes", outcome, RUN_OUTCOME)

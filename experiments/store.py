@@ -8,19 +8,18 @@ they hold and runs the rest; ``finish`` merges every chunk into one table sorted
 interrupted-then-resumed sweep gives the same table as an uninterrupted one.
 """
 
-import json
 import os
 import shutil
 from pathlib import Path
 
 import pandas as pd
 
+from experiments.manifest import MANIFEST, Manifest, read_manifest, write_manifest
 from sim.errors import InputError
 
 CHUNKS = "chunks"
 SERIES = "series"
 RUNS_FILE = "runs.parquet"
-MANIFEST = "manifest.json"
 
 
 class SweepStore:
@@ -35,17 +34,15 @@ class SweepStore:
         """Create the folder, or reopen it for ``--resume`` if it holds the same runs (the same
         ``fingerprint``, see :func:`experiments.sweep.fingerprint`)."""
         folder = Path(folder)
-        manifest = folder / MANIFEST
         if folder.exists() and resume:
-            if not manifest.is_file():
+            if not (folder / MANIFEST).is_file():
                 raise InputError(
                     "--out",
                     "folder",
                     str(folder),
                     "a sweep folder to resume (it has no manifest.json)",
                 )
-            previous = json.loads(manifest.read_text()).get("fingerprint")
-            if previous != fingerprint:
+            if read_manifest(folder).fingerprint != fingerprint:
                 raise InputError(
                     "--resume",
                     "experiment",
@@ -109,10 +106,8 @@ class SweepStore:
         self._atomic_parquet(runs, path)
         return path
 
-    def write_manifest(self, content: dict) -> None:
-        temporary = self.folder / f".{MANIFEST}.tmp"
-        temporary.write_text(json.dumps(content, indent=2, default=str) + "\n")
-        os.replace(temporary, self.folder / MANIFEST)
+    def write_manifest(self, manifest: Manifest) -> None:
+        write_manifest(self.folder, manifest)
 
     def _chunk_files(self, kind: str) -> list[Path]:
         return sorted((self.folder / kind).glob("chunk-*.parquet"))

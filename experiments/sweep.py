@@ -5,6 +5,10 @@ outcomes (:class:`FunctionModel` wraps a plain function such as Ishigami's); tpn
 is :class:`ScenarioModel`. Replication ``r`` of every point uses the same seed (common random
 numbers), so differences between points are not seed noise. A failing run is recorded with its
 error and the sweep goes on.
+
+Runs take the replication path of :mod:`experiments.replicate` (its seeds, tasks, batches and
+failed rows); what a sweep adds is the store: rows go to disk in chunks as they finish, and a
+resume skips the runs already there.
 """
 
 import hashlib
@@ -12,48 +16,41 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
-from analysis.export import environment
-from analysis.stats import mean_interval
 from experiments.design import Design
+from experiments.executors import Executor
+from experiments.manifest import Manifest, new_manifest, now
+from experiments.replicate import FRAMES, Evaluation, Task, replication_seeds, run_tasks
 from experiments.store import SweepStore
+from experiments.summary import mean_interval
 from sim.outcomes import outcomes as all_outcomes
 from sim.params import Scenario
-from sim.runner import group_series, replication_seeds, simulate_pair
+from sim.runner import group_series, simulate_pair
+from sim.scenario import with_overrides
 
 FLUSH_ROWS = 2_000
 FLUSH_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
-class Evaluation:
-    outcomes: dict[str, float]
-    series: pd.DataFrame | None = None
-
-
-@dataclass(frozen=True)
 class ScenarioModel:
-    """tpn-sim as a function: parameters and seed in, the requested outcomes out."""
+    """tpn-sim as a function: parameters and seed in, the requested outcomes out (and, with
+    ``series``, the monthly means of the headline topics' groups)."""
 
     base: Scenario
     outcomes: tuple[str, ...]
     series: bool = False
 
     def evaluate(self, params: dict[str, Any], seed: int) -> Evaluation:
-        from sim.model import resolve_scenario
-
-        scenario = resolve_scenario(self.base, params)
+        scenario = with_overrides(self.base, params)
         model, counterfactual = simulate_pair(scenario, seed)
         values = all_outcomes(model, counterfactual)
-        series = group_series(model, counterfactual) if self.series else None
-        return Evaluation({name: values[name] for name in self.outcomes}, series)
+        frames = {"series": group_series(model, counterfactual)} if self.series else {}
+        return Evaluation({name: values[name] for name in self.outcomes}, frames)
 
 
 @dataclass(frozen=True)
@@ -78,48 +75,22 @@ class SweepResult:
     failure_reasons: dict[str, int] = field(default_factory=dict)
 
 
-def run_batch(model, tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Evaluate tasks one by one; an exception becomes a failed row, never a failed batch."""
-    rows = []
-    for task in tasks:
-        row = {
-            "run_id": task["run_id"],
-            "point": task["point"],
-            "replication": task["replication"],
-            "seed": task["seed"],
-            **task["params"],
-        }
-        try:
-            result = model.evaluate(task["params"], task["seed"])
-        except Exception as error:  # a failed run is data, not a crash
-            rows.append(
-                {
-                    **row,
-                    **dict.fromkeys(model.outcomes, float("nan")),
-                    "status": "failed",
-                    "error": f"{type(error).__name__}: {error}",
-                    "_series": None,
-                }
-            )
-            continue
-        series = None
-        if result.series is not None:
-            series = result.series.assign(run_id=task["run_id"])
-        rows.append({**row, **result.outcomes, "status": "ok", "error": "", "_series": series})
-    return rows
-
-
-def tasks_of(design: Design, replications: int, seed: int) -> list[dict[str, Any]]:
+def tasks_of(design: Design, replications: int, seed: int) -> list[Task]:
+    """Every run of a design: its row starts with run id, point, replication, seed and the
+    point's parameters, which are what the model is given."""
     seeds = replication_seeds(seed, replications)
     records = design.values.to_dict(orient="records")
     return [
-        {
-            "run_id": point * replications + r,
-            "point": point,
-            "replication": r,
-            "seed": seeds[r],
-            "params": params,
-        }
+        Task(
+            {
+                "run_id": point * replications + r,
+                "point": point,
+                "replication": r,
+                "seed": seeds[r],
+                **params,
+            },
+            params,
+        )
         for point, params in enumerate(records)
         for r in range(replications)
     ]
@@ -133,7 +104,14 @@ def fingerprint(design: Design, replications: int, seed: int, model: dict[str, A
     column goes to which factor, so the same file with its factors reordered is another design,
     while a new name or description changes no run. Nothing is re-sorted before hashing.
     """
-    text = json.dumps([tasks_of(design, replications, seed), model], default=str)
+    runs = [
+        {
+            **{k: task.keys[k] for k in ("run_id", "point", "replication", "seed")},
+            "params": task.inputs,
+        }
+        for task in tasks_of(design, replications, seed)
+    ]
+    text = json.dumps([runs, model], default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -143,79 +121,75 @@ def run_sweep(
     replications: int,
     seed: int,
     store: SweepStore,
-    executor,
+    executor: Executor,
     *,
-    manifest: dict[str, Any],
-    quiet: bool = False,
+    manifest: Manifest | None = None,
+    progress: Callable[[int], None] | None = None,
     batch_size: int | None = None,
     chunk_runs: int = FLUSH_ROWS,
 ) -> SweepResult:
-    """Run what is not yet on disk, writing chunks as runs finish; returns the merged table."""
+    """Run what is not yet on disk, writing chunks as runs finish; returns the merged table.
+
+    ``manifest``: what the caller knows of the sweep (its kind, experiment, fingerprint); the
+    counts and times are filled in here. ``executor`` is left open: its maker closes it.
+    """
     tasks = tasks_of(design, replications, seed)
     done = store.finished_run_ids()
-    todo = [t for t in tasks if t["run_id"] not in done]
-    size = batch_size or max(1, min(64, len(todo) // (8 * executor.workers) or 1))
-    batches = [todo[i : i + size] for i in range(0, len(todo), size)]
-    started = datetime.now(UTC)
-    base_manifest = {
-        **manifest,
-        "executor": executor.name,
-        "workers": executor.workers,
-        "runs_total": len(tasks),
-        "runs_done_before": len(done),
-        "environment": environment(),
-        "started": started.isoformat(timespec="seconds"),
-    }
-    store.write_manifest({**base_manifest, "status": "running"})
+    todo = [task for task in tasks if task.keys["run_id"] not in done]
+    base = (manifest or new_manifest("sweep", now())).model_copy(
+        update={
+            "executor": executor.name,
+            "workers": executor.workers,
+            "runs_total": len(tasks),
+            "runs_done_before": len(done),
+            "started": now(),
+        }
+    )
+    store.write_manifest(base.model_copy(update={"status": "running"}))
     pending_rows: list[dict] = []
     last_flush = time.monotonic()
 
     def flush() -> None:
         nonlocal pending_rows, last_flush
-        series = [r["_series"] for r in pending_rows if r["_series"] is not None]
+        series = [
+            row[FRAMES]["series"].assign(run_id=row["run_id"])
+            for row in pending_rows
+            if "series" in row[FRAMES]
+        ]
         store.write_chunk(
-            [{k: v for k, v in r.items() if k != "_series"} for r in pending_rows], series
+            [{k: v for k, v in r.items() if k != FRAMES} for r in pending_rows], series
         )
         pending_rows, last_flush = [], time.monotonic()
 
-    bar = tqdm(
-        total=len(tasks), initial=len(done), unit="run", disable=quiet, desc="runs", smoothing=0.1
-    )
     try:
-        for rows in executor.map(partial(run_batch, model), batches):
+        for rows in run_tasks(model, todo, executor, size=batch_size, progress=progress):
             pending_rows.extend(rows)
-            bar.update(len(rows))
             if len(pending_rows) >= chunk_runs or time.monotonic() - last_flush > FLUSH_SECONDS:
                 flush()
         flush()
     except BaseException:
         flush()
+        on_disk = len(store.finished_run_ids())
         store.write_manifest(
-            {
-                **base_manifest,
-                "status": "interrupted",
-                "runs_on_disk": len(store.finished_run_ids()),
-            }
+            base.model_copy(update={"status": "interrupted", "runs_on_disk": on_disk})
         )
         raise
-    finally:
-        bar.close()
-        executor.close()
     runs = store.read_runs()
     store.finish(runs)
     summary = summarise_points(runs, list(design.values.columns), list(model.outcomes))
     summary.to_csv(store.folder / "summary.csv", index=False)
     failed = runs[runs["status"] == "failed"]
-    reasons = failed["error"].value_counts().to_dict()
+    reasons = {str(error): int(n) for error, n in failed["error"].value_counts().items()}
     store.write_manifest(
-        {
-            **base_manifest,
-            "status": "complete",
-            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-            "runs_ok": int((runs["status"] == "ok").sum()),
-            "runs_failed": len(failed),
-            "failure_reasons": reasons,
-        }
+        base.model_copy(
+            update={
+                "status": "complete",
+                "finished": now(),
+                "runs_ok": int((runs["status"] == "ok").sum()),
+                "runs_failed": len(failed),
+                "failure_reasons": reasons,
+            }
+        )
     )
     return SweepResult(runs, summary, len(failed), reasons)
 

@@ -1,8 +1,9 @@
 """An institution (a DHMT or a hospital): one Mesa agent.
 
 The model keeps every institution's numbers in arrays so the monthly arithmetic runs vectorised
-(:mod:`sim.dynamics`); an :class:`Institution` is a named view onto its row of those arrays, plus
-the decisions that really are taken one institution at a time, such as changing a priority.
+(:mod:`sim.learning`, :mod:`sim.delivery`); an :class:`Institution` is a named view onto its row
+of those arrays, plus the decisions that really are taken one institution at a time, such as
+changing a priority.
 """
 
 import mesa
@@ -35,19 +36,19 @@ class Institution(mesa.Agent):
 
     @property
     def leadership(self) -> float:
-        return float(self.model.leadership[self.index])
+        return float(self.model.state.leadership[self.index])
 
     @property
     def competence(self) -> dict[str, float]:
-        return self._by_topic(self.model.competence[self.index])
+        return self._by_topic(self.model.state.competence[self.index])
 
     @property
     def knowhow(self) -> dict[str, float]:
-        return self._by_topic(self.model.knowhow[self.index])
+        return self._by_topic(self.model.state.knowhow[self.index])
 
     @property
     def rising(self) -> list[str]:
-        return self._topics(self.model.rising[self.index])
+        return self._topics(self.model.state.rising[self.index])
 
     @property
     def shining(self) -> list[str]:
@@ -55,22 +56,21 @@ class Institution(mesa.Agent):
 
     # Decisions --------------------------------------------------------------------------------
     def switch_priority(self, dropped: int, taken: int, notified: bool) -> None:
-        """Drop one rising topic for another (DOMAIN.md: priority changes mid-course).
+        """Drop one rising topic for another (Gasana et al. 2024: priorities changed mid-course).
 
         The tie in the dropped topic ends either way. When partner and facilitators are told,
         they match the new topic to a host; when they are not, the new topic has no partner.
         """
-        model, i = self.model, self.index
-        model.rising[i, dropped], model.rising[i, taken] = False, True
-        tie = model.ties.slot[i, dropped]
+        state, i = self.model.state, self.index
+        state.rising[i, dropped], state.rising[i, taken] = False, True
+        tie = state.ties.slot[i, dropped]
         if tie >= 0:
-            model.end_ties(np.array([tie]))
-        model.switches += 1
+            state.ties.end(np.array([tie]))
+        state.switches += 1
         if notified:
-            host = model.matcher.host_for(i, taken)
+            host = self.model.matcher.host_for(i, taken)
             if host >= 0:
-                model.ties.append(i, host, taken)
-                model.host_load[host] += 1
+                state.ties.add(i, host, taken)
 
     def _by_topic(self, row: np.ndarray) -> dict[str, float]:
         names = self.model.world.topics.names

@@ -13,30 +13,24 @@ with ``design="none"`` and the same seed is the exact counterfactual of a twinni
 random numbers).
 """
 
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 
-from sim import activities, dynamics
+from sim import calendar, indicators, learning, priorities
 from sim.agents import Institution
-from sim.funding import Funding
-from sim.matching import (
-    Matcher,
-    Ties,
-    choose_priorities,
-    choose_strengths,
-    form_ties,
-    has_stronger_peer,
-    reassign_at_random,
-    standardised,
-)
+from sim.geography import Geography
+from sim.matching import Matcher, form_ties
+from sim.month import run_month
 from sim.params import Scenario
-from sim.programme import run_month
-from sim.scenario import check_topics, load_scenario, split_key, validate
-from sim.world import World, cached_world, haversine_km
+from sim.payers import Payers
+from sim.pricing import Pricing
+from sim.scenario import check_topics, load_scenario, with_overrides
+from sim.state import State
+from sim.ties import Ties
+from sim.world import World, cached_world
 
 MEASUREMENT_STREAM = 3  # spawn key of the measurement stream (world, context, design are 0-2)
 STATE = np.float32
@@ -44,7 +38,14 @@ BYTE_SD = float(np.sqrt((256**2 - 1) / 12))  # SD of a uniform random byte, 0-25
 
 
 class TwinningModel(mesa.Model):
-    """Twinning among health institutions: one step is one month."""
+    """Twinning among health institutions: one step is one month.
+
+    What a month changes is in :attr:`state` (:class:`sim.state.State`) and in the payers'
+    ledger (:attr:`payers`); every other attribute is fixed when the model is built: who is a
+    member and enrolled, turnover, workload, ceilings, strengths (``shining``), the priorities
+    chosen at launch (``rising_at_launch``), launch months, the plan of activities, and the rule
+    objects (``geography``, ``matcher``, ``pricing``).
+    """
 
     def __init__(
         self,
@@ -55,7 +56,11 @@ class TwinningModel(mesa.Model):
         **overrides: Any,
     ) -> None:
         super().__init__(rng=rng)
-        self.params = resolve_scenario(params, overrides)
+        self.params = (
+            with_overrides(params, overrides, "TwinningModel")
+            if isinstance(params, Scenario)
+            else load_scenario(params, overrides)
+        )
         self.seed = int(rng) if isinstance(rng, int | np.integer) else int(self.rng.integers(2**62))
         world_stream, context_stream, design_stream = np.random.SeedSequence(self.seed).spawn(3)
         world_rng = np.random.default_rng(world_stream)
@@ -63,32 +68,39 @@ class TwinningModel(mesa.Model):
         self.design_rng = np.random.default_rng(design_stream)
         self.world = world if world is not None else cached_world(self.params.world)
         check_topics(self.params, self.world, "TwinningModel")
-        self._set_up_institutions(world_rng)
-        self._set_up_twinning(world_rng)
+        self.geography = Geography(self.world, self.params.context)
+        competence, leadership = self._set_up_institutions(world_rng)
+        rising, ties = self._set_up_twinning(world_rng)
+        self.state = State(
+            competence=competence,
+            knowhow=np.zeros(competence.shape, dtype=STATE),
+            leadership=leadership,
+            rising=rising,
+            twinning=self.enrolled.copy(),
+            ties=ties,
+        )
         self.institutions = [Institution(self, i) for i in range(len(self.world))]
         self._set_up_records()
 
     # Construction -----------------------------------------------------------------------------
-    def _set_up_institutions(self, world_rng: np.random.Generator) -> None:
+    def _set_up_institutions(self, world_rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+        """Fixed traits of every institution; returns its starting competence and leadership."""
         world, ctx, topics = self.world, self.params.context, self.world.topics
         count, topic_count = world.baseline.shape
         self.member = world.member.copy()
         if self.params.design.membership == "all":
             self.member[:] = True
         self.enrolled = self.member & (self.params.design.design != "none")
-        self.leadership = np.where(
-            np.isnan(world.leadership), ctx.default_leadership, world.leadership
-        )
+        leadership = np.where(np.isnan(world.leadership), ctx.default_leadership, world.leadership)
         base_turnover = np.where(
             np.isnan(world.staff_turnover_monthly),
             ctx.default_staff_turnover_monthly,
             world.staff_turnover_monthly,
         )
         self.turnover = np.clip(base_turnover * ctx.turnover_multiplier, 0.0, 1.0)
-        self.staff_retained = dynamics.staff_retained_a_year(self.turnover)
+        self.staff_retained = learning.staff_retained_a_year(self.turnover)
         self.workload = np.where(np.isnan(world.workload), ctx.default_workload, world.workload)
-        self.ceiling = topics.competence_ceiling
-        truth = dynamics.true_baseline(
+        truth = indicators.true_baseline(
             world.baseline,
             world.applies,
             world.kind,
@@ -98,10 +110,8 @@ class TwinningModel(mesa.Model):
         competence = (truth - topics.scale_min) / topics.span
         # State is float32: half the memory traffic on the hot path, and 7 significant digits
         # are ample for competences on a 0-1 scale.
-        self.ceiling = self.ceiling.astype(STATE)
-        self.competence = np.where(world.applies, np.clip(competence, 0.0, self.ceiling), 0.0)
-        self.competence = self.competence.astype(STATE)
-        self.knowhow = np.zeros((count, topic_count), dtype=STATE)
+        self.ceiling = topics.competence_ceiling.astype(STATE)
+        competence = np.where(world.applies, np.clip(competence, 0.0, self.ceiling), 0.0)
         trend = topics.secular_trend_per_year * ctx.secular_trend_multiplier / 12.0 / topics.span
         self.trend_per_month = np.where(world.applies, trend[None, :], 0.0).astype(STATE)
         # Shocks are (byte - 127.5) * scale with a uniform random byte, whose SD is 73.9:
@@ -110,113 +120,71 @@ class TwinningModel(mesa.Model):
         self.shock_scale = np.where(world.applies, scale, 0.0).astype(STATE)
         self.province_names = world.provinces
         self.province_index = np.array([self.province_names.index(p) for p in world.province])
+        return competence.astype(STATE), leadership
 
-    def _set_up_twinning(self, world_rng: np.random.Generator) -> None:
-        world, ctx, levers = self.world, self.params.context, self.params.design
+    def _set_up_twinning(self, world_rng: np.random.Generator) -> tuple[np.ndarray, Ties]:
+        """Priorities, strengths, ties, the plan and its payers; returns the rising topics
+        and the ties formed at launch."""
+        world, levers = self.world, self.params.design
         observed = world.baseline
-        z = standardised(observed, world.applies, world.kind)
-        self.can_rise = has_stronger_peer(observed, world.applies, self.member)
-        applicable = world.applies.sum(axis=1)
-        count = np.minimum(
-            levers.priorities_per_institution, applicable - levers.strengths_per_institution
-        ).clip(0)
+        z = priorities.standardised(observed, world.applies, world.kind)
+        self.can_rise = priorities.has_stronger_peer(observed, world.applies, self.member)
         gumbel = world_rng.gumbel(size=observed.shape)
         order = world_rng.permutation(len(world))
-        random = ctx.topic_assignment == "random"
-        if world.chosen_rising is not None:
-            rising = world.chosen_rising & self.member[:, None]
-            shining = world.chosen_shining & self.member[:, None]
-            if random:
-                rising = reassign_at_random(rising, world.kind, self.member, world_rng)
-                shining = choose_strengths(
-                    z, world.applies, rising, levers.strengths_per_institution
-                )
-                shining &= self.member[:, None]
-        else:
-            pinned = {
-                world.topics.index(t): n for t, n in self.params.evaluation.pinned_choosers.items()
-            }
-            # A trial assigns among every member the topic applies to, the best measured too:
-            # leaving out who has no stronger peer would put the best in the control arm.
-            eligible = world.applies if random else self.can_rise
-            rising = choose_priorities(
-                z,
-                eligible & self.member[:, None],
-                np.zeros(len(world.topics)) if random else world.topics.choice_appeal,
-                0.0 if random else ctx.choice_selectivity,
-                count,
-                gumbel,
-                pinned,
-            )
-            shining = choose_strengths(z, world.applies, rising, levers.strengths_per_institution)
-            shining &= self.member[:, None]
-        self.rising, self.shining = rising, shining
+        rising, self.shining = priorities.at_launch(
+            self.params, world, self.member, z, self.can_rise, gumbel, world_rng
+        )
         self.rising_at_launch = rising.copy()
+        ties = Ties(*rising.shape)
         self.matcher = Matcher(
             levers,
             observed,
             world.applies,
             self.member,
-            shining,
+            self.shining,
             self.province_index,
-            self.similarity_to,
-            self.distance_from,
+            self.geography,
+            ties,
         )
         if levers.design == "dyad":
             self.matcher.pair_dyads(rising, world.kind, self.enrolled, self.design_rng)
-        if levers.design == "none":
-            self.ties, self.unmatched = Ties(*rising.shape), 0
-        else:
-            self.ties, self.unmatched = form_ties(
-                self.matcher, rising & self.enrolled[:, None], order
-            )
-        self.initial_tie_count = len(self.ties)
-        self.host_load = np.bincount(self.ties.host, minlength=len(world))
-        self.switches = 0
-        self.launch = activities.launch_months(
+        self.unmatched = 0
+        if levers.design != "none":
+            self.unmatched = form_ties(self.matcher, rising & self.enrolled[:, None], order)
+        self.initial_tie_count = len(ties)
+        self.launch = calendar.launch_months(
             self.params, self.province_index, len(self.province_names)
         )
         self.programme_end = self.launch + levers.programme_months
         self.launch_months = set(self.launch[self.enrolled].tolist())
         self.presenters = self._presenters(observed)
-        self.log = activities.ActivityLog()
-        self.plan = self._plan(observed, z)
-        self.plan_by_month = activities.by_month(self.plan, self.params.horizon_months)
-        self.twinning = self.enrolled.copy()  # who still twins (changes when the donor leaves)
-        self.funding = Funding(self)
-        self.carried = np.zeros(0, dtype=activities.PLAN_DTYPE)
+        self.plan = self._plan(ties, rising, observed, z)
+        self.plan_by_month = calendar.by_month(self.plan, self.params.horizon_months)
+        funding = self.params.funding
+        self.pricing = Pricing(
+            world.costs,
+            self.geography,
+            funding.facilitation_base,
+            self.params.schedule.virtual_staff_time_share,
+            self.params.name,
+        )
+        self.payers = Payers(
+            funding, self.params.horizon_months, world.kind == "hospital", self.programme_end
+        )
+        return rising, ties
 
-    def _plan(self, observed: np.ndarray, z: np.ndarray) -> np.ndarray:
+    def _plan(self, ties: Ties, rising: np.ndarray, observed: np.ndarray, z: np.ndarray):
         if self.params.design.design == "none":
-            return np.zeros(0, dtype=activities.PLAN_DTYPE)
-        pairs, inverse = self.ties.partnerships()
-        rule = self.params.design.visit_allocation
-        if rule == "largest_gap":
-            gap = (
-                observed[self.ties.host, self.ties.topic]
-                - observed[self.ties.learner, self.ties.topic]
-            )
-            priority = -np.bincount(
-                inverse, weights=gap / self.world.topics.span[self.ties.topic], minlength=len(pairs)
-            )
-        elif rule == "lowest_performer":
-            chosen = self.rising.sum(axis=1)
-            mean_z = np.where(self.rising, np.nan_to_num(z), 0.0).sum(axis=1) / np.maximum(
-                chosen, 1
-            )
-            priority = mean_z[pairs[:, 0]] if len(pairs) else np.zeros(0)
-        elif rule == "lottery":
-            priority = self.design_rng.random(len(pairs))
-        else:  # first_come and equal_by_province: the order partnerships were formed
-            first_tie = np.full(len(pairs), len(self.ties))
-            np.minimum.at(first_tie, inverse, np.arange(len(inverse)))
-            priority = first_tie.astype(float)
-        visit_pairs = activities.allocate_visits(self.params, pairs, priority, self.province_index)
-        return activities.plan_activities(
+            return np.zeros(0, dtype=calendar.PLAN_DTYPE)
+        pairs, priority = calendar.partnership_priority(
+            self.params, ties, observed, z, rising, self.world.topics.span, self.design_rng
+        )
+        visit_pairs = calendar.allocate_visits(self.params, pairs, priority, self.province_index)
+        return calendar.plan_activities(
             self.params,
             self.launch,
             self.province_index,
-            self.rising & self.enrolled[:, None],
+            rising & self.enrolled[:, None],
             self.enrolled,
             visit_pairs,
         )
@@ -237,7 +205,7 @@ class TwinningModel(mesa.Model):
         self.competence_by_month: list[np.ndarray] = []
         self.knowhow_by_month: list[np.ndarray] = []
         self._measured: dict[int, np.ndarray] = {}
-        self._record(0)
+        self._record()
         members, outsiders = (
             cell_weights(self.world.applies & rows[:, None]) for rows in (self.member, ~self.member)
         )
@@ -245,96 +213,41 @@ class TwinningModel(mesa.Model):
             model_reporters={
                 "mean_competence_members": lambda m: m.mean_competence(members),
                 "mean_competence_nonmembers": lambda m: m.mean_competence(outsiders),
-                "active_ties": lambda m: int(m.ties.active.sum()),
-                "activities_held": lambda m: int(m.log.held.sum()),
+                "active_ties": lambda m: int(m.state.ties.active.sum()),
+                "activities_held": lambda m: int(m.state.log.held.sum()),
             }
         )
         self.datacollector.collect(self)
 
-    # Geometry of similarity and distance -------------------------------------------------------
-    def similarity_to(self, learner: int, among: np.ndarray) -> np.ndarray:
-        """Context similarity (0-1) of the institutions ``among`` to ``learner``."""
-        return self.similarity(np.full(len(among), learner), among)
-
-    def similarity(self, learner: np.ndarray, host: np.ndarray) -> np.ndarray:
-        """Learning retained across differences in setting and ownership (DOMAIN.md: peers in
-        similar settings learn most). Learner and host are always of the same kind, because
-        every topic applies to one kind.
-
-        Each institution's traits are packed into bits; XOR of two codes says which traits
-        differ, and a table of the four possible answers gives the product of penalties.
-        """
-        return self._similarity_table[self._trait_code[learner] ^ self._trait_code[host]]
-
-    @cached_property
-    def _trait_code(self) -> np.ndarray:
-        world = self.world
-        return ((world.setting == "urban") * 1 + (world.ownership == "private") * 2).astype(
-            np.int64
-        )
-
-    @cached_property
-    def _similarity_table(self) -> np.ndarray:
-        ctx = self.params.context
-        penalties = np.array([ctx.similarity_penalty_setting, ctx.similarity_penalty_ownership])
-        differs = (np.arange(4)[:, None] >> np.arange(2)[None, :]) & 1
-        return np.prod(1.0 - penalties[None, :] * differs, axis=1)
-
-    def distance_from(self, learner: int, among: np.ndarray) -> np.ndarray:
-        """Road km from ``learner``'s district seat to those of the institutions ``among``."""
-        index = self.world.district_index
-        return self.road_km(np.full(len(among), index[learner]), index[among])
-
-    def road_km(self, district_a: np.ndarray, district_b: np.ndarray) -> np.ndarray:
-        """Road km between district seats (by district index): from distances.csv, else the
-        straight line times ``road_factor``. Only the pairs asked for are computed: a full
-        matrix would grow with the square of the number of districts."""
-        world = self.world
-        if world.district_km is not None:
-            return world.district_km[district_a, district_b]
-        lat, lon = self._district_seats
-        return self.params.context.road_factor * haversine_km(
-            lat[district_a], lon[district_a], lat[district_b], lon[district_b]
-        )
-
-    @cached_property
-    def _district_seats(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each district's seat: the mean position of its institutions."""
-        world, counts = self.world, np.bincount(self.world.district_index)
-        return (
-            np.bincount(world.district_index, world.lat) / counts,
-            np.bincount(world.district_index, world.lon) / counts,
-        )
-
     # The month --------------------------------------------------------------------------------
     def step(self) -> None:
-        month = self.steps
+        month, state = self.steps, self.state
         ctx = self.params.context
         draws = self.context_rng
         departed = draws.binomial(ctx.team_size, self.turnover) / ctx.team_size
         chance = draws.random((2, len(self.member)))
         new_leader = np.flatnonzero(chance[0] < ctx.leadership_turnover_monthly)
         shocked = chance[1] < ctx.workload_shock_monthly * self.workload
-        shocks = np.frombuffer(draws.bytes(self.competence.size), dtype=np.uint8)
-        shocks = shocks.reshape(self.competence.shape)
+        shocks = np.frombuffer(draws.bytes(state.competence.size), dtype=np.uint8)
+        shocks = shocks.reshape(state.competence.shape)
         mean, conc = ctx.new_leader_commitment_mean, ctx.new_leader_commitment_concentration
-        self.leadership[new_leader] = draws.beta(mean * conc, (1 - mean) * conc, len(new_leader))
+        state.leadership[new_leader] = draws.beta(mean * conc, (1 - mean) * conc, len(new_leader))
 
         if self.params.design.design != "none":
             run_month(self, month, shocked)
-        dynamics.implement(self.competence, self.knowhow, self.leadership.astype(STATE), ctx)
-        dynamics.lose_knowhow(self.knowhow, departed)
-        dynamics.drift(
-            self.competence, self.trend_per_month, self.shock_scale, shocks, self.ceiling
+        learning.implement(state.competence, state.knowhow, state.leadership.astype(STATE), ctx)
+        learning.lose_knowhow(state.knowhow, departed)
+        indicators.drift(
+            state.competence, self.trend_per_month, self.shock_scale, shocks, self.ceiling
         )
-        self._record(month)
+        self._record()
         self.datacollector.collect(self)
         if month >= self.params.horizon_months:
             self.running = False
 
-    def _record(self, month: int) -> None:
-        self.competence_by_month.append(self.competence.copy())
-        self.knowhow_by_month.append(self.knowhow.copy())
+    def _record(self) -> None:
+        self.competence_by_month.append(self.state.competence.copy())
+        self.knowhow_by_month.append(self.state.knowhow.copy())
 
     @property
     def history_competence(self) -> np.ndarray:
@@ -358,9 +271,10 @@ class TwinningModel(mesa.Model):
                 self._measured[0] = self.world.baseline
             else:
                 stream = np.random.SeedSequence(self.seed, spawn_key=(MEASUREMENT_STREAM, month))
-                noise = np.random.default_rng(stream).standard_normal(self.competence.shape)
+                shape = self.world.baseline.shape
+                noise = np.random.default_rng(stream).standard_normal(shape)
                 topics = self.world.topics
-                value = dynamics.measure(
+                value = indicators.measure(
                     self.competence_by_month[month].astype(float),
                     topics.scale_min,
                     topics.span,
@@ -372,22 +286,12 @@ class TwinningModel(mesa.Model):
 
     def mean_competence(self, weights: np.ndarray) -> float:
         """Mean competence with cell weights that sum to one (see ``_set_up_records``)."""
-        return float(np.dot(self.competence.ravel(), weights.ravel()))
-
-    def end_ties(self, indices: np.ndarray) -> None:
-        """End these active ties, freeing their hosts for other mentees."""
-        ties = self.ties
-        indices = indices[ties.active[indices]]
-        hosts = ties.host[indices]
-        ties.active[indices] = False
-        ties.slot[ties.learner[indices], ties.topic[indices]] = -1
-        np.subtract.at(self.host_load, hosts, 1)
-        np.subtract.at(self.matcher.load, hosts, 1)
-        np.maximum(self.matcher.load, 0, out=self.matcher.load)
+        return float(np.dot(self.state.competence.ravel(), weights.ravel()))
 
     def absorptive(self) -> np.ndarray:
-        return dynamics.absorptive_capacity(
-            self.leadership, self.staff_retained, self.params.context
+        """How much of a lesson each team takes in now (:func:`sim.learning.absorptive_capacity`)."""
+        return learning.absorptive_capacity(
+            self.state.leadership, self.staff_retained, self.params.context
         )
 
 
@@ -395,16 +299,3 @@ def cell_weights(cells: np.ndarray) -> np.ndarray:
     """Weights that average over the given cells (all zero when there are none)."""
     total = cells.sum()
     return (cells / total if total else np.zeros(cells.shape)).astype(STATE)
-
-
-def resolve_scenario(params: Scenario | str | Path, overrides: dict[str, Any]) -> Scenario:
-    """A validated scenario from a name, path or object, with keyword overrides applied."""
-    if not isinstance(params, Scenario):
-        return load_scenario(params, overrides)
-    if not overrides:
-        return params
-    data = params.model_dump()
-    for key, value in overrides.items():
-        section, field = split_key(key, "TwinningModel")
-        (data[section] if section else data)[field] = value
-    return validate(data, {}, Path("TwinningModel"))

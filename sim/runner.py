@@ -1,18 +1,17 @@
-"""Running scenarios: one run with one seed, then many replications, then results with bands.
+"""One run with one seed: the model, its counterfactual, their outcomes and tidy tables.
 
 ``run_one`` builds the model and its counterfactual (same seed, ``design="none"``), steps both to
-the horizon and returns the outcomes and, on request, the tidy monthly series. ``run_many``
-derives one seed per replication from the scenario's root seed with ``numpy.random.SeedSequence``,
-so replication ``r`` of two scenarios with the same root seed share their random numbers.
+the horizon and returns the outcomes and, on request, the tidy monthly series, ties and activity
+log. Many replications on common seeds are run by :mod:`experiments.replicate`.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from sim.activities import ACTIVITY_NAMES, LOG_COLUMNS
+from sim.activity_kinds import ACTIVITY_NAMES
+from sim.activity_log import LOG_COLUMNS
 from sim.evaluation import comparison_group
 from sim.model import TwinningModel
 from sim.outcomes import outcomes
@@ -27,27 +26,6 @@ class RunResult:
     series: pd.DataFrame | None = None
     ties: pd.DataFrame | None = None
     activities: pd.DataFrame | None = None
-
-
-@dataclass
-class Results:
-    """Replications of one scenario; ``runs`` has one row per replication."""
-
-    scenario: Scenario
-    runs: pd.DataFrame
-    series: pd.DataFrame
-    ties: pd.DataFrame
-    activities: pd.DataFrame
-
-    @property
-    def outcome_columns(self) -> list[str]:
-        return [c for c in self.runs.columns if c not in ("scenario", "replication", "seed")]
-
-
-def replication_seeds(root_seed: int, replications: int) -> list[int]:
-    """Independent, reproducible seeds for replications 0..n-1 of a root seed."""
-    children = np.random.SeedSequence(root_seed).spawn(replications)
-    return [int(child.generate_state(1, dtype=np.uint64)[0] >> 1) for child in children]
 
 
 def simulate(scenario: Scenario, seed: int) -> TwinningModel:
@@ -76,45 +54,6 @@ def run_one(scenario: Scenario, seed: int, *, detail: bool = False) -> RunResult
         result.ties = ties_frame(model)
         result.activities = activities_frame(model)
     return result
-
-
-def run_many(
-    scenario: Scenario,
-    replications: int | None = None,
-    seed: int | None = None,
-    *,
-    progress: Callable[[int], None] | None = None,
-) -> Results:
-    """All replications of a scenario, run in order; ``progress`` is called after each."""
-    count = replications or scenario.replications
-    seeds = replication_seeds(scenario.seed if seed is None else seed, count)
-    rows, series, ties, logs = [], [], [], []
-    for replication, replication_seed in enumerate(seeds):
-        result = run_one(scenario, replication_seed, detail=True)
-        rows.append(
-            {
-                "scenario": scenario.name,
-                "replication": replication,
-                "seed": replication_seed,
-                **result.outcomes,
-            }
-        )
-        for frame, bucket in (
-            (result.series, series),
-            (result.ties, ties),
-            (result.activities, logs),
-        ):
-            frame.insert(0, "replication", replication)
-            bucket.append(frame)
-        if progress:
-            progress(1)
-    return Results(
-        scenario,
-        pd.DataFrame(rows),
-        pd.concat(series, ignore_index=True),
-        pd.concat(ties, ignore_index=True),
-        pd.concat(logs, ignore_index=True),
-    )
 
 
 def series_frame(model: TwinningModel, counterfactual: TwinningModel) -> pd.DataFrame:
@@ -181,7 +120,7 @@ def group_series(model: TwinningModel, counterfactual: TwinningModel) -> pd.Data
 
 
 def ties_frame(model: TwinningModel) -> pd.DataFrame:
-    ties, world = model.ties, model.world
+    ties, world = model.state.ties, model.world
     return pd.DataFrame(
         {
             "learner": world.ids[ties.learner],
@@ -194,7 +133,7 @@ def ties_frame(model: TwinningModel) -> pd.DataFrame:
 
 
 def activities_frame(model: TwinningModel) -> pd.DataFrame:
-    table = model.log.table()
+    table = model.state.log.table()
     frame = pd.DataFrame(table, columns=list(LOG_COLUMNS))
     ids = np.append(model.world.ids, "")
     provinces = np.append(np.array(model.province_names), "")

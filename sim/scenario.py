@@ -59,17 +59,37 @@ def load_scenario(reference: str | Path, overrides: dict[str, Any] | None = None
     merged, origin = _resolve(path, chain=())
     merged.setdefault("name", path.stem)
     merged.setdefault("world", str(SCENARIO_DIR / "worlds" / "rwanda"))
-    for key, value in (overrides or {}).items():
-        section, field = split_key(key, "--set")
-        if section:
-            merged.setdefault(section, {})[field] = value
-        else:
-            merged[field] = value
-        origin[f"{section}.{field}" if section else field] = "--set"
+    _set(merged, origin, overrides or {}, "--set")
     scenario = validate(merged, origin, path)
     scenario.origin.update(origin)
     check_topics(scenario, cached_world(scenario.world), str(path), origin)
     return scenario
+
+
+def with_overrides(
+    scenario: Scenario, overrides: dict[str, Any], source: str = "--set"
+) -> Scenario:
+    """``scenario`` with parameters set by name (bare or ``section.field``), validated again.
+
+    The result keeps which file set every other value, so an error still names the file that
+    set the offending value, and ``source`` for the values set here."""
+    if not overrides:
+        return scenario
+    data, origin = scenario.model_dump(), dict(scenario.origin)
+    _set(data, origin, overrides, source)
+    result = validate(data, origin, Path(source))
+    result.origin.update(origin)
+    return result
+
+
+def _set(data: dict[str, Any], origin: dict[str, str], overrides: dict[str, Any], source: str):
+    for key, value in overrides.items():
+        section, field = split_key(key, source)
+        if section:
+            data.setdefault(section, {})[field] = value
+        else:
+            data[field] = value
+        origin[_key(section, field)] = source
 
 
 def check_topics(

@@ -58,7 +58,6 @@ COST_ITEMS = (
     "staff_day",
     "host_staff_days",
 )
-EARTH_RADIUS_KM = 6371.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,18 +100,6 @@ class World:
     @property
     def provinces(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.province))
-
-    def institutions_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "institution": self.ids,
-                "name": self.names,
-                "kind": self.kind,
-                "district": self.district,
-                "province": self.province,
-                "member": self.member,
-            }
-        )
 
 
 def load_world(folder: Path) -> World:
@@ -328,14 +315,3 @@ def _read_costs(path: Path) -> dict[str, float] | None:
     if missing:
         raise InputError(path, "item", ", ".join(missing), "a row for every cost item")
     return costs
-
-
-def haversine_km(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
-    """Great-circle distances (km) between paired points given in degrees (broadcasting)."""
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    dphi = phi2 - phi1
-    dlam = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlam / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))

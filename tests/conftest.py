@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from experiments.replicate import replication_seeds
 from sim.model import TwinningModel
 from sim.params import Scenario
-from sim.runner import replication_seeds, run_one, simulate
+from sim.runner import run_one, simulate
 from sim.scenario import SCENARIO_DIR, load_scenario
 
 RWANDA = SCENARIO_DIR / "worlds" / "rwanda"
@@ -37,7 +38,7 @@ def world_copy(tmp_path) -> Path:
 def run_tpn(*args: str) -> subprocess.CompletedProcess:
     """The `tpn` command in a fresh interpreter, as a user runs it."""
     return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args],
+        [sys.executable, "-m", "analysis.cli.main", *args],
         capture_output=True,
         text=True,
         timeout=600,

@@ -3,8 +3,8 @@
 Starts the dashboard on a free port of 127.0.0.1, changes a lever, runs two designs, and checks
 what the page shows (key figures, comparison table, trajectory and network figures); saves a
 screenshot to test-artifacts/ (with TPN_UPDATE_DOCS=1 also to docs/figures/, the README's picture,
-so that running the tests never edits a tracked file). When `analysis.report`
-exists it also opens a `tpn report` of a `tpn run` folder in the same browser.
+so that running the tests never edits a tracked file). It also opens a `tpn report` of a
+`tpn run` folder in the same browser.
 
 Chromium comes from Debian (`make test` installs it as root): Playwright's own browser download
 cannot work here. Without /usr/bin/chromium the test is skipped locally and fails in CI.
@@ -57,7 +57,7 @@ def _require(ready: bool, what: str) -> None:
 
 def _tpn() -> list[str]:
     script = Path(sys.executable).with_name("tpn")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "sim.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "analysis.cli.main"]
 
 
 def _free_port() -> int:
@@ -132,8 +132,7 @@ def test_dashboard_in_chromium(tmp_path):
                 page = browser.new_page(viewport={"width": 1500, "height": 1900})
                 page.set_default_timeout(TIMEOUT_MS)
                 _drive_dashboard(page, url)
-                if (ROOT / "analysis" / "report.py").exists():
-                    _check_report(page, tmp_path)
+                _check_report(page, tmp_path)
             finally:
                 browser.close()
     finally:

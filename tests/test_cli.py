@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from analysis.cli.main import main
 from tests.conftest import run_tpn
 
 
@@ -40,6 +40,7 @@ def test_run_writes_tables_series_and_figures(tmp_path, capsys):
     } <= set(series.columns)
     assert series["month"].max() == 24
     manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "run" and manifest["scheduler"] == "auto"
     assert manifest["replications"] == 3 and manifest["synthetic_world"] is True
     assert len(manifest["replication_seeds"]) == 3
 
@@ -99,7 +100,8 @@ def test_compare_prints_means_and_paired_differences_as_json(tmp_path, capsys):
     none = effect[("accreditation.causal_effect", "no_twinning")]
     assert network["mean"] > 0 and none["mean"] == 0
     assert none["difference_vs_first"] == pytest.approx(-network["mean"])
-    assert (out / "figures" / "effects.png").is_file()
+    for figure in ("effects", "trajectories", "costs"):
+        assert (out / "figures" / f"{figure}.png").is_file(), figure
     assert (out / "tpn_2021" / "series.parquet").is_file()
     assert (out / "comparison.csv").is_file()
 

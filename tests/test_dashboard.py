@@ -2,9 +2,11 @@
 (``solara.render``, as Mesa tests ``SolaraViz``), and the computations behind them."""
 
 import io
+import json
 import re
 import socket
 import time
+import zipfile
 from types import SimpleNamespace
 
 import ipyvuetify as v
@@ -197,3 +199,33 @@ def test_one_replication_shows_no_empty_intervals_and_the_map_names_its_replicat
     titles = [ax.get_title() for ax in fig.axes] + [fig._suptitle and fig._suptitle.get_text()]
     title = " ".join(t for t in titles if t)
     assert "replication 0" in title and "replication 1" not in title
+
+
+def test_the_dashboards_folder_download_is_what_tpn_compare_writes(tmp_path, capsys):
+    """The same two scenarios, replications and seed give the same files, byte for byte, from
+    the dashboard's download and from `tpn compare` (one writer: analysis.results_folder)."""
+    from analysis.cli.main import main
+
+    shipped = data.shipped()
+    outcome = data.run_designs([shipped["tpn_2021"], shipped["dyad"]], 3)
+    with zipfile.ZipFile(io.BytesIO(data.folder_zip(outcome))) as archive:
+        archive.extractall(tmp_path / "download")
+    downloaded = tmp_path / "download" / "tpn-results"
+    compared = tmp_path / "compare"
+    args = ["compare", "tpn_2021", "dyad", "--reps", "3", "--out", str(compared), "--quiet"]
+    assert main(args) == 0
+    capsys.readouterr()
+
+    def files(folder):
+        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+    assert files(downloaded) == files(compared)
+    assert {"runs.csv", "comparison.csv", "figures/costs.png", "dyad/summary.csv"} <= set(
+        files(compared)
+    )
+    for name in files(compared):
+        if name.endswith((".csv", ".parquet", ".json")) and name != "manifest.json":
+            assert (downloaded / name).read_bytes() == (compared / name).read_bytes(), name
+    manifest = json.loads((downloaded / "manifest.json").read_text())
+    assert manifest["kind"] == "compare" and manifest["command"] == "tpn dashboard"
+    assert manifest["scenarios"] == ["tpn_2021", "dyad"] and manifest["replications"] == 3

@@ -1,6 +1,6 @@
 """Documentation that is generated from the code must match the code."""
 
-from sim.paramdoc import DOCUMENT, parameters_document
+from analysis.paramdoc import DOCUMENT, parameters_document
 from sim.params import SECTIONS
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from analysis.figures import trajectories
 from analysis.stats import mean_interval, paired_difference, summarise
+from experiments.replicate import replicate
 from sim.evaluation import comparison_group, right_tailed_z_test
-from sim.runner import run_many
 from sim.scenario import load_scenario
 from sim.world import cached_world
 
@@ -67,7 +67,7 @@ def test_summary_reports_run_percentiles_beside_the_interval_of_the_mean():
 def test_the_trajectory_figure_draws_the_comparison_group_the_tables_use(rule, label, group):
 
     scenario = load_scenario("tpn_2021", {"comparison": rule})
-    results = run_many(scenario, replications=2, seed=5)
+    (results,) = replicate([scenario], 2, 5, detail=True)
     world = cached_world(scenario.world)
     figure = trajectories(results.series, world, ["accreditation"], "test", (0, 18), rule)
     lines = {line.get_label(): line for line in figure.axes[0].get_lines()}

@@ -14,10 +14,12 @@ import pytest
 
 from experiments.design import make_design
 from experiments.executors import SerialExecutor, make_executor
+from experiments.manifest import new_manifest, now
+from experiments.replicate import run_batch
 from experiments.sensitivity import analyse
 from experiments.spec import Experiment, load_experiment
 from experiments.store import SweepStore
-from experiments.sweep import FunctionModel, ScenarioModel, point_means, run_sweep
+from experiments.sweep import FunctionModel, ScenarioModel, point_means, run_sweep, tasks_of
 from sim.scenario import load_scenario
 from tests.conftest import run_tpn
 
@@ -56,8 +58,6 @@ def test_ishigami_sobol_indices_match_the_closed_form(tmp_path):
         3,
         store,
         SerialExecutor(),
-        manifest={},
-        quiet=True,
     )
     indices = analyse(spec, design, point_means(result.runs, len(design.values), ["y"])).indices
     s1 = indices[indices["index"] == "S1"].set_index("factor")["value"]
@@ -81,8 +81,6 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
         1,
         store,
         SerialExecutor(),
-        manifest={},
-        quiet=True,
     )
     assert len(result.runs) == 8 and result.failed == 4
     assert result.failure_reasons == {"ValueError: x above 0.5 breaks this model": 4}
@@ -109,23 +107,15 @@ def test_executors_give_identical_results(tmp_path, scheduler):
     design = make_design(spec, base)
     model = ScenarioModel(base, spec.outcomes)
     tables = []
-    for name, executor in (("serial", SerialExecutor()), (scheduler, make_executor(scheduler))):
+    for name in ("serial", scheduler):
         store = SweepStore.open(
             tmp_path / name.replace(":", "-"), resume=False, force=False, fingerprint="x"
         )
-        tables.append(
-            run_sweep(
-                model,
-                design,
-                spec.replications,
-                spec.seed,
-                store,
-                executor,
-                manifest={},
-                quiet=True,
-                batch_size=2,
-            ).runs
-        )
+        with make_executor(name) as executor:
+            sweep = run_sweep(
+                model, design, spec.replications, spec.seed, store, executor, batch_size=2
+            )
+        tables.append(sweep.runs)
     pd.testing.assert_frame_equal(tables[0], tables[1])
     assert set(tables[0]["host_capacity"]) <= {2, 4, 8}
     assert (tables[0].groupby("replication")["seed"].nunique() == 1).all(), "common seeds"
@@ -151,7 +141,7 @@ def test_resume_after_a_kill_equals_an_uninterrupted_sweep(tmp_path):
         [
             sys.executable,
             "-m",
-            "sim.cli",
+            "analysis.cli.main",
             "sweep",
             str(path),
             "--out",
@@ -269,10 +259,15 @@ def test_sensitivity_command_writes_indices_and_figures(tmp_path):
     assert {r["factor"] for r in records} == {"learning_scale", "competence_shock_sd"}
 
 
-def test_the_shipped_experiments_validate():
+def test_every_shipped_experiment_runs_and_computes_each_of_its_outcomes():
+    """Loading only checks names; one run of each experiment's first point checks that every
+    outcome it asks for is one a run computes (one that is not would fail every run)."""
     for path in sorted(Path("experiments").glob("*.toml")):
         spec, base = load_experiment(path)
-        assert spec.outcomes and base.name
+        first = tasks_of(make_design(spec, base), 1, spec.seed)[:1]
+        (row,) = run_batch(ScenarioModel(base, spec.outcomes), first)
+        assert row["status"] == "ok", (path.name, row["error"])
+        assert set(spec.outcomes) <= set(row), path.name
 
 
 def test_series_are_written_in_chunks_not_held(tmp_path):
@@ -286,8 +281,6 @@ def test_series_are_written_in_chunks_not_held(tmp_path):
         4,
         store,
         SerialExecutor(),
-        manifest={},
-        quiet=True,
         batch_size=1,
         chunk_runs=4,
     )
@@ -349,7 +342,7 @@ def test_morris_spreads_its_grid_over_the_levels_end_to_end():
 def test_a_series_chunk_without_its_runs_is_removed_on_resume(tmp_path):
     folder = tmp_path / "s"
     store = SweepStore.open(folder, resume=False, force=False, fingerprint="x")
-    store.write_manifest({"fingerprint": "x"})
+    store.write_manifest(new_manifest("sweep", now(), fingerprint="x"))
     for run_id in (0, 1):
         series = pd.DataFrame({"run_id": [run_id], "month": [0], "value": [1.0]})
         store.write_chunk([{"run_id": run_id, "y": 1.0, "status": "ok"}], [series])
@@ -377,9 +370,8 @@ def test_a_resume_runs_failed_runs_again(tmp_path):
     def sweep(resume: bool):
         store = SweepStore.open(tmp_path / "s", resume=resume, force=False, fingerprint="f")
         model = FunctionModel(flaky, ("z",))
-        return run_sweep(
-            model, design, 1, 1, store, SerialExecutor(), manifest={"fingerprint": "f"}, quiet=True
-        )
+        manifest = new_manifest("sweep", now(), fingerprint="f")
+        return run_sweep(model, design, 1, 1, store, SerialExecutor(), manifest=manifest)
 
     assert sweep(resume=False).runs["status"].tolist() == ["ok", "failed"]
     disk["full"] = False

@@ -1,11 +1,12 @@
-"""The model's behaviour, stated as its specification (DOMAIN.md mechanisms)."""
+"""The model's behaviour, stated as its specification (the mechanisms of Gasana et al. 2024)."""
 
 import mesa
 import numpy as np
 import pytest
 
-from sim import dynamics
-from sim.activities import COACHING, EXCHANGE_VISIT
+from sim import learning
+from sim.activity_kinds import COACHING, EXCHANGE_VISIT
+from sim.geography import haversine_km
 from sim.model import TwinningModel
 from sim.params import Context
 from sim.runner import run_one, simulate
@@ -15,7 +16,7 @@ from tests.conftest import outcome_over_seeds, with_changes
 def test_exchange_visit_closes_part_of_the_gap_to_the_host():
     competence = np.array([[0.4], [0.8]])
     knowhow = np.zeros((2, 1))
-    gain = dynamics.learn(
+    gain = learning.learn(
         competence,
         knowhow,
         np.array([1.0]),
@@ -34,7 +35,7 @@ def test_exchange_visit_closes_part_of_the_gap_to_the_host():
 def test_nothing_is_learned_from_a_weaker_teacher():
     competence = np.array([[0.8], [0.4]])
     knowhow = np.zeros((2, 1))
-    dynamics.learn(
+    learning.learn(
         competence,
         knowhow,
         np.array([1.0]),
@@ -52,7 +53,7 @@ def test_committed_leadership_implements_know_how_faster():
     ctx = Context()
     competence = np.zeros((2, 1))
     knowhow = np.full((2, 1), 0.1)
-    dynamics.implement(competence, knowhow, np.array([1.0, 0.0]), ctx)
+    learning.implement(competence, knowhow, np.array([1.0, 0.0]), ctx)
     assert competence[0, 0] > competence[1, 0] > 0
     assert competence[0, 0] + knowhow[0, 0] == pytest.approx(0.1), "implementation conserves"
 
@@ -60,7 +61,7 @@ def test_committed_leadership_implements_know_how_faster():
 def test_turnover_takes_know_how_but_not_institutional_competence():
     competence = np.full((1, 1), 0.5)
     knowhow = np.full((1, 1), 0.2)
-    dynamics.lose_knowhow(knowhow, np.array([0.25]))
+    learning.lose_knowhow(knowhow, np.array([0.25]))
     assert knowhow[0, 0] == pytest.approx(0.15)
     assert competence[0, 0] == 0.5
 
@@ -86,7 +87,7 @@ def test_no_twinning_is_its_own_counterfactual(tpn):
 
 def test_every_rising_member_gets_a_stronger_host_in_each_priority(tpn_model):
     model = tpn_model
-    ties = model.ties
+    ties = model.state.ties
     first = slice(0, model.initial_tie_count)
     learner, host, topic = ties.learner[first], ties.host[first], ties.topic[first]
     observed = model.world.baseline
@@ -106,15 +107,60 @@ def test_a_dyad_gives_each_member_exactly_one_partner(tpn):
     for kind in ("dhmt", "hospital"):
         unpaired = (partner[members] < 0) & (model.world.kind[members] == kind)
         assert unpaired.sum() == (model.world.kind[members] == kind).sum() % 2
-    pairs = {tuple(sorted(p)) for p in zip(model.ties.learner, model.ties.host, strict=True)}
+    pairs = {
+        tuple(sorted(p)) for p in zip(model.state.ties.learner, model.state.ties.host, strict=True)
+    }
     for a, b in pairs:
         assert partner[a] == b
 
 
+@pytest.mark.parametrize("design", ["network", "dyad", "hub", "provincial"])
+def test_a_hosts_load_is_its_count_of_active_ties_after_switches_and_donor_exit(tpn, design):
+    scenario = with_changes(
+        tpn,
+        design=design,
+        priority_switch_monthly=0.2,
+        switch_notified_share=0.7,
+        donor_exit_month=12,
+    )
+    model = simulate(scenario, 3)
+    ties = model.state.ties
+    assert len(ties) > model.initial_tie_count, "announced switches were rematched"
+    assert (model.enrolled & ~model.state.twinning).any(), "some stopped when the donor left"
+    assert (~ties.active).any()
+    active = np.bincount(ties.host[ties.active], minlength=len(model.member))
+    assert np.array_equal(ties.host_load, active)
+
+
+def test_similarity_is_the_product_of_the_penalties_for_each_difference(tpn_model):
+    world, ctx = tpn_model.world, tpn_model.params.context
+    i, j = (index.ravel() for index in np.indices((len(world), len(world))))
+    setting = (world.setting[i] != world.setting[j]) * ctx.similarity_penalty_setting
+    ownership = (world.ownership[i] != world.ownership[j]) * ctx.similarity_penalty_ownership
+    expected = (1 - setting) * (1 - ownership)
+    assert np.allclose(tpn_model.geography.similarity(i, j), expected)
+    assert len(np.unique(expected)) > 2, "the world has pairs differing in each trait"
+
+
+def test_roads_without_a_distances_file_are_the_straight_line_times_the_road_factor(tpn_model):
+    assert haversine_km(0.0, 0.0, 0.0, 1.0) == pytest.approx(111.19, abs=0.01)
+    geography, districts = tpn_model.geography, np.arange(len(tpn_model.world.district_names))
+    km = geography.road_km(districts[:, None], districts[None, :])
+    assert (
+        np.allclose(km, km.T)
+        and np.all(np.diag(km) == 0)
+        and (km[~np.eye(30, dtype=bool)] > 0).all()
+    )
+    gasabo, huye = (tpn_model.world.district_names.index(d) for d in ("Gasabo", "Huye"))
+    assert 1.4 * 80 < km[gasabo, huye] < 1.4 * 120, (
+        "Kigali to Huye is about 100 km as the crow flies"
+    )
+
+
 def test_an_exchange_visit_budget_of_zero_gives_no_visits(tpn):
     model = simulate(with_changes(tpn, exchange_visits_per_year=0), seed=4)
-    assert model.log.held[EXCHANGE_VISIT] == 0
-    assert model.log.held[COACHING] > 0
+    assert model.state.log.held[EXCHANGE_VISIT] == 0
+    assert model.state.log.held[COACHING] > 0
 
 
 def test_the_visit_budget_caps_the_visits_planned(tpn):
@@ -185,11 +231,11 @@ def test_choosers_regress_to_the_mean_without_twinning(tpn):
 
 def test_unannounced_priority_switches_break_partnerships(tpn):
     silent = simulate(with_changes(tpn, priority_switch_monthly=0.2, switch_notified_share=0.0), 1)
-    assert silent.switches > 0
-    assert len(silent.ties) == silent.initial_tie_count, "nobody is rematched"
-    assert (~silent.ties.active).sum() > 0
+    assert silent.state.switches > 0
+    assert len(silent.state.ties) == silent.initial_tie_count, "nobody is rematched"
+    assert (~silent.state.ties.active).sum() > 0
     told = simulate(with_changes(tpn, priority_switch_monthly=0.2, switch_notified_share=1.0), 1)
-    assert len(told.ties) > told.initial_tie_count, "announced switches are rematched"
+    assert len(told.state.ties) > told.initial_tie_count, "announced switches are rematched"
 
 
 def test_workload_shocks_cancel_or_delay_activities(tpn):
@@ -202,9 +248,9 @@ def test_workload_shocks_cancel_or_delay_activities(tpn):
         ),
         2,
     )
-    assert calm.log.cancelled.sum() == 0 and calm.log.delayed[COACHING] == 0
+    assert calm.state.log.cancelled.sum() == 0 and calm.state.log.delayed[COACHING] == 0
     swamped = simulate(with_changes(tpn, workload_shock_monthly=1.0, shock_cancel_share=1.0), 2)
-    assert swamped.log.held[COACHING] < calm.log.held[COACHING] / 3
+    assert swamped.state.log.held[COACHING] < calm.state.log.held[COACHING] / 3
 
 
 def test_hosting_visits_raises_the_hosts_leadership(tpn):
@@ -213,9 +259,10 @@ def test_hosting_visits_raises_the_hosts_leadership(tpn):
     )
     plain = simulate(with_changes(base, host_recognition_gain=0.0), 3)
     recognised = simulate(base, 3)
-    hosts = np.unique(recognised.ties.host)
-    assert (recognised.leadership[hosts] >= plain.leadership[hosts]).all()
-    assert recognised.leadership[hosts].mean() > plain.leadership[hosts].mean()
+    hosts = np.unique(recognised.state.ties.host)
+    recognised_leaders, plain_leaders = recognised.state.leadership, plain.state.leadership
+    assert (recognised_leaders[hosts] >= plain_leaders[hosts]).all()
+    assert recognised_leaders[hosts].mean() > plain_leaders[hosts].mean()
 
 
 def test_phasing_by_province_staggers_launches(tpn):
@@ -250,11 +297,12 @@ def test_mesa_batch_run_returns_one_row_per_run():
         {"design": ["network", "dyad"], "virtual_share": 0.5},
         number_processes=1,
         rng=[1, 2],
+        max_steps=30,
         display_progress=False,
     )
     assert len(rows) == 4
     assert {r["design"] for r in rows} == {"network", "dyad"}
-    assert all(r["Step"] == 24 for r in rows)
+    assert all(r["Step"] == 24 for r in rows), "the model stops itself at its horizon"
     assert all(r["mean_competence_members"] > 0 for r in rows)
 
 

@@ -4,14 +4,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.frontier import frontier_table
 from analysis.reporting import icer_rows
-from experiments.frontier import frontier_table
 from experiments.optimize import GAIN, LEVERS, budget_scenario, evaluate_plan, optimize
-from sim.activities import EXCHANGE_VISIT
-from sim.funding import DONOR, FUNDERS
+from experiments.replicate import replication_seeds
+from sim.activity_kinds import KINDS_BY_NAME
 from sim.model import TwinningModel
 from sim.outcomes import outcomes
-from sim.runner import replication_seeds, run_one, simulate, simulate_pair
+from sim.payers import DONOR, FUNDERS
+from sim.runner import run_one, simulate, simulate_pair
 from sim.scenario import load_scenario
 from tests.conftest import with_changes
 
@@ -37,28 +38,29 @@ def test_costs_add_up_by_funder_and_by_activity(tpn):
 
 def test_a_longer_road_costs_more_for_the_same_visit(tpn):
     model = simulate(tpn, 1)
-    funding = model.funding
+    pricing = model.pricing
     near = model.world.district_index
     hosts = np.arange(1, 30)
-    price = funding.prices(EXCHANGE_VISIT, np.zeros(29, dtype=int), hosts, np.zeros(29, bool), 3, 2)
-    distance = model.road_km(np.full(29, near[0]), near[hosts])
+    visit = KINDS_BY_NAME["exchange_visit"]
+    price = pricing.cash(visit, np.zeros(29, dtype=int), hosts, np.zeros(29, bool), 3, 2)
+    distance = model.geography.road_km(np.full(29, near[0]), near[hosts])
     assert np.corrcoef(price, distance)[0, 1] > 0.999
 
 
 def test_an_exhausted_budget_stops_paid_activities(tpn):
     budget = 10e6
     model = simulate(with_changes(tpn, donor_budget_per_year=budget), 2)
-    assert model.funding.unfunded.sum() > 0
-    assert (model.funding.donor_spent <= budget + 1e-6).all()
+    assert model.payers.unfunded.sum() > 0
+    assert (model.payers.donor_spent <= budget + 1e-6).all()
     rich = simulate(tpn, 2)
-    assert rich.funding.unfunded.sum() == 0
-    assert model.log.held.sum() < rich.log.held.sum()
+    assert rich.payers.unfunded.sum() == 0
+    assert model.state.log.held.sum() < rich.state.log.held.sum()
 
 
 def test_the_donors_total_cap_holds_across_budget_years(tpn):
     model = simulate(with_changes(tpn, donor_budget_total=20e6), 2)
-    assert model.funding.donor_spent.sum() <= 20e6 + 1e-6
-    assert model.funding.unfunded.sum() > 0
+    assert model.payers.donor_spent.sum() <= 20e6 + 1e-6
+    assert model.payers.unfunded.sum() > 0
 
 
 def test_a_budget_plan_never_lets_the_donor_spend_more_than_the_budget(tpn):
@@ -67,7 +69,7 @@ def test_a_budget_plan_never_lets_the_donor_spend_more_than_the_budget(tpn):
     budget = 40e6
     scenario = budget_scenario(tpn, budget, years=1)
     expensive = with_changes(scenario, exchange_visits_per_year=120, virtual_share=0.0)
-    assert simulate(expensive, 1).funding.donor_spent.sum() <= budget + 1e-6
+    assert simulate(expensive, 1).payers.donor_spent.sum() <= budget + 1e-6
 
 
 def test_institutions_that_stopped_twinning_are_not_rematched(tpn):
@@ -75,8 +77,8 @@ def test_institutions_that_stopped_twinning_are_not_rematched(tpn):
         tpn, donor_exit_month=10, priority_switch_monthly=0.3, switch_notified_share=1.0
     )
     model = simulate(early_exit, 3)
-    ties = model.ties
-    stopped = ~model.twinning
+    ties = model.state.ties
+    stopped = ~model.state.twinning
     assert stopped[model.enrolled].any()
     assert not (ties.active & (stopped[ties.learner] | stopped[ties.host])).any()
 
@@ -86,7 +88,7 @@ def test_an_unpaid_launch_workshop_teaches_nothing(tpn):
         model = TwinningModel(scenario, rng=3)
         while model.steps <= int(model.launch[model.enrolled].min()):
             model.step()
-        return model.knowhow
+        return model.state.knowhow
 
     assert knowhow_after_the_first_launch(with_changes(tpn, donor_budget_per_year=0)).max() == 0
     assert knowhow_after_the_first_launch(tpn).max() > 0
@@ -95,8 +97,8 @@ def test_an_unpaid_launch_workshop_teaches_nothing(tpn):
 def test_the_donor_pays_nothing_after_it_exits():
     scenario = load_scenario("donor_exit_no_followup")
     model = simulate(scenario, 4)
-    month, payer = model.log.column("month"), model.log.column("payer")
-    exit_month = model.funding.exit_month
+    month, payer = model.state.log.column("month"), model.state.log.column("payer")
+    exit_month = model.payers.exit_month
     assert (payer == DONOR).any() and (month[payer == DONOR] < exit_month).all()
     assert (month >= exit_month).any() and (payer[month >= exit_month] != DONOR).all()
 
@@ -143,7 +145,7 @@ def test_a_ministry_budget_line_keeps_the_network_within_its_budget():
     outcomes = run_one(scenario, 6).outcomes
     assert outcomes["sustain.still_twinning"] == 1.0
     assert outcomes["costs.moh"] > 0
-    assert (model.funding.moh_spent <= scenario.funding.moh_budget_per_year + 1e-6).all()
+    assert (model.payers.moh_spent <= scenario.funding.moh_budget_per_year + 1e-6).all()
     no_followup = run_one(load_scenario("donor_exit_no_followup"), 6).outcomes
     assert (
         outcomes["accreditation.effect_5y_after_exit"]

@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.report import _plain_value, report_html
+from analysis.cli.main import main
+from analysis.report import report_html
+from analysis.report.assumptions import plain_value
 from analysis.tables import format_number
-from sim.cli import main
 from sim.scenario import SCENARIO_DIR
 from tests.conftest import run_tpn
 
@@ -292,6 +293,38 @@ def test_damaged_or_incomplete_folder_is_a_one_line_error_naming_the_file(folder
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
 
 
+def test_a_folders_kind_is_read_from_its_manifest_not_guessed_from_its_files(folders, tmp_path):
+    folder = tmp_path / "run"
+    shutil.copytree(folders["run"], folder)
+    (folder / "report.html").unlink(missing_ok=True)
+    for marker in ("targets.csv", "indices.csv", "points.parquet", "comparison.csv"):
+        (folder / marker).write_text("")  # files another kind of folder holds
+    html = report_html(folder)
+    assert "tpn run: replications of one scenario" in html and "Headline outcomes" in html
+
+
+def _set_manifest(folder: Path, **fields) -> None:
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, **fields}))
+
+
+def test_a_kind_the_report_does_not_describe_is_refused(folders, tmp_path, capsys):
+    folder = _damaged(folders, tmp_path, "run", lambda f: _set_manifest(f, kind="frontier"))
+    err = one_line_error(capsys, ["report", str(folder)])
+    assert "manifest.json: kind = 'frontier'" in err and "tpn run, compare, sweep" in err
+
+
+def test_a_manifest_without_kind_is_a_one_line_error(folders, tmp_path, capsys):
+    def forget_kind(folder: Path) -> None:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        del manifest["kind"]
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+
+    folder = _damaged(folders, tmp_path, "compare", forget_kind)
+    err = one_line_error(capsys, ["report", str(folder)])
+    assert "manifest.json: kind" in err
+
+
 def test_unfinished_sensitivity_is_resumed_with_tpn_sensitivity(folders, tmp_path, capsys):
     def unfinish(folder: Path) -> None:
         (folder / "indices.csv").unlink()
@@ -304,10 +337,10 @@ def test_unfinished_sensitivity_is_resumed_with_tpn_sensitivity(folders, tmp_pat
 
 
 def test_assumptions_say_not_set_and_write_large_numbers_out():
-    assert _plain_value(None) == "not set"
-    assert _plain_value(2.5e8) == "250,000,000"
-    assert _plain_value(250_000_000) == "250,000,000"
-    assert _plain_value(0.886107) == "0.8861"
+    assert plain_value(None) == "not set"
+    assert plain_value(2.5e8) == "250,000,000"
+    assert plain_value(250_000_000) == "250,000,000"
+    assert plain_value(0.886107) == "0.8861"
 
 
 def test_run_report_has_no_none_values(folders):

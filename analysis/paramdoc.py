@@ -1,4 +1,10 @@
-"""Every parameter of a scenario with its value, unit, source and meaning (``tpn show``)."""
+"""Every parameter of a scenario with its value, unit, source and meaning, as one table.
+
+`tpn show SCENARIO` prints it, the HTML report lists its assumptions from it, and
+``python -m analysis.paramdoc`` (`make docs`) writes it for the shipped tpn_2021 scenario to
+``docs/parameters.md``. Units, sources and meanings are declared once, on the fields of
+:mod:`sim.params`; this module only lays them out.
+"""
 
 import os
 from pathlib import Path
@@ -6,10 +12,14 @@ from pathlib import Path
 import pandas as pd
 
 from sim.params import SECTIONS, Scenario
-from sim.scenario import SCENARIO_DIR
+from sim.scenario import SCENARIO_DIR, load_scenario
+
+DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "parameters.md"
 
 
 def parameter_table(scenario: Scenario) -> pd.DataFrame:
+    """One row per parameter (``section.field``): value, unit, source and description. A value
+    that a calibration file set is sourced to that file ("fitted to the evaluation")."""
     rows = []
     for name, field in Scenario.model_fields.items():
         if name in SECTIONS:
@@ -44,19 +54,14 @@ def _row(name: str, value, field) -> dict:
     }
 
 
-DOCUMENT = Path(__file__).resolve().parents[1] / "docs" / "parameters.md"
-
-
 def parameters_document() -> str:
     """``docs/parameters.md``: every parameter of tpn_2021 with unit, source and meaning."""
-    from sim.scenario import load_scenario
-
     table = parameter_table(load_scenario("tpn_2021")).to_markdown(index=False)
     return (
         "# Parameters\n\n"
         "Every parameter of the model with its value in the `tpn_2021` scenario, its unit, its\n"
         "source (a published figure, or *assumption*) and its meaning. Generated from\n"
-        "`sim/params.py` by `make docs` (a test fails when this file is out of date); "
+        "`sim/params/` by `make docs` (a test fails when this file is out of date); "
         "`tpn show SCENARIO`\nprints the same for any scenario.\n\n" + table + "\n"
     )
 

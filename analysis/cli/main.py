@@ -1,11 +1,10 @@
-"""The `tpn` command: run, compare, list and inspect scenarios; write worlds; benchmark.
+"""The `tpn` command line (parser and dispatch): run, compare, list and inspect scenarios; write worlds; benchmark.
 
 Bad input ends with one line on stderr (`tpn: error: FILE: FIELD = VALUE: what is allowed`) and
 exit status 2; nothing is left half-written.
 """
 
 import argparse
-import os
 import sys
 from functools import partial
 from pathlib import Path
@@ -54,7 +53,7 @@ def build_parser() -> Parser:
 
     listing = commands.add_parser("scenarios", help="list the shipped scenarios")
     listing.add_argument("--json", action="store_true", help="print JSON records")
-    listing.set_defaults(handler=_scenarios)
+    listing.set_defaults(handler=_lazy("analysis.cli.catalogue", "scenarios_command"))
 
     show = commands.add_parser("show", help="print a scenario's resolved parameters")
     show.add_argument("scenario")
@@ -62,7 +61,7 @@ def build_parser() -> Parser:
     form = show.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print JSON records")
     form.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    show.set_defaults(handler=_show)
+    show.set_defaults(handler=_lazy("analysis.cli.catalogue", "show_command"))
 
     for name, helptext in (
         ("sweep", "run an experiment file's design points (resumable)"),
@@ -72,12 +71,7 @@ def build_parser() -> Parser:
         experiment = commands.add_parser(name, help=helptext)
         experiment.add_argument("experiment", type=Path, help="experiment .toml file")
         experiment.add_argument("--out", type=Path, required=True, help="output folder")
-        experiment.add_argument(
-            "--scheduler",
-            default="processes",
-            help="serial, processes[:N] (default: all cores), local:N "
-            "(Dask LocalCluster) or tcp://HOST:PORT (Dask scheduler)",
-        )
+        _add_scheduler(experiment, "processes", "all cores")
         experiment.add_argument(
             "--resume", action="store_true", help="finish an interrupted sweep in --out"
         )
@@ -114,19 +108,15 @@ def build_parser() -> Parser:
     optimize.add_argument("--trials", type=_positive, default=40, help="plans to try")
     optimize.add_argument("--reps", type=_positive, default=8, help="replications per plan")
     optimize.add_argument("--seed", type=_non_negative, default=1)
+    _add_scheduler(optimize)
     _add_output_options(optimize)
-    optimize.set_defaults(handler=_lazy("experiments.optimize_cli", "optimize_command"))
+    optimize.set_defaults(handler=_lazy("analysis.cli.optimize", "optimize_command"))
 
     calibrate = commands.add_parser("calibrate", help="fit free parameters to observed targets")
     calibrate.add_argument("calibration", type=Path, help="calibration .toml file")
     calibrate.add_argument("--out", type=Path, required=True)
     calibrate.add_argument("--trials", type=_positive, default=None, help="override the budget")
-    calibrate.add_argument(
-        "--workers",
-        type=_positive,
-        default=os.cpu_count() or 1,
-        help="processes sharing each trial's replications (default: all cores)",
-    )
+    _add_scheduler(calibrate, "processes", "all cores, sharing each trial's replications")
     calibrate.add_argument(
         "--install",
         action="store_true",
@@ -152,6 +142,7 @@ def build_parser() -> Parser:
         action="store_true",
         help="use the scenario's parameters, not the calibrated ensemble",
     )
+    _add_scheduler(validate)
     _add_output_options(validate)
     validate.set_defaults(handler=_evidence("validate_command"))
 
@@ -169,6 +160,7 @@ def build_parser() -> Parser:
         action="store_true",
         help="also show what a randomised trial would have measured",
     )
+    _add_scheduler(decompose)
     _add_output_options(decompose)
     decompose.set_defaults(handler=_evidence("decompose_command"))
 
@@ -192,7 +184,7 @@ def build_parser() -> Parser:
 
     outcomes = commands.add_parser("outcomes", help="list the outcomes every run reports")
     outcomes.add_argument("--json", action="store_true")
-    outcomes.set_defaults(handler=_outcomes)
+    outcomes.set_defaults(handler=_lazy("analysis.cli.catalogue", "outcomes_command"))
 
     world = commands.add_parser("world", help="write a synthetic world folder (a data template)")
     world.add_argument("--out", type=Path, required=True)
@@ -203,7 +195,7 @@ def build_parser() -> Parser:
         help="size of a generic world; omit for the Rwanda world",
     )
     world.add_argument("--seed", type=int, default=2021)
-    world.set_defaults(handler=_world)
+    world.set_defaults(handler=_lazy("analysis.cli.catalogue", "world_command"))
 
     bench = commands.add_parser("bench", help="measure the simulator's speed")
     bench.add_argument("--json", action="store_true", help="print one machine-readable line")
@@ -235,8 +227,23 @@ def _add_run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
         metavar="KEY=VALUE",
         help="override a parameter, e.g. --set virtual_share=0.8 (repeatable)",
     )
+    _add_scheduler(parser)
     parser.add_argument("--json", action="store_true", help="print the table as JSON records")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _add_scheduler(
+    parser: argparse.ArgumentParser,
+    default: str = "auto",
+    meaning: str = "serial for a few runs, all cores for many",
+) -> None:
+    """Where the replications run; results never depend on it (every run has its own seed)."""
+    parser.add_argument(
+        "--scheduler",
+        default=default,
+        help=f"auto, serial, processes[:N], local:N (Dask LocalCluster) or tcp://HOST:PORT "
+        f"(Dask scheduler); default {default}: {meaning}",
+    )
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -268,7 +275,7 @@ def _integer(text: str) -> int:
 
 
 def _run(args) -> int:
-    from analysis.run_cli import simulate_command
+    from analysis.cli.run import simulate_command
 
     return simulate_command(args, [args.scenario])
 
@@ -278,13 +285,13 @@ def _compare(args) -> int:
         raise InputError(
             "tpn compare", "scenarios", " ".join(args.scenarios), "at least two scenarios"
         )
-    from analysis.run_cli import simulate_command
+    from analysis.cli.run import simulate_command
 
     return simulate_command(args, args.scenarios)
 
 
 def _experiment(args, mode: str) -> int:
-    from experiments.runner_cli import run_experiment_command
+    from analysis.cli.experiments import run_experiment_command
 
     return run_experiment_command(args, mode)
 
@@ -301,88 +308,7 @@ def _lazy(module: str, function: str):
 
 
 def _evidence(name: str):
-    return _lazy("analysis.evidence_cli", name)
-
-
-def _scenarios(args) -> int:
-    import pandas as pd
-
-    from analysis import tables
-    from sim.scenario import load_scenario, shipped_scenarios
-
-    rows = []
-    for path in shipped_scenarios():
-        scenario = load_scenario(path)
-        rows.append(
-            {
-                "scenario": scenario.name,
-                "design": scenario.design.design,
-                "description": scenario.description,
-            }
-        )
-    frame = pd.DataFrame(rows)
-    print(tables.to_json(frame) if args.json else tables.render(frame, left=3))
-    return 0
-
-
-def _show(args) -> int:
-    from analysis import tables
-    from sim.paramdoc import parameter_table
-    from sim.scenario import load_scenario, parse_overrides
-
-    scenario = load_scenario(args.scenario, parse_overrides(args.set))
-    frame = parameter_table(scenario)
-    if args.json:
-        print(tables.to_json(frame))
-    elif args.markdown:
-        print(frame.to_markdown(index=False))
-    else:
-        frame["value"] = [tables.shorten(str(v), 40) for v in frame["value"]]
-        frame["source"] = [tables.shorten(str(v), 50) for v in frame["source"]]
-        title = (
-            f"{scenario.name}: {scenario.description}\n"
-            "(full sources and meanings: tpn show SCENARIO --markdown, or --json)"
-        )
-        print(tables.render(frame[["parameter", "value", "unit", "source"]], title, left=4))
-    return 0
-
-
-def _outcomes(args) -> int:
-    import pandas as pd
-
-    from analysis import tables
-    from sim.outcomes import OUTCOME_DEFINITIONS
-
-    frame = pd.DataFrame(
-        {"outcome": list(OUTCOME_DEFINITIONS), "definition": list(OUTCOME_DEFINITIONS.values())}
-    )
-    print(tables.to_json(frame) if args.json else tables.render(frame, left=2))
-    return 0
-
-
-def _world(args) -> int:
-    from sim.scenario import SCENARIO_DIR
-    from sim.synthetic import rwanda_frames, synthetic_frames, write_world
-    from sim.topics import load_topics
-
-    if args.out.exists():
-        raise InputError("--out", "folder", str(args.out), "a folder that does not exist yet")
-    topics = load_topics(SCENARIO_DIR / "worlds" / "rwanda" / "topics.csv")
-    if args.institutions is None:
-        institutions, baseline = rwanda_frames(topics, args.seed)
-    else:
-        if args.institutions < 2:
-            raise InputError("--institutions", "institutions", args.institutions, "at least 2")
-        institutions, baseline = synthetic_frames(topics, args.institutions, args.seed)
-    write_world(
-        args.out,
-        institutions,
-        baseline,
-        topics,
-        costs=SCENARIO_DIR / "worlds" / "rwanda" / "costs.csv",
-    )
-    print(f"Wrote a synthetic world of {len(institutions)} institutions to {args.out}/")
-    return 0
+    return _lazy("analysis.cli.evidence", name)
 
 
 def _bench(args) -> int:

@@ -1,16 +1,18 @@
 """`tpn optimize --budget RWF`: the best plans a fixed budget can buy, never one over budget."""
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
 from analysis import tables
-from analysis.export import output_folder, write_manifest
-from experiments.optimize import LEVERS, budget_scenario, optimize
+from analysis.results_folder import output_folder
+from experiments.executors import make_executor
+from experiments.manifest import now, replications_manifest, write_manifest
+from experiments.optimize import GAIN, LEVERS, budget_scenario, optimize
 from sim.errors import InputError
+from sim.outcome_registry import outcome
 from sim.scenario import load_scenario
 
 
@@ -21,14 +23,21 @@ def optimize_command(args) -> int:
         raise InputError("--years", "years", args.years, "1 to 10")
     base = load_scenario(args.scenario)
     scenario = budget_scenario(base, args.budget, args.years)
-    started = datetime.now(UTC)
+    started = now()
     out = args.out or Path(f"results/optimize-{int(args.budget)}")
     with (
         output_folder(out, args.force) as folder,
+        make_executor(args.scheduler, args.trials * args.reps) as executor,
         tqdm(total=args.trials, unit="plan", disable=args.quiet, file=sys.stderr) as bar,
     ):
         result = optimize(
-            scenario, args.budget, args.trials, args.reps, args.seed, progress=bar.update
+            scenario,
+            args.budget,
+            args.trials,
+            args.reps,
+            args.seed,
+            progress=bar.update,
+            executor=executor,
         )
         if result.best.empty:
             cheapest = result.trials["cost_max"].min()
@@ -42,14 +51,20 @@ def optimize_command(args) -> int:
         result.best.to_csv(folder / "best.csv", index=False)
         write_manifest(
             folder,
-            started,
-            scenario=base.name,
-            budget_rwf=args.budget,
-            years=args.years,
-            trials=args.trials,
-            replications=args.reps,
-            seed=args.seed,
-            levers=list(LEVERS),
+            replications_manifest(
+                "optimize",
+                started,
+                [base],
+                args.reps,
+                args.seed,
+                scheduler=args.scheduler,
+                details={
+                    "budget_rwf": args.budget,
+                    "years": args.years,
+                    "trials": args.trials,
+                    "levers": list(LEVERS),
+                },
+            ),
         )
     if args.json:
         print(tables.to_json(result.best))
@@ -69,12 +84,13 @@ def optimize_command(args) -> int:
     printable["mean cost"] = [tables.format_number(v) for v in result.best["cost_mean"]]
     printable["max cost"] = [tables.format_number(v) for v in result.best["cost_max"]]
     feasible = int(result.trials["feasible"].sum())
+    gain = outcome(GAIN)
     print(
         tables.render(
             pd.DataFrame(printable),
             f"Best plans for {args.budget:,.0f} RWF ({feasible} of {args.trials} plans "
-            f"fit; gain = causal gain summed over members and topics, in "
-            f"institution-points; {args.reps} replications each)",
+            f"fit; gain = {gain.label.lower()}, in {gain.unit}; "
+            f"{args.reps} replications each)",
             left=len(LEVERS),
         )
     )

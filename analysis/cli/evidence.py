@@ -1,41 +1,49 @@
-"""`tpn calibrate`, `tpn validate` and `tpn decompose`."""
+"""`tpn calibrate`, `tpn validate` and `tpn decompose`.
 
-import shutil
+Their replications run through :func:`experiments.replicate.replicate` on the ``--scheduler``'s
+executor; a failed run fails the command with one line (a fit or a table over fewer runs than
+asked for would mislead)."""
+
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
 
 from analysis import evidence, tables
-from analysis.export import output_folder, save_figure, write_manifest
+from analysis.printables import printable_summary, printable_validation
+from analysis.results_folder import output_folder, save_figure
 from experiments.calibration import (
     calibrate,
     calibrated_toml,
     ensemble_parameters,
+    install_calibration,
+    installed_ensemble,
     load_calibration,
 )
+from experiments.executors import make_executor
+from experiments.manifest import now, replications_manifest, write_manifest
+from experiments.replicate import Results, replicate, require_success
 from sim.errors import InputError
-from sim.scenario import SCENARIO_DIR, load_scenario
+from sim.scenario import load_scenario
 from sim.world import cached_world
 
-REPOSITORY = Path(__file__).resolve().parents[1]
+REPOSITORY = Path(__file__).resolve().parents[2]
 DEFAULT_TARGETS = REPOSITORY / "experiments" / "calibration" / "tpn_2021.toml"
-CALIBRATION_DIR = SCENARIO_DIR / "calibration"
 
 
 def calibrate_command(args) -> int:
     spec, base = load_calibration(args.calibration)
     if args.trials:
         spec = spec.model_copy(update={"trials": args.trials})
-    started = datetime.now(UTC)
+    started = now()
     command = " ".join(["tpn", *sys.argv[1:]]) if sys.argv[1:] else "tpn calibrate"
     with (
         output_folder(args.out, args.force) as folder,
+        make_executor(args.scheduler, spec.trials * spec.replications) as executor,
         tqdm(total=spec.trials, unit="trial", disable=args.quiet, file=sys.stderr) as bar,
     ):
-        result = calibrate(spec, base, progress=bar.update, workers=args.workers)
+        result = calibrate(spec, base, progress=bar.update, executor=executor)
         result.trials.to_csv(folder / "trials.csv", index=False)
         result.ensemble.to_csv(folder / "ensemble.csv", index=False)
         (folder / "calibrated.toml").write_text(calibrated_toml(spec, result, command))
@@ -45,15 +53,21 @@ def calibrate_command(args) -> int:
         )
         write_manifest(
             folder,
-            started,
-            calibration=spec.model_dump(mode="json"),
-            best=result.best,
-            optimiser="optuna TPESampler",
+            replications_manifest(
+                "calibrate",
+                started,
+                [base],
+                spec.replications,
+                spec.seed,
+                scheduler=args.scheduler,
+                details={
+                    "calibration": spec.model_dump(mode="json"),
+                    "best": result.best,
+                    "optimiser": "optuna TPESampler",
+                },
+            ),
         )
-    if args.install:
-        CALIBRATION_DIR.mkdir(exist_ok=True)
-        shutil.copy(args.out / "calibrated.toml", CALIBRATION_DIR / f"{spec.base}.toml")
-        shutil.copy(args.out / "ensemble.csv", CALIBRATION_DIR / f"{spec.base}-ensemble.csv")
+    installed = install_calibration(args.out, spec.base) if args.install else None
     best = pd.DataFrame({"parameter": list(result.best), "value": list(result.best.values())})
     table = evidence.validation_table(result.best_runs, spec.target_list())
     if args.json:
@@ -70,9 +84,9 @@ def calibrate_command(args) -> int:
     print()
     print(tables.render(printable_validation(table), "Targets at the best parameters", left=2))
     where = (
-        f"installed in {CALIBRATION_DIR}/"
-        if args.install
-        else ("rerun with --install to make it the shipped scenarios' default")
+        f"installed in {installed}/"
+        if installed
+        else "rerun with --install to make it the shipped scenarios' default"
     )
     print(
         f"\nResults in {args.out}/ (calibrated.toml, ensemble.csv, trials.csv, figures/); {where}"
@@ -83,19 +97,28 @@ def calibrate_command(args) -> int:
 def validate_command(args) -> int:
     spec, _ = load_calibration(args.targets or DEFAULT_TARGETS)
     base = load_scenario(args.scenario)
-    ensemble_file = CALIBRATION_DIR / f"{base.name}-ensemble.csv"
+    ensemble_file = installed_ensemble(base.name)
     ensemble = (
         ensemble_parameters(ensemble_file)
         if ensemble_file.is_file() and not args.no_ensemble
         else None
     )
     seed = base.seed if args.seed is None else args.seed
-    started = datetime.now(UTC)
+    started = now()
     with (
         output_folder(args.out or Path(f"results/validate-{base.name}"), args.force) as folder,
+        make_executor(args.scheduler, args.reps) as executor,
         tqdm(total=args.reps, unit="run", disable=args.quiet, file=sys.stderr) as bar,
     ):
-        runs = evidence.replicate(base, args.reps, seed, ensemble, progress=bar.update)
+        (results,) = replicate(
+            [base],
+            args.reps,
+            seed,
+            ensemble=ensemble or (),
+            executor=executor,
+            progress=bar.update,
+        )
+        runs = outcome_table(results)
         targets = spec.target_list()
         fitted = evidence.validation_table(runs, targets)
         statistics = evidence.statistics_table(runs, list(base.evaluation.headline_topics))
@@ -105,15 +128,14 @@ def validate_command(args) -> int:
         statistics.to_csv(folder / "statistics.csv", index=False)
         predictions.to_csv(folder / "predictions.csv", index=False)
         save_figure(evidence.validation_figure(runs, targets), folder / "figures" / "targets.png")
-        write_manifest(
-            folder,
-            started,
-            scenario=base.name,
-            replications=args.reps,
-            root_seed=seed,
-            ensemble=str(ensemble_file) if ensemble else None,
-            synthetic_world=cached_world(base.world).synthetic,
+        details = {
+            "ensemble": str(ensemble_file) if ensemble else None,
+            "targets": str(args.targets or DEFAULT_TARGETS),
+        }
+        manifest = replications_manifest(
+            "validate", started, [base], args.reps, seed, scheduler=args.scheduler, details=details
         )
+        write_manifest(folder, manifest)
     if args.json:
         print(
             tables.to_json(
@@ -177,43 +199,49 @@ def decompose_command(args) -> int:
     seed = base.seed if args.seed is None else args.seed
     designs = [("as chosen", base)]
     if args.randomised:
-        from sim.model import resolve_scenario
+        from sim.scenario import with_overrides
 
         # A trial randomises who takes the topic and compares with randomised controls.
         trial = {"topic_assignment": "random", "comparison": "non_choosers"}
-        designs.append(("randomised trial", resolve_scenario(base, trial)))
-    started = datetime.now(UTC)
+        designs.append(("randomised trial", with_overrides(base, trial)))
+    started = now()
     out = args.out or Path(f"results/decompose-{base.name}-{args.topic}")
+    runs_total = args.reps * len(designs)
     with (
         output_folder(out, args.force) as folder,
-        tqdm(
-            total=args.reps * len(designs), unit="run", disable=args.quiet, file=sys.stderr
-        ) as bar,
+        make_executor(args.scheduler, runs_total) as executor,
+        tqdm(total=runs_total, unit="run", disable=args.quiet, file=sys.stderr) as bar,
     ):
-        results = []
-        for label, scenario in designs:
-            runs = evidence.replicate(scenario, args.reps, seed, progress=bar.update)
-            parts = evidence.decomposition_parts(runs, args.topic)
+        replicated = replicate(
+            [scenario for _, scenario in designs],
+            args.reps,
+            seed,
+            executor=executor,
+            progress=bar.update,
+        )
+        parts_tables = []
+        for (label, _), results in zip(designs, replicated, strict=True):
+            parts = evidence.decomposition_parts(outcome_table(results), args.topic)
             parts.assign(design=label).to_csv(
                 folder / f"parts-{label.replace(' ', '_')}.csv", index=False
             )
-            results.append(evidence.decomposition_table(parts, label))
-        table = pd.concat(results, ignore_index=True)
+            parts_tables.append(evidence.decomposition_table(parts, label))
+        table = pd.concat(parts_tables, ignore_index=True)
         table.to_csv(folder / "decomposition.csv", index=False)
         t = world.topics.index(args.topic)
         save_figure(
-            evidence.decomposition_figure(results, args.topic, world.topics.units[t]),
+            evidence.decomposition_figure(parts_tables, args.topic, world.topics.units[t]),
             folder / "figures" / "decomposition.png",
         )
-        write_manifest(
-            folder,
-            started,
-            scenario=base.name,
-            topic=args.topic,
-            replications=args.reps,
-            root_seed=seed,
-            randomised=args.randomised,
+        details = {
+            "topic": args.topic,
+            "randomised": args.randomised,
+            "designs": [label for label, _ in designs],
+        }
+        manifest = replications_manifest(
+            "decompose", started, [base], args.reps, seed, scheduler=args.scheduler, details=details
         )
+        write_manifest(folder, manifest)
     if args.json:
         print(tables.to_json(table))
         return 0
@@ -239,27 +267,8 @@ def decompose_command(args) -> int:
     return 0
 
 
-def printable_validation(table: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "target": table["target"],
-            "outcome": table["outcome"],
-            "observed": [tables.format_number(v) for v in table["observed"]],
-            "model mean": [tables.format_number(v) for v in table["model_mean"]],
-            "95% of runs": [
-                f"{tables.format_number(lo)} to {tables.format_number(hi)}"
-                for lo, hi in zip(table["interval_low"], table["interval_high"], strict=True)
-            ],
-            "inside": ["yes" if v else "NO" for v in table["inside"]],
-        }
-    )
-
-
-def printable_summary(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    printable = table[keys].copy()
-    printable["model mean"] = [tables.format_number(v) for v in table["model_mean"]]
-    printable["95% of runs"] = [
-        f"{tables.format_number(lo)} to {tables.format_number(hi)}"
-        for lo, hi in zip(table["interval_low"], table["interval_high"], strict=True)
-    ]
-    return printable
+def outcome_table(results: Results) -> pd.DataFrame:
+    """One row per replication (replication, seed, outcomes), after refusing a set with failed
+    runs: the tables of validate and decompose."""
+    require_success([results])
+    return results.runs.drop(columns="scenario")

@@ -3,11 +3,14 @@
 import sys
 
 import pandas as pd
+from tqdm import tqdm
 
 from analysis import tables
-from analysis.export import save_figure
+from analysis.printables import headline_indices, printable_points
+from analysis.results_folder import save_figure
 from experiments.design import make_design
 from experiments.executors import make_executor, parse_scheduler
+from experiments.manifest import new_manifest, now
 from experiments.optimize import COST
 from experiments.sensitivity import analyse as analyse_indices
 from experiments.spec import load_experiment
@@ -59,29 +62,44 @@ def run_experiment_command(args, mode: str) -> int:
         store.folder / "points.parquet", index=False
     )
     model = ScenarioModel(base, experiment.outcomes, experiment.series)
-    manifest = {
-        "experiment": experiment.model_dump(mode="json"),
-        "experiment_file": str(args.experiment),
-        "command": " ".join(["tpn", *sys.argv[1:]]),
-        "synthetic_world": cached_world(base.world).synthetic,
-        "base_scenario": base.model_dump(mode="json"),
-        "points": len(design.values),
-        "replications": experiment.replications,
-        "fingerprint": runs_fingerprint,
-    }
+    manifest = new_manifest(
+        mode,
+        now(),
+        experiment=experiment.model_dump(mode="json"),
+        experiment_file=str(args.experiment),
+        synthetic_world=cached_world(base.world).synthetic,
+        base_scenario=base.model_dump(mode="json"),
+        points=len(design.values),
+        replications=experiment.replications,
+        root_seed=experiment.seed,
+        fingerprint=runs_fingerprint,
+        scheduler=args.scheduler,
+    )
+    runs_total = len(design.values) * experiment.replications
     try:
-        result = run_sweep(
-            model,
-            design,
-            experiment.replications,
-            experiment.seed,
-            store,
-            make_executor(args.scheduler),
-            manifest=manifest,
-            quiet=args.quiet,
-            batch_size=args.batch_size,
-            chunk_runs=args.chunk_runs,
-        )
+        with (
+            make_executor(args.scheduler, runs_total) as executor,
+            tqdm(
+                total=runs_total,
+                initial=len(store.finished_run_ids()),
+                unit="run",
+                disable=args.quiet,
+                desc="runs",
+                smoothing=0.1,
+            ) as bar,
+        ):
+            result = run_sweep(
+                model,
+                design,
+                experiment.replications,
+                experiment.seed,
+                store,
+                executor,
+                manifest=manifest,
+                progress=bar.update,
+                batch_size=args.batch_size,
+                chunk_runs=args.chunk_runs,
+            )
     except KeyboardInterrupt:
         print(
             f"tpn: interrupted; finished runs are saved in {args.out}/. Finish with:\n"
@@ -144,7 +162,7 @@ def run_experiment_command(args, mode: str) -> int:
 
 
 def _frontier(args, experiment, result, store, info) -> int:
-    from experiments.frontier import frontier_figure, frontier_table
+    from analysis.frontier import frontier_figure, frontier_table
 
     factors = list(experiment.factors)
     table = frontier_table(result.summary, factors, COST, args.gain)
@@ -192,39 +210,3 @@ def _figures(folder, experiment, indices: pd.DataFrame) -> None:
             else sensitivity_figures.morris_plane(indices, outcome)
         )
         save_figure(figure, folder / "figures" / f"{experiment.design}-{outcome}.png")
-
-
-def headline_indices(indices: pd.DataFrame, design: str) -> pd.DataFrame:
-    shown = ("S1", "ST") if design == "sobol" else ("mu_star", "sigma")
-    data = indices[indices["index"].isin(shown)]
-    rows = []
-    for (outcome, factor), group in data.groupby(["outcome", "factor"], sort=False):
-        row = {"outcome": outcome, "factor": factor}
-        for item in group.itertuples():
-            conf = "" if pd.isna(item.conf) else f" [{tables.format_number(item.conf)}]"
-            row[item.index] = f"{tables.format_number(item.value)}{conf}"
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    key = shown[1] if design == "sobol" else shown[0]
-    order = indices[indices["index"] == key].set_index(["outcome", "factor"])["value"]
-    frame["_order"] = [
-        -order.get((o, f), 0) for o, f in zip(frame["outcome"], frame["factor"], strict=True)
-    ]
-    return frame.sort_values(["outcome", "_order"], kind="stable").drop(columns="_order")
-
-
-def printable_points(summary: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
-    printable = summary.drop(
-        columns=[c for c in summary.columns if c.endswith((".mean", ".ci_low", ".ci_high"))]
-    )
-    for outcome in outcomes:
-        printable[outcome] = [
-            tables.format_interval(m, lo, hi)
-            for m, lo, hi in zip(
-                summary[f"{outcome}.mean"],
-                summary[f"{outcome}.ci_low"],
-                summary[f"{outcome}.ci_high"],
-                strict=True,
-            )
-        ]
-    return printable.astype(str)

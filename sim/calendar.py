@@ -1,26 +1,19 @@
-"""The programme's activities: planned at launch, then held, delayed or cancelled month by month.
+"""The programme's calendar: every activity planned at launch, and what continues after it.
 
-Four kinds of activity move know-how (``sim.dynamics.learn``): coaching visits by facilitators to
-each rising team, exchange visits of a rising team to its shining host, network-wide virtual
-learning events and provincial learning events. Launch workshops are counted but teach only
-through the self-analysis they prompt. Every activity held is logged with its travellers and
-person-days so that costs can be priced later.
+The plan is a structured array of (month, kind, learner, host, province), one row per activity,
+sorted by month; when its month comes, :mod:`sim.month` holds it (:mod:`sim.delivery`), delays
+or cancels it. Coaching visits go to every rising team, exchange visits to the partnerships
+allocated the scarce visit budget, learning events to the network and to each province. Once the
+programme is over, partnerships plan yearly visits and learning events that happen only if
+someone pays.
 """
-
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.activity_kinds import COACHING, EXCHANGE_VISIT, PROVINCIAL_EVENT, VIRTUAL_EVENT
 from sim.params import Scenario
+from sim.ties import Ties
 
-COACHING, EXCHANGE_VISIT, VIRTUAL_EVENT, PROVINCIAL_EVENT, LAUNCH_WORKSHOP = range(5)
-ACTIVITY_NAMES = (
-    "coaching_visit",
-    "exchange_visit",
-    "virtual_event",
-    "provincial_event",
-    "launch_workshop",
-)
 PLAN_DTYPE = np.dtype(
     [
         ("month", np.int64),
@@ -30,92 +23,6 @@ PLAN_DTYPE = np.dtype(
         ("province", np.int64),
     ]
 )
-LOG_COLUMNS = (
-    "kind",
-    "month",
-    "learner",
-    "host",
-    "province",
-    "virtual",
-    "participants",
-    "travel_person_days",
-    "cash_rwf",
-    "payer",
-    "staff_days",
-)
-
-
-@dataclass
-class ActivityLog:
-    """Counts by kind and status, and one batch of rows per call to :meth:`record` (for costing)."""
-
-    held_in_person: np.ndarray = field(default_factory=lambda: np.zeros(5, dtype=np.int64))
-    held_virtual: np.ndarray = field(default_factory=lambda: np.zeros(5, dtype=np.int64))
-    cancelled: np.ndarray = field(default_factory=lambda: np.zeros(5, dtype=np.int64))
-    delayed: np.ndarray = field(default_factory=lambda: np.zeros(5, dtype=np.int64))
-    batches: list[tuple] = field(default_factory=list)
-    _table: np.ndarray | None = field(default=None, repr=False)
-    _table_batches: int = field(default=-1, repr=False)
-
-    def record(
-        self,
-        kind,
-        month,
-        learner,
-        host,
-        province,
-        virtual,
-        participants,
-        person_days,
-        cash,
-        payer,
-        staff_days,
-    ):
-        """Log activities held; array arguments give one value per activity, scalars are shared.
-
-        ``cash`` is in RWF, ``payer`` a funder code of :mod:`sim.funding`, ``staff_days`` the
-        person-days of district and hospital staff."""
-        virtual = np.asarray(virtual, dtype=bool)
-        held_virtual = int(virtual.sum())
-        self.held_virtual[kind] += held_virtual
-        self.held_in_person[kind] += virtual.size - held_virtual
-        self.batches.append(
-            (
-                kind,
-                month,
-                learner,
-                host,
-                province,
-                virtual,
-                participants,
-                person_days,
-                cash,
-                payer,
-                staff_days,
-            )
-        )
-
-    def table(self) -> np.ndarray:
-        """One row per activity held, columns as in ``LOG_COLUMNS`` (built once per batch count:
-        outcomes read it several times after a run)."""
-        if self._table is None or self._table_batches != len(self.batches):
-            counts = [batch[5].size for batch in self.batches]
-            table = np.empty((sum(counts), len(LOG_COLUMNS)))
-            start = 0
-            for batch, count in zip(self.batches, counts, strict=True):
-                for column, value in enumerate(batch):
-                    table[start : start + count, column] = value
-                start += count
-            self._table, self._table_batches = table, len(self.batches)
-        return self._table
-
-    def column(self, name: str) -> np.ndarray:
-        """One column of :meth:`table`, by its name in ``LOG_COLUMNS``."""
-        return self.table()[:, LOG_COLUMNS.index(name)]
-
-    @property
-    def held(self) -> np.ndarray:
-        return self.held_in_person + self.held_virtual
 
 
 def launch_months(scenario: Scenario, province_index: np.ndarray, provinces: int) -> np.ndarray:
@@ -210,6 +117,40 @@ def by_month(plan: np.ndarray, horizon: int) -> list[np.ndarray]:
     return [plan[bounds[m] : bounds[m + 1]] for m in range(horizon + 1)]
 
 
+def partnership_priority(
+    scenario: Scenario,
+    ties: Ties,
+    observed: np.ndarray,
+    z: np.ndarray,
+    rising: np.ndarray,
+    span: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (learner, host) partnerships of the active ties, and each one's rank under the
+    scenario's ``visit_allocation`` rule (lower goes first).
+
+    ``largest_gap``: the measured gaps of its ties, summed (in scale widths); ``lowest_performer``:
+    the learner's mean z-score over its rising topics; ``lottery``: a random draw; otherwise
+    (``first_come``, ``equal_by_province``) the order in which partnerships were formed.
+    """
+    pairs, inverse = ties.partnerships()
+    rule = scenario.design.visit_allocation
+    if rule == "largest_gap":
+        gap = observed[ties.host, ties.topic] - observed[ties.learner, ties.topic]
+        priority = -np.bincount(inverse, weights=gap / span[ties.topic], minlength=len(pairs))
+    elif rule == "lowest_performer":
+        chosen = rising.sum(axis=1)
+        mean_z = np.where(rising, np.nan_to_num(z), 0.0).sum(axis=1) / np.maximum(chosen, 1)
+        priority = mean_z[pairs[:, 0]] if len(pairs) else np.zeros(0)
+    elif rule == "lottery":
+        priority = rng.random(len(pairs))
+    else:
+        first_tie = np.full(len(pairs), len(ties))
+        np.minimum.at(first_tie, inverse, np.arange(len(inverse)))
+        priority = first_tie.astype(float)
+    return pairs, priority
+
+
 def allocate_visits(
     scenario: Scenario,
     partnerships: np.ndarray,
@@ -235,3 +176,12 @@ def allocate_visits(
         order = order[np.lexsort((province, turn))]
     rounds = np.tile(order, levers.max_visits_per_partnership)
     return partnerships[rounds[:budget]]
+
+
+def join_rows(parts: list[np.ndarray]) -> np.ndarray:
+    """Concatenate activity rows, skipping empty parts: joining structured arrays is costly,
+    and most months most parts are empty."""
+    filled = [part for part in parts if len(part)]
+    if len(filled) == 1:
+        return filled[0]
+    return np.concatenate(filled) if filled else parts[0][:0]

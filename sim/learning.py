@@ -1,4 +1,5 @@
-"""The monthly arithmetic of learning, implementation, turnover and drift, vectorised over agents.
+"""How know-how moves: what an activity teaches, how teams absorb and implement it, and what
+staff turnover takes away; vectorised over institutions.
 
 State lives in arrays of shape (N institutions, K topics), all in competence units (0-1; one unit
 is the whole width of a topic's indicator scale). Know-how ``k`` is what staff learned and have
@@ -7,6 +8,7 @@ not yet built into routines; competence ``c`` is institutional and drives the in
 
 import numpy as np
 
+from sim.activity_kinds import ActivityKind
 from sim.params import Context
 
 
@@ -67,58 +69,15 @@ def lose_knowhow(knowhow: np.ndarray, departed_share: np.ndarray) -> None:
     knowhow *= (1.0 - departed_share)[:, None]
 
 
-def drift(
-    competence: np.ndarray,
-    trend_per_month: np.ndarray,
-    shock_scale: np.ndarray,
-    random_bytes: np.ndarray,
-    ceiling: np.ndarray,
-) -> None:
-    """Secular trend plus idiosyncratic shocks, bounded by 0 and each topic's ceiling.
-
-    Shocks are ``shock_scale * (b - 127.5)`` with ``b`` a uniform random byte: bounded, mean
-    zero, and a tenth of the cost of normal draws on the hot path.
-    """
-    competence += trend_per_month
-    competence += shock_scale * (random_bytes - np.float32(127.5))
-    np.clip(competence, 0.0, ceiling[None, :], out=competence)
+def delivery_ratio(ctx: Context, kind: ActivityKind, virtual: np.ndarray) -> np.ndarray:
+    """Efficacy of each activity relative to the kind held in person: ``virtual_delivery_ratio``
+    for one held virtually instead of in person, else 1 (a kind that is only ever virtual, such
+    as the virtual learning event, has its virtual efficacy as its own)."""
+    instead_of_in_person = np.logical_and(virtual, kind.delivery == "either")
+    return np.where(instead_of_in_person, ctx.virtual_delivery_ratio, 1.0)
 
 
-def measure(
-    competence: np.ndarray,
-    scale_min: np.ndarray,
-    span: np.ndarray,
-    noise_sd: np.ndarray,
-    noise: np.ndarray,
-) -> np.ndarray:
-    """The indicator as a survey or routine system reports it: truth plus measurement noise."""
-    measured = scale_min + span * competence + noise_sd * noise
-    return np.clip(measured, scale_min, scale_min + span)
-
-
-def true_baseline(
-    observed: np.ndarray,
-    applies: np.ndarray,
-    kind: np.ndarray,
-    noise_sd: np.ndarray,
-    draws: np.ndarray,
-) -> np.ndarray:
-    """Draw true baseline indicators given the measured ones (normal-normal shrinkage).
-
-    A measured value ``x`` with population mean ``m`` and spread ``s`` and noise ``e`` gives a
-    true value ``m + r (x - m) + sqrt(r) e z`` with reliability ``r = 1 - e**2 / s**2``.
-    Low measured scores are partly bad luck, which is what makes regression to the mean.
-    """
-    truth = observed.copy()
-    for value in np.unique(kind):
-        rows = kind == value
-        columns = applies[rows].any(axis=0)
-        cells = np.ix_(rows, columns)
-        block = observed[cells]
-        mean, var = block.mean(axis=0), block.var(axis=0)
-        noise = noise_sd[columns]
-        reliability = np.clip(1.0 - noise**2 / np.where(var > 0, var, np.inf), 0.0, 1.0)
-        truth[cells] = (
-            mean + reliability * (block - mean) + np.sqrt(reliability) * noise * draws[cells]
-        )
-    return np.where(applies, truth, np.nan)
+def efficacy(ctx: Context, kind: ActivityKind, virtual: np.ndarray) -> np.ndarray:
+    """Share of the gap to the teacher one activity closes: the kind's efficacy parameter,
+    times ``learning_scale``, times its :func:`delivery_ratio`."""
+    return ctx.learning_scale * getattr(ctx, kind.efficacy) * delivery_ratio(ctx, kind, virtual)

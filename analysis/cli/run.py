@@ -1,0 +1,70 @@
+"""`tpn run` and `tpn compare`: replications on common seeds, their results folder and table."""
+
+import sys
+from pathlib import Path
+
+from sim.errors import InputError
+
+
+def simulate_command(args, references: list[str]) -> int:
+    """Run the scenarios' replications, write their folder, print the table.
+
+    A run that fails fails the command (one line, nothing written): a table over fewer
+    replications than asked for would pass for the whole set."""
+    from tqdm import tqdm
+
+    from analysis import reporting, tables
+    from analysis.results_folder import output_folder, write_results_folder
+    from experiments.executors import make_executor
+    from experiments.manifest import now
+    from experiments.replicate import replicate, require_success
+    from sim.scenario import load_scenario, parse_overrides
+
+    overrides = parse_overrides(args.set)
+    scenarios = [load_scenario(reference, overrides) for reference in references]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise InputError("tpn compare", "scenarios", " ".join(references), "different scenarios")
+    replications = args.reps or scenarios[0].replications
+    seed = scenarios[0].seed if args.seed is None else args.seed
+    default = f"results/{names[0]}" if len(names) == 1 else f"results/compare-{'-'.join(names)}"
+    started = now()
+    with (
+        output_folder(args.out or Path(default), args.force) as folder,
+        make_executor(args.scheduler, replications * len(scenarios)) as executor,
+        tqdm(
+            total=replications * len(scenarios),
+            unit="run",
+            disable=args.quiet,
+            file=sys.stderr,
+            desc="replications",
+        ) as bar,
+    ):
+        results = replicate(
+            scenarios, replications, seed, detail=True, executor=executor, progress=bar.update
+        )
+        require_success(results)
+        table = write_results_folder(
+            folder,
+            results,
+            root_seed=seed,
+            started=started,
+            overrides=overrides,
+            scheduler=args.scheduler,
+        )
+    if len(scenarios) == 1:
+        printables = [reporting.printable_run_table(table)]
+    else:
+        printables = reporting.printable_comparison(table, names)
+    out = args.out or Path(default)
+    if args.json:
+        print(tables.to_json(table))
+    else:
+        titles = [
+            f"{', '.join(names)}: mean [95% CI of the mean] over {replications} "
+            f"replications, root seed {seed}",
+            f"Difference to {names[0]}, paired by replication (common random numbers)",
+        ]
+        print("\n\n".join(tables.render(p, t) for p, t in zip(printables, titles, strict=False)))
+        print(f"\nResults written to {out}/ (figures in {out}/figures/)")
+    return 0

@@ -1,0 +1,246 @@
+"""One replication path: runs of one or several scenarios on common seeds, on any executor.
+
+Replication ``r`` of every scenario runs with seed ``r`` of the root seed
+(:func:`replication_seeds`), so differences between scenarios are paired rather than seed noise
+(common random numbers). Runs go to an executor (:mod:`experiments.executors`) in batches, so
+process and Dask overheads stay small, and come back in order: results never depend on the
+executor, because every task carries its own seed.
+
+A run that raises is kept as data (a row with ``status = "failed"`` and its ``error``), never a
+crash of the whole call. What to do with failures is the caller's choice: a sweep records them and
+goes on; `tpn run`, `compare`, `validate`, `decompose`, `calibrate`, `optimize` and the dashboard
+call :func:`require_success`, a one-line error, because a table or a fit over fewer runs than
+asked for would mislead.
+
+Three layers: :func:`run_batch` evaluates tasks with any model (an ``evaluate(inputs, seed)``
+method), :func:`run_tasks` hands batches of tasks to an executor, :func:`replicate` turns
+scenarios into tasks and the rows back into :class:`Results`. :mod:`experiments.sweep` is the
+other front end: design points of an experiment, streamed to disk as they finish.
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from experiments.executors import Executor, SerialExecutor
+from sim.errors import InputError
+from sim.params import Scenario
+from sim.runner import run_one
+from sim.scenario import with_overrides
+
+OK, FAILED = "ok", "failed"
+FRAMES = "_frames"  # a row's tables of the run (series, ties, activities); never written as-is
+DETAIL_FRAMES = ("series", "ties", "activities")
+Row = dict[str, Any]
+
+
+def replication_seeds(root_seed: int, replications: int) -> list[int]:
+    """Independent, reproducible seeds for replications 0..n-1 of a root seed."""
+    children = np.random.SeedSequence(root_seed).spawn(replications)
+    return [int(child.generate_state(1, dtype=np.uint64)[0] >> 1) for child in children]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What a model returns for one run: its named outcomes, and tables of the run if asked."""
+
+    outcomes: dict[str, float]
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+class Model(Protocol):
+    """Anything that maps inputs and a seed to outcomes; ``outcomes`` names those it returns
+    (a failed run's row gets them as NaN; empty when the model returns all it has)."""
+
+    outcomes: tuple[str, ...]
+
+    def evaluate(self, inputs: Any, seed: int) -> Evaluation: ...
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run to do: ``keys`` are the columns its row starts with (its ``seed`` among them),
+    ``inputs`` what the model is given (a scenario, or a design point's parameters)."""
+
+    keys: dict[str, Any]
+    inputs: Any
+
+    @property
+    def seed(self) -> int:
+        return self.keys["seed"]
+
+
+@dataclass(frozen=True)
+class ScenarioRuns:
+    """tpn-sim for :func:`replicate`: a scenario and a seed in, ``sim.runner.run_one`` out."""
+
+    outcomes: tuple[str, ...] = ()  # the outcomes kept (fewer to send back); () keeps all
+    detail: bool = False  # also the tidy series, ties and activity log of every run
+
+    def evaluate(self, scenario: Scenario, seed: int) -> Evaluation:
+        result = run_one(scenario, seed, detail=self.detail)
+        values = result.outcomes
+        if self.outcomes:
+            values = {name: values[name] for name in self.outcomes}
+        frames = {name: getattr(result, name) for name in DETAIL_FRAMES} if self.detail else {}
+        return Evaluation(values, frames)
+
+
+def run_batch(model: Model, tasks: list[Task]) -> list[Row]:
+    """Evaluate tasks one by one; an exception becomes a failed row, never a failed batch."""
+    rows = []
+    for task in tasks:
+        try:
+            result = model.evaluate(task.inputs, task.seed)
+        except Exception as error:  # a failed run is data, not a crash
+            rows.append(
+                {
+                    **task.keys,
+                    **dict.fromkeys(model.outcomes, float("nan")),
+                    "status": FAILED,
+                    "error": f"{type(error).__name__}: {error}",
+                    FRAMES: {},
+                }
+            )
+            continue
+        rows.append(
+            {**task.keys, **result.outcomes, "status": OK, "error": "", FRAMES: result.frames}
+        )
+    return rows
+
+
+def batch_size(tasks: int, executor: Executor) -> int:
+    """Runs per batch: one at a time in this process (the progress bar moves with every run);
+    for workers, about eight batches per worker, at most 64 runs, so that start-up and transfer
+    costs stay small beside the runs while the last batches still spread over every worker."""
+    if executor.name == "serial":
+        return 1
+    return max(1, min(64, tasks // (8 * executor.workers) or 1))
+
+
+def run_tasks(
+    model: Model,
+    tasks: list[Task],
+    executor: Executor,
+    *,
+    size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[list[Row]]:
+    """Each batch's rows as it finishes, in any order; ``progress(runs)`` after each batch."""
+    size = size or batch_size(len(tasks), executor)
+    batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    for rows in executor.map(partial(run_batch, model), batches):
+        if progress:
+            progress(len(rows))
+        yield rows
+
+
+@dataclass
+class Results:
+    """Replications of one scenario. ``runs``: one row per replication that succeeded (scenario,
+    replication, seed, then the outcomes); ``failed``: one row per replication that raised
+    (scenario, replication, seed, error). With ``detail``, every successful run's monthly series,
+    ties and activity log, each row tagged with its ``replication``."""
+
+    scenario: Scenario
+    runs: pd.DataFrame
+    failed: pd.DataFrame
+    series: pd.DataFrame | None = None
+    ties: pd.DataFrame | None = None
+    activities: pd.DataFrame | None = None
+
+    @property
+    def outcome_columns(self) -> list[str]:
+        return [c for c in self.runs.columns if c not in ("scenario", "replication", "seed")]
+
+
+def replicate(
+    scenarios: Sequence[Scenario],
+    replications: int,
+    seed: int,
+    *,
+    ensemble: Sequence[dict[str, Any]] = (),
+    outcomes: Sequence[str] = (),
+    detail: bool = False,
+    executor: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Results]:
+    """``replications`` runs of every scenario, replication ``r`` of each with seed ``r`` of
+    ``seed``; one :class:`Results` per scenario, in order.
+
+    ``ensemble``: parameter sets (e.g. a calibrated ensemble); replication ``r`` runs with set
+    ``r mod K``, so parameter uncertainty is in the spread. ``outcomes``: keep only these.
+    ``executor``: where the runs go (default: this process); it is left open for the caller's
+    next call. ``progress(runs)`` is called as runs finish.
+    """
+    seeds = replication_seeds(seed, replications)
+    tasks = []
+    for arm, scenario in enumerate(scenarios):
+        members = [with_overrides(scenario, params, "ensemble") for params in ensemble]
+        members = members or [scenario]
+        for replication, run_seed in enumerate(seeds):
+            keys = {
+                "run_id": arm * replications + replication,
+                "scenario": scenario.name,
+                "replication": replication,
+                "seed": run_seed,
+            }
+            tasks.append(Task(keys, members[replication % len(members)]))
+    model = ScenarioRuns(tuple(outcomes), detail)
+    rows = [
+        row
+        for batch in run_tasks(model, tasks, executor or SerialExecutor(), progress=progress)
+        for row in batch
+    ]
+    rows.sort(key=lambda row: row["run_id"])
+    return [
+        _results(scenario, rows[arm * replications : (arm + 1) * replications], detail)
+        for arm, scenario in enumerate(scenarios)
+    ]
+
+
+def _results(scenario: Scenario, rows: list[Row], detail: bool) -> Results:
+    """One scenario's rows (in replication order) as :class:`Results`."""
+    internal = ("run_id", "status", "error", FRAMES)
+    ok = [row for row in rows if row["status"] == OK]
+    runs = pd.DataFrame([{k: v for k, v in row.items() if k not in internal} for row in ok])
+    failed = pd.DataFrame(
+        [
+            {k: row[k] for k in ("scenario", "replication", "seed", "error")}
+            for row in rows
+            if row["status"] != OK
+        ],
+        columns=["scenario", "replication", "seed", "error"],
+    )
+    results = Results(scenario, runs, failed)
+    if detail and ok:
+        for name in DETAIL_FRAMES:
+            frames = []
+            for row in ok:
+                frame = row[FRAMES][name]
+                frame.insert(0, "replication", row["replication"])
+                frames.append(frame)
+            setattr(results, name, pd.concat(frames, ignore_index=True))
+    return results
+
+
+def require_success(results: Sequence[Results]) -> None:
+    """A one-line error when any run failed: for the commands whose tables need every run."""
+    failures = [r.failed for r in results if len(r.failed)]
+    if not failures:
+        return
+    failed = pd.concat(failures, ignore_index=True)
+    total = sum(len(r.runs) + len(r.failed) for r in results)
+    names = ", ".join(dict.fromkeys(r.scenario.name for r in results))
+    first = failed.iloc[0]
+    raise InputError(
+        names,
+        "runs",
+        f"{len(failed)} of {total} failed",
+        f"every run to succeed (replication {first['replication']} of {first['scenario']}: "
+        f"{first['error']})",
+    )

@@ -1,0 +1,287 @@
+"""Holding activities: what each kind of activity does and whom it teaches.
+
+What is held is priced and paid for (:mod:`sim.pricing`, :mod:`sim.payers`) and moves know-how
+(:func:`sim.learning.learn`); what a workload shock disrupts is delayed or cancelled:
+
+- a launch workshop prompts each team's analysis of its own gaps;
+- a coaching visit teaches a rising team along all its ties;
+- an exchange visit teaches the visiting team along its ties to the host, and the host refines
+  its own practice and gains recognition;
+- a learning event teaches every team present from the best measured member (of the network,
+  or of the province).
+
+:mod:`sim.month` calls these in order, month by month.
+"""
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim import learning
+from sim.activity_kinds import (
+    ACTIVITY_KINDS,
+    COACHING,
+    EXCHANGE_VISIT,
+    LAUNCH_WORKSHOP,
+    PROVINCIAL_EVENT,
+    ActivityKind,
+)
+from sim.calendar import join_rows
+
+if TYPE_CHECKING:
+    from sim.model import TwinningModel
+
+
+def launch_teams(model: "TwinningModel", month: int) -> None:
+    """Launch workshop, one per province: teams analyse their own gaps (self-analysis gain) and
+    meet partners. A workshop nobody can pay is not held, and its teams gain nothing from it.
+
+    Under performance contracts, DHMT leaders commit more from the start."""
+    if month not in model.launch_months:
+        return
+    state, kind = model.state, ACTIVITY_KINDS[LAUNCH_WORKSHOP]
+    launching = model.enrolled & (model.launch == month)
+    ctx, schedule, funding = model.params.context, model.params.schedule, model.params.funding
+    if funding.performance_contracts:
+        districts = launching & (model.world.kind == "dhmt")
+        state.leadership[districts] = np.minimum(
+            state.leadership[districts] + funding.contract_leadership_boost, 1.0
+        )
+    attended = np.zeros(len(launching), dtype=bool)
+    for province in np.unique(model.province_index[launching]):
+        teams = launching & (model.province_index == province)
+        participants = int(teams.sum()) * schedule.participants_per_event
+        in_person = np.array([False])
+        if _hold_gathering(
+            model, kind, month, province, in_person, participants, schedule.workshop_days
+        ):
+            attended |= teams
+    rising = state.rising & attended[:, None]
+    headroom = np.maximum(model.ceiling[None, :] - state.competence - state.knowhow, 0.0)
+    state.knowhow += np.where(rising, ctx.self_analysis_gain * headroom, 0.0)
+
+
+def hold_coaching(model, month, rows, shocked) -> np.ndarray:
+    """Facilitators coach each rising team on all its active ties; returns the delayed rows."""
+    if len(rows) == 0:
+        return rows
+    state, kind = model.state, ACTIVITY_KINDS[COACHING]
+    held, delayed = _disrupt(model, kind, shocked[rows["learner"]], rows)
+    schedule = model.params.schedule
+    participants, days = schedule.participants_per_event, schedule.facilitator_days_per_coaching
+    held, virtual, paid = _paid_visits(model, kind, month, held, participants, days)
+    slots = state.ties.slot[held["learner"]]
+    visit, column = np.nonzero(slots >= 0)
+    efficacy = learning.efficacy(model.params.context, kind, virtual[visit])
+    _teach_ties(model, slots[visit, column], efficacy)
+    _log_visits(model, kind, month, held, virtual, participants, days, paid)
+    return delayed
+
+
+def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
+    """Rising teams visit their hosts; hosts gain recognition and refine their own practice."""
+    if len(rows) == 0:
+        return rows
+    state, kind = model.state, ACTIVITY_KINDS[EXCHANGE_VISIT]
+    ties = state.ties
+    _, pair = ties.of_partnerships(rows["learner"], rows["host"])
+    broken = np.bincount(pair, minlength=len(rows)) == 0
+    if broken.any():
+        state.log.cancelled[kind.code] += int(broken.sum())
+        rows = rows[~broken]
+    held, delayed = _disrupt(model, kind, shocked[rows["learner"]] | shocked[rows["host"]], rows)
+    held, over = _within_host_capacity(held, model.params.schedule.host_visits_per_month)
+    state.log.delayed[kind.code] += len(over)
+    ctx, schedule = model.params.context, model.params.schedule
+    travellers, days = schedule.staff_per_visit, schedule.visit_days
+    held, virtual, paid = _paid_visits(model, kind, month, held, travellers, days)
+    which, visit = ties.of_partnerships(held["learner"], held["host"])
+    _teach_ties(model, which, learning.efficacy(ctx, kind, virtual[visit]))
+    ratio = learning.delivery_ratio(ctx, kind, virtual[visit])
+    hosts, topics = ties.host[which], ties.topic[which]
+    headroom = np.maximum(
+        model.ceiling[topics] - state.competence[hosts, topics] - state.knowhow[hosts, topics],
+        0.0,
+    )
+    np.add.at(state.knowhow, (hosts, topics), ctx.host_refinement_gain * ratio * headroom)
+    recognition = learning.delivery_ratio(ctx, kind, virtual) * ctx.host_recognition_gain
+    np.add.at(state.leadership, held["host"], recognition)
+    np.clip(state.leadership, 0.0, 1.0, out=state.leadership)
+    # The travellers and their facilitator are on the road.
+    _log_visits(model, kind, month, held, virtual, travellers, (travellers + 1) * days, paid)
+    return join_rows([delayed, over])
+
+
+def hold_event(model, month, row, shocked) -> None:
+    """A learning event: high performers present; attendees learn in their rising topics."""
+    ctx, schedule, state = model.params.context, model.params.schedule, model.state
+    kind = ACTIVITY_KINDS[int(row["kind"])]
+    virtual = _held_virtually(model, kind, 1)
+    attendance = ctx.event_attendance_virtual if virtual[0] else ctx.event_attendance_in_person
+    attends = model.design_rng.random(len(model.member)) < attendance
+    present = state.twinning & (model.launch <= month) & attends & ~shocked
+    if kind.code == PROVINCIAL_EVENT:
+        present &= model.province_index == row["province"]
+        teachers = model.presenters["province"][row["province"]]
+    else:
+        teachers = model.presenters["national"]
+    participants = int(present.sum()) * schedule.participants_per_event
+    province = row["province"]
+    if not _hold_gathering(
+        model, kind, month, province, virtual, participants, schedule.event_days
+    ):
+        return
+    learner, topic = np.nonzero(state.rising & present[:, None])
+    teacher = teachers[topic]
+    keep = teacher != learner
+    learner, topic, teacher = learner[keep], topic[keep], teacher[keep]
+    learning.learn(
+        state.competence,
+        state.knowhow,
+        model.ceiling,
+        learner,
+        teacher,
+        topic,
+        learning.efficacy(ctx, kind, virtual[0]),
+        model.absorptive(),
+        model.geography.similarity(learner, teacher),
+    )
+
+
+@dataclass
+class Payment:
+    held: np.ndarray  # bool per activity: someone paid
+    cash: np.ndarray  # RWF per held activity
+    payer: np.ndarray  # funder code per held activity (sim.payers)
+    staff_days: np.ndarray  # person-days of staff per held activity
+
+
+def _fund(
+    model,
+    kind: ActivityKind,
+    month: int,
+    learners: np.ndarray,
+    hosts: np.ndarray,
+    virtual: np.ndarray,
+    participants: int,
+    days: float,
+) -> Payment:
+    """Price each activity and find its payer; unpaid ones are dropped and counted."""
+    pricing = model.pricing
+    learners, hosts = np.asarray(learners), np.asarray(hosts)
+    if len(learners) == 0:
+        nothing = np.zeros(0)
+        return Payment(np.zeros(0, dtype=bool), nothing, nothing.astype(np.int64), nothing)
+    cash = pricing.cash(kind, learners, hosts, virtual, participants, days)
+    payer = model.payers.pay(kind, month, learners, cash)
+    held = payer >= 0
+    staff = pricing.staff_days(kind, virtual, participants, days)
+    return Payment(held, cash[held], payer[held], staff[held])
+
+
+def _paid_visits(
+    model, kind: ActivityKind, month: int, rows: np.ndarray, participants: int, days: float
+) -> tuple[np.ndarray, np.ndarray, "Payment"]:
+    """Visits (plan rows) that go ahead: which are held virtually, who pays; returns the rows
+    someone paid for, whether each is virtual, and the payment."""
+    virtual = _held_virtually(model, kind, len(rows))
+    paid = _fund(model, kind, month, rows["learner"], rows["host"], virtual, participants, days)
+    return rows[paid.held], virtual[paid.held], paid
+
+
+def _log_visits(model, kind, month, held, virtual, participants, travel_days, paid) -> None:
+    """Log visits held; ``travel_days`` are the person-days on the road of one held in person."""
+    model.state.log.record(
+        kind.code,
+        month,
+        held["learner"],
+        held["host"],
+        held["province"],
+        virtual,
+        participants,
+        np.where(virtual, 0, travel_days),
+        paid.cash,
+        paid.payer,
+        paid.staff_days,
+    )
+
+
+def _hold_gathering(
+    model,
+    kind: ActivityKind,
+    month: int,
+    province: int,
+    virtual: np.ndarray,
+    participants: int,
+    days: float,
+) -> bool:
+    """Fund and log one gathering of many teams (a launch workshop, or a learning event of a
+    province or, with ``province`` -1, of the network); returns whether someone paid for it."""
+    paid = _fund(model, kind, month, np.array([-1]), np.array([-1]), virtual, participants, days)
+    if not paid.held.any():
+        return False
+    model.state.log.record(
+        kind.code,
+        month,
+        -1,
+        -1,
+        province,
+        virtual,
+        participants,
+        np.where(virtual, 0, participants * days),
+        paid.cash,
+        paid.payer,
+        paid.staff_days,
+    )
+    return True
+
+
+def _held_virtually(model, kind: ActivityKind, count: int) -> np.ndarray:
+    """Which of ``count`` activities of a kind are held virtually: a draw of ``virtual_share``
+    for a kind held either way, else as the kind is always held."""
+    if kind.delivery == "either":
+        return model.design_rng.random(count) < model.params.design.virtual_share
+    return np.full(count, kind.delivery == "virtual")
+
+
+def _disrupt(model, kind: ActivityKind, disrupted: np.ndarray, rows: np.ndarray):
+    """Split rows into held and delayed; cancelled ones are only counted."""
+    cancel = disrupted & (
+        model.design_rng.random(len(rows)) < model.params.context.shock_cancel_share
+    )
+    model.state.log.cancelled[kind.code] += int(cancel.sum())
+    delayed = disrupted & ~cancel
+    model.state.log.delayed[kind.code] += int(delayed.sum())
+    return rows[~disrupted], rows[delayed]
+
+
+def _within_host_capacity(rows: np.ndarray, per_month: int) -> tuple[np.ndarray, np.ndarray]:
+    """A host receives at most ``per_month`` visits a month; later ones in the list slip."""
+    if len(rows) == 0:
+        return rows, rows
+    order = np.argsort(rows["host"], kind="stable")
+    hosts = rows["host"][order]
+    first = np.searchsorted(hosts, hosts, side="left")
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[order] = np.arange(len(rows)) - first
+    return rows[rank < per_month], rows[rank >= per_month]
+
+
+def _teach_ties(model, which: np.ndarray, efficacy) -> None:
+    """Learning along ties; a host spread over many mentees gives each of them less."""
+    state = model.state
+    ties = state.ties
+    learner, host, topic = ties.learner[which], ties.host[which], ties.topic[which]
+    dilution = 1.0 + model.params.context.host_load_dilution * (ties.host_load[host] - 1)
+    learning.learn(
+        state.competence,
+        state.knowhow,
+        model.ceiling,
+        learner,
+        host,
+        topic,
+        efficacy / dilution,
+        model.absorptive(),
+        model.geography.similarity(learner, host),
+    )

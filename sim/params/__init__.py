@@ -1,0 +1,90 @@
+"""Every parameter of the model, declared once, with its unit, allowed range and source.
+
+A scenario is four groups, following the XLRM frame (EMA Workbench): the **design** levers a
+planner controls (:mod:`sim.params.design`), the **context** assumptions nobody controls
+(:mod:`sim.params.context`), the **schedule** of activities (:mod:`sim.params.schedule`) and the
+**evaluation** that measures the result (:mod:`sim.params.evaluation`), plus who pays
+(:mod:`sim.params.funding`). Field names are unique across groups, so any parameter can be set
+by its bare name (``tpn run tpn_2021 --set virtual_share=0.8``, or as a keyword of
+:class:`sim.model.TwinningModel` under ``mesa.batch_run``).
+
+Sources cite the publication of the TPN evaluation, Gasana et al. 2024, Glob Health Sci Pract
+12(5):e2300280 (:mod:`sim.params.fields`).
+"""
+
+from pydantic import Field, PrivateAttr, model_validator
+
+from sim.params.context import Context
+from sim.params.design import DesignLevers
+from sim.params.evaluation import Evaluation
+from sim.params.fields import ASSUMPTION, PUBLICATION, Section, param
+from sim.params.funding import Funding
+from sim.params.schedule import Schedule
+
+__all__ = [
+    "SECTIONS",
+    "SECTION_OF",
+    "Context",
+    "DesignLevers",
+    "Evaluation",
+    "Funding",
+    "Scenario",
+    "Schedule",
+    "Section",
+]
+
+
+class Scenario(Section):
+    """A complete, validated scenario: world + levers + assumptions + schedule + evaluation."""
+
+    name: str = Field(description="Scenario name.")
+    description: str = Field("", description="One line shown by `tpn scenarios`.")
+    world: str = Field(
+        "worlds/rwanda", description="World folder, relative to the scenario file's folder."
+    )
+    horizon_months: int = param(
+        24, "months", PUBLICATION, "Months simulated (one step = one month).", ge=1, le=600
+    )
+    start_date: str = param(
+        "2021-04",
+        "YYYY-MM",
+        PUBLICATION,
+        "Calendar month of model month 0.",
+        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+    )
+    replications: int = param(
+        20, "runs", ASSUMPTION, "Replications per scenario.", ge=1, le=100_000
+    )
+    seed: int = param(2021, "-", "-", "Root seed; replication seeds derive from it.", ge=0)
+    design: DesignLevers = DesignLevers()
+    schedule: Schedule = Schedule()
+    context: Context = Context()
+    funding: Funding = Funding()
+    evaluation: Evaluation = Evaluation()
+    # Which file set each value ("section.field" -> path), for `tpn show` and error messages.
+    _origin: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def origin(self) -> dict[str, str]:
+        return self._origin
+
+    @model_validator(mode="after")
+    def _endline_within_horizon(self) -> "Scenario":
+        if self.evaluation.endline_month > self.horizon_months:
+            raise ValueError(
+                f"evaluation.endline_month ({self.evaluation.endline_month}) must be <= "
+                f"horizon_months ({self.horizon_months})"
+            )
+        return self
+
+
+SECTIONS: dict[str, type[Section]] = {
+    "design": DesignLevers,
+    "schedule": Schedule,
+    "context": Context,
+    "funding": Funding,
+    "evaluation": Evaluation,
+}
+SECTION_OF: dict[str, str] = {
+    field: section for section, model in SECTIONS.items() for field in model.model_fields
+}

@@ -1,0 +1,116 @@
+"""The design levers: what a planner of a twinning programme chooses."""
+
+from typing import Literal
+
+from sim.params.fields import ASSUMPTION, PUBLICATION, Section, assumed, param
+
+Design = Literal["none", "dyad", "network", "provincial", "hub"]
+MatchingRule = Literal["best", "similar", "nearest"]
+VisitAllocation = Literal[
+    "first_come", "largest_gap", "lowest_performer", "equal_by_province", "lottery"
+]
+Phasing = Literal["all", "by_province"]
+Membership = Literal["world", "all"]
+
+
+class DesignLevers(Section):
+    """What a planner chooses."""
+
+    design: Design = param(
+        "network",
+        "-",
+        PUBLICATION,
+        "Twinning design: none, dyad (one mutual partner), network (per rising topic a shining "
+        "peer), provincial (province-wide sessions, RHSS), hub (one centre of excellence per topic).",
+    )
+    membership: Membership = param(
+        "world",
+        "-",
+        PUBLICATION,
+        "Who takes part: 'world' uses the member column of institutions.csv, 'all' enrols everyone.",
+    )
+    matching_rule: MatchingRule = param(
+        "best",
+        "-",
+        ASSUMPTION,
+        "How a host is chosen among stronger peers: best performer, most similar context, nearest.",
+    )
+    priorities_per_institution: int = param(
+        3,
+        "topics",
+        PUBLICATION + ": each team ranks 2-5 priority areas",
+        "Rising topics per institution (capped at the applicable topics minus its strengths).",
+        ge=2,
+        le=5,
+    )
+    strengths_per_institution: int = param(
+        2,
+        "topics",
+        PUBLICATION + ": each team names 1-3 strengths",
+        "Shining topics per institution.",
+        ge=1,
+        le=3,
+    )
+    host_capacity: int = param(
+        4,
+        "mentees per host",
+        ASSUMPTION,
+        "Most rising ties one host accepts (network design; a dyad has one partner); exceeded, "
+        "and counted, only when every stronger peer is full.",
+        ge=1,
+        le=100,
+    )
+    exchange_visits_per_year: float = param(
+        30.0,
+        "visits/year",
+        assumed("budget limits meant not every DHMT got a visit"),
+        "Exchange-visit budget for the whole programme, per year of programme.",
+        ge=0,
+    )
+    visit_allocation: VisitAllocation = param(
+        "first_come",
+        "-",
+        ASSUMPTION,
+        "Which partnerships get the scarce exchange visits.",
+    )
+    max_visits_per_partnership: int = param(
+        1,
+        "visits",
+        ASSUMPTION,
+        "Most exchange visits one learner-host partnership receives.",
+        ge=1,
+        le=12,
+    )
+    virtual_share: float = param(
+        0.3,
+        "share",
+        assumed("many activities went virtual during COVID-19"),
+        "Share of coaching visits, exchange visits and provincial events run virtually.",
+        ge=0,
+        le=1,
+    )
+    phasing: Phasing = param(
+        "all", "-", ASSUMPTION, "Start all provinces together, or one province after another."
+    )
+    phase_interval_months: int = param(
+        3,
+        "months",
+        ASSUMPTION,
+        "Delay between provinces' starts when phasing by province.",
+        ge=0,
+        le=24,
+    )
+    programme_start_month: int = param(
+        4,
+        "model month",
+        PUBLICATION + ": TPN launched August 2021; model month 0 is April 2021",
+        "Model month at which the programme launches.",
+        ge=0,
+    )
+    programme_months: int = param(
+        18,
+        "months",
+        PUBLICATION + ": August 2021 - February 2023",
+        "Length of the programme.",
+        ge=1,
+    )

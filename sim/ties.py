@@ -1,0 +1,81 @@
+"""Twinning ties: who learns from whom in which topic, and how many mentees each host holds.
+
+A tie is (learner, host, topic); a partnership is a (learner, host) pair, the unit that receives
+exchange visits. Every design keeps at most one active tie per (learner, topic).
+"""
+
+import numpy as np
+
+
+class Ties:
+    """Twinning ties as parallel arrays; added to when a notified priority switch rematches.
+
+    ``slot[learner, topic]`` is the index of that pair's active tie, or -1: ending or finding a
+    tie costs one lookup, however many ties the world has. ``host_load[i]`` counts the active
+    ties institution ``i`` hosts: matching reads it against ``host_capacity`` and learning
+    divides a host's efficacy by it (``host_load_dilution``). Storage grows by doubling, so a
+    rematch does not copy every tie.
+    """
+
+    def __init__(self, institutions: int, topics: int) -> None:
+        self.slot = np.full((institutions, topics), -1, dtype=np.int64)
+        self.host_load = np.zeros(institutions, dtype=np.int64)
+        self._size = 0
+        self._learner, self._host, self._topic = np.zeros((3, 16), dtype=np.int64)
+        self._active = np.zeros(16, dtype=bool)
+
+    def __len__(self) -> int:
+        return self._size
+
+    @property
+    def learner(self) -> np.ndarray:
+        return self._learner[: self._size]
+
+    @property
+    def host(self) -> np.ndarray:
+        return self._host[: self._size]
+
+    @property
+    def topic(self) -> np.ndarray:
+        return self._topic[: self._size]
+
+    @property
+    def active(self) -> np.ndarray:
+        return self._active[: self._size]
+
+    def add(self, learner: int, host: int, topic: int) -> None:
+        """A new active tie; it replaces the learner's tie in the topic, which must be ended."""
+        index = self._size
+        if index == len(self._active):
+            self._learner, self._host, self._topic, self._active = (
+                np.resize(column, 2 * index)
+                for column in (self._learner, self._host, self._topic, self._active)
+            )
+        self._learner[index], self._host[index], self._topic[index] = learner, host, topic
+        self._active[index] = True
+        self._size = index + 1
+        self.slot[learner, topic] = index
+        self.host_load[host] += 1
+
+    def end(self, indices: np.ndarray) -> None:
+        """End these ties (those still active), freeing their hosts for other mentees."""
+        indices = indices[self.active[indices]]
+        self.active[indices] = False
+        self.slot[self.learner[indices], self.topic[indices]] = -1
+        np.subtract.at(self.host_load, self.host[indices], 1)
+
+    def of_partnerships(
+        self, learners: np.ndarray, hosts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Active ties of the given (learner, host) pairs: tie indices and the pair of each."""
+        slots = self.slot[learners]  # (pairs, K)
+        safe = np.maximum(slots, 0)
+        match = (slots >= 0) & (self.host[safe] == hosts[:, None]) if self._size else slots >= 0
+        pair, column = np.nonzero(match)
+        return slots[pair, column], pair
+
+    def partnerships(self) -> tuple[np.ndarray, np.ndarray]:
+        """Unique (learner, host) pairs of active ties, and each active tie's partnership index."""
+        pairs = np.stack([self.learner, self.host], axis=1)[self.active]
+        unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
+        return unique, inverse.reshape(-1)
