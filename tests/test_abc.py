@@ -1,0 +1,108 @@
+"""The ABC machinery on a model whose posterior is known in closed form.
+
+Model: one observation y ~ Normal(mu, sigma^2); the stochastic acceptor adds a normal error of sd
+s, so the likelihood of the observed y0 is Normal(y0; mu, sigma^2 + s^2). With a Normal(0, tau^2)
+prior the posterior is normal with variance 1 / (1/tau^2 + 1/(sigma^2 + s^2)) and mean
+variance * y0 / (sigma^2 + s^2).
+"""
+
+import numpy as np
+import pytest
+
+from experiments.abc import (
+    AbcSettings,
+    effective_sample_size,
+    resample,
+    run_abc,
+    weighted_quantiles,
+)
+from experiments.executors import ProcessExecutor, SerialExecutor
+from experiments.priors import Prior
+
+SIGMA, NOISE, TAU, OBSERVED = 1.0, 0.5, 2.0, 1.3
+
+
+def normal_observation(params: dict[str, float], seed: int) -> dict[str, float]:
+    return {"y": params["mu"] + SIGMA * np.random.default_rng(seed).standard_normal()}
+
+
+def exact_posterior() -> tuple[float, float]:
+    variance = 1 / (1 / TAU**2 + 1 / (SIGMA**2 + NOISE**2))
+    return variance * OBSERVED / (SIGMA**2 + NOISE**2), float(np.sqrt(variance))
+
+
+def run(tmp_path, executor, population=400, seed=3):
+    prior = Prior(distribution="normal", mean=0.0, sd=TAU, range=(-12.0, 12.0))
+    return run_abc(
+        normal_observation,
+        {"mu": prior},
+        {"y": OBSERVED},
+        {"y": NOISE},
+        AbcSettings(population, max_generations=10, min_acceptance_rate=0.0, seed=seed),
+        executor,
+        tmp_path,
+    )
+
+
+def test_abc_recovers_the_closed_form_posterior_of_a_normal_mean(tmp_path):
+    result = run(tmp_path, SerialExecutor())
+    weights = result.posterior["weight"].to_numpy()
+    mu = result.posterior["mu"].to_numpy()
+    mean = np.sum(weights * mu) / weights.sum()
+    sd = np.sqrt(np.sum(weights * (mu - mean) ** 2) / weights.sum())
+    exact_mean, exact_sd = exact_posterior()
+    ess = effective_sample_size(weights)
+    assert result.generations["temperature"].iloc[-1] == pytest.approx(1.0)
+    assert abs(mean - exact_mean) < 4 * exact_sd / np.sqrt(ess)
+    assert sd == pytest.approx(exact_sd, rel=0.15)
+    assert (result.database).is_file()
+
+
+def test_same_seed_gives_the_same_posterior_serially_and_in_processes(tmp_path):
+    serial = run(tmp_path / "serial", SerialExecutor(), population=60)
+    pool = ProcessExecutor(2)
+    try:
+        parallel = run(tmp_path / "processes", pool, population=60)
+    finally:
+        pool.close()
+    assert serial.posterior.equals(parallel.posterior)
+    other = run(tmp_path / "other", SerialExecutor(), population=60, seed=4)
+    assert not serial.posterior.equals(other.posterior)
+
+
+def test_weighted_quantiles_and_effective_sample_size_on_known_cases():
+    values = np.arange(1, 101, dtype=float)
+    assert weighted_quantiles(values, np.ones(100), np.array([0.5]))[0] == pytest.approx(50.5)
+    assert effective_sample_size(np.ones(50)) == pytest.approx(50)
+    assert effective_sample_size(np.array([1.0, 0, 0, 0])) == pytest.approx(1)
+
+
+def test_resampling_keeps_particles_in_proportion_to_their_weights():
+    import pandas as pd
+
+    posterior = pd.DataFrame({"mu": [0.0, 1.0, 2.0], "weight": [0.5, 0.25, 0.25]})
+    draws = resample(posterior, 200, seed=1)
+    shares = draws["mu"].value_counts(normalize=True)
+    assert shares[0.0] == pytest.approx(0.5, abs=0.01)
+    assert shares[1.0] == pytest.approx(0.25, abs=0.01)
+
+
+def test_truncated_priors_stay_inside_their_range():
+    for prior in (
+        Prior(distribution="normal", mean=0.9, sd=0.5, range=(0.0, 1.0)),
+        Prior(distribution="lognormal", median=0.3, sigma=1.0, range=(0.05, 0.7)),
+        Prior(distribution="beta", mean=0.3, concentration=6, range=(0.1, 0.6)),
+        Prior(range=(2.0, 3.0)),
+    ):
+        draws = prior.frozen().rvs(size=2000, random_state=1)
+        assert draws.min() >= prior.range[0] and draws.max() <= prior.range[1]
+        rv = prior.pyabc_rv()
+        np.random.seed(2)
+        assert prior.range[0] <= rv.rvs() <= prior.range[1]
+
+
+def test_a_prior_missing_its_parameters_is_refused():
+    with pytest.raises(ValueError, match="needs mean and sd"):
+        Prior(distribution="normal", range=(0.0, 1.0))
+    with pytest.raises(ValueError, match="finite"):
+        Prior(range=(0.0, float("inf")))
