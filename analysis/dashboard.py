@@ -4,7 +4,9 @@ Pick a shipped scenario or drop your own scenario file, set the design levers (u
 ranges come from :mod:`sim.params`), press Run: the replications run in a background thread with
 a progress bar, then the page shows the headline outcomes with 95% intervals, indicator
 trajectories, the twinning network on the province map, the activities held, and, when a second
-design is switched on, both designs on the same seeds with their paired difference. Runs,
+design is switched on, both designs on the same seeds with their paired difference. A switch
+draws the uncertain parameters of every replication from the calibration's posterior, so the
+intervals carry what the data leave unknown as well as chance. Runs,
 tables and figures come from :mod:`analysis.dashboard_data`, :mod:`analysis.dashboard_tables`
 and :mod:`analysis.dashboard_figures`; the model is only reached through
 :func:`experiments.replicate.replicate` and :func:`sim.scenario.with_overrides`.
@@ -158,12 +160,14 @@ def Figure(figure, css_class: str):
 def Comparison(outcome: data.Outcome):
     a, b = (arm.label for arm in outcome.arms)
     changes = data.changed_levers(outcome.arms[1].scenario, outcome.arms[0].scenario)
+    shared = "seeds and parameter sets" if outcome.draws else "seeds"
     with solara.Card(f"Design {b} compared with design {a}"):
         Prose(
-            f"Both designs ran on the same {outcome.replications} seeds, so <b>B − A</b> is "
+            f"Both designs ran on the same {outcome.replications} {shared}, so <b>B − A</b> is "
             "paired run by run: its 95% interval is narrower than either design's own. A "
             "difference in bold has an interval that excludes zero."
-            + (f" Levers changed from A: {html.escape(changes)}." if changes else ""),
+            + (f" Levers changed from A: {html.escape(changes)}." if changes else "")
+            + "".join(f" {html.escape(line)}" for line in tab.beats_sentences(outcome)),
             "tpn-comparison-note",
         )
         with solara.Columns([2, 3]):
@@ -188,11 +192,18 @@ def Results(outcome: data.Outcome):
     )
     designs = " and ".join(a.label for a in outcome.arms)
     synthetic = " The baseline data are synthetic." if world.synthetic else ""
+    uncertain = (
+        f" Parameters: {len(outcome.draws.sets)} sets drawn from the calibration's posterior, "
+        "shared by every design; intervals are over these plausible parameter sets, so they "
+        "carry what the data leave unknown, not only chance."
+        if outcome.draws
+        else " Parameters: the scenario's own; intervals carry chance (seed noise) only."
+    )
     Prose(
         f"<h3>Results: {html.escape(designs)}</h3>{outcome.replications} replications per "
-        f"design, root seed {outcome.seed}, computed in {outcome.seconds:.1f} s.{synthetic} "
-        "Numbers are means over the runs with their 95% interval; <i>95% of single runs</i> is "
-        "the range to plan for.",
+        f"design, root seed {outcome.seed}, computed in {outcome.seconds:.1f} s.{synthetic}"
+        f"{uncertain} Numbers are means over the runs with their 95% interval; <i>95% of single "
+        "runs</i> is the range to plan for.",
         "tpn-results-note",
     )
     solara.HTML(tag="div", unsafe_innerHTML=tab.key_figures_html(tab.key_figures(outcome))).meta(
@@ -241,6 +252,7 @@ def Page():
     choice_a = solara.use_reactive(start)
     values_a = solara.use_reactive(data.lever_values(scenarios[start]))
     compare = solara.use_reactive(False)
+    posterior = solara.use_reactive(False)
     start_b = "dyad" if "dyad" in scenarios else start
     choice_b = solara.use_reactive(start_b)
     values_b = solara.use_reactive(data.lever_values(scenarios[start_b]))
@@ -254,9 +266,10 @@ def Page():
         choice_b.value if compare.value else None,
         values_b.value if compare.value else None,
         replications.value,
+        posterior.value,
     )
 
-    def run(designs, count, topic):
+    def run(designs, count, topic, uncertain):
         shown = [0.0]
 
         def progress(done, total):  # at most 5 updates a second: each one redraws the page
@@ -265,7 +278,7 @@ def Page():
                 task.progress = 100.0 * done / total
 
         try:
-            outcome = data.run_designs(designs, count, progress)
+            outcome = data.run_designs(designs, count, progress, uncertain)
             outcome.figures = dfig.all_figures(outcome, topic)
         except Exception as error:  # shown on the page in one line, never as a traceback
             return f"The run failed: {type(error).__name__}: {error}"
@@ -283,7 +296,12 @@ def Page():
             run_error.set(str(error))
             return
         ran_with.set(inputs)
-        task(designs, replications.value, designs[0].evaluation.headline_topics[0])
+        task(
+            designs,
+            replications.value,
+            designs[0].evaluation.headline_topics[0],
+            posterior.value,
+        )
 
     def receive(file):
         name = file["name"]
@@ -348,6 +366,14 @@ def Page():
                 icon_name="mdi-play",
                 disabled=task.pending,
             ).meta(ref="run")
+            available = data.posterior_available()
+            solara.Checkbox(
+                label="Parameter uncertainty: draw each pair of runs' parameters from the "
+                "calibration's posterior"
+                + ("" if available else " (none installed: tpn calibrate --install)"),
+                value=posterior,
+                disabled=not available,
+            ).meta(ref="posterior")
         if task.pending:
             solara.ProgressLinear(task.progress or True)
             solara.Text(f"Running… {task.progress or 0:.0f}% of the runs done")

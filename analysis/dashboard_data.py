@@ -27,6 +27,14 @@ import pandas as pd
 
 from analysis.results_folder import write_results_folder
 from experiments.manifest import now
+from experiments.posterior import (
+    DEFAULT_SEEDS_PER_DRAW,
+    SHIPPED_POSTERIOR,
+    ParameterDraws,
+    draw,
+    load_posterior,
+    posterior_details,
+)
 from experiments.replicate import Results, replicate, require_success
 from sim.errors import InputError
 from sim.params import SECTIONS, Scenario
@@ -235,6 +243,7 @@ class Outcome:
     seed: int
     seconds: float
     figures: dict[str, Any] = field(default_factory=dict)
+    draws: ParameterDraws | None = None  # the posterior's parameter sets, when switched on
 
     @property
     def runs(self) -> pd.DataFrame:
@@ -249,16 +258,28 @@ class Outcome:
         return list(self.arms[0].scenario.evaluation.headline_topics)
 
 
+def posterior_available() -> bool:
+    """Whether the calibration's posterior is installed (the page's switch needs it)."""
+    return SHIPPED_POSTERIOR.is_file()
+
+
 def run_designs(
     designs: list[Scenario],
     replications: int,
     progress: Callable[[int, int], None] | None = None,
+    posterior: bool = False,
 ) -> Outcome:
     """Run each design's replications with the first design's root seed: replication r of
     every design shares its random numbers, so differences are paired (common random numbers).
-    ``progress(done, total)`` as runs finish; a failed run is a one-line error."""
+    With ``posterior``, replications come in pairs of seeds, each pair with a parameter set
+    drawn from the shipped posterior and shared by every design (the last set of an odd count
+    has one seed). ``progress(done, total)`` as runs finish; a failed run is a one-line error."""
     started = time.perf_counter()
     seed = designs[0].seed
+    draws = None
+    if posterior:
+        sets = -(-replications // DEFAULT_SEEDS_PER_DRAW)
+        draws = draw(load_posterior(SHIPPED_POSTERIOR), sets, DEFAULT_SEEDS_PER_DRAW, seed)
     total, done = replications * len(designs), 0
 
     def tick(count: int) -> None:
@@ -267,14 +288,16 @@ def run_designs(
         if progress:
             progress(done, total)
 
-    replicated = replicate(designs, replications, seed, detail=True, progress=tick)
+    replicated = replicate(
+        designs, replications, seed, ensemble=draws or (), detail=True, progress=tick
+    )
     require_success(replicated)
     arms = []
     for letter, results in zip("AB", replicated, strict=False):
         label = f"{letter}: {results.scenario.name}"
         results.runs["scenario"] = label
         arms.append(Arm(label, results.scenario, results))
-    return Outcome(arms, replications, seed, time.perf_counter() - started)
+    return Outcome(arms, replications, seed, time.perf_counter() - started, draws=draws)
 
 
 # Downloads -----------------------------------------------------------------------------------
@@ -326,7 +349,8 @@ def write_folder(outcome: Outcome, folder: Path) -> None:
             "levers": {
                 name: lever_values(arm.scenario, outcome.replications)
                 for name, arm in zip(names, outcome.arms, strict=True)
-            }
+            },
+            **posterior_details(outcome.draws, [arm.scenario for arm in outcome.arms]),
         },
     )
 

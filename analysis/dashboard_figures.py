@@ -27,7 +27,7 @@ LOCK = threading.Lock()
 ACTIVITY_COLOURS = dict(
     zip(
         (kind.name for kind in ACTIVITY_KINDS),
-        ("#1b7837", "#762a83", "#2166ac", "#e08214", "#969696"),
+        ("#1b7837", "#762a83", "#2166ac", "#e08214", "#969696", "#bf812d"),
         strict=True,
     )
 )

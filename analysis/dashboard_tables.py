@@ -3,8 +3,9 @@
 Each function takes an :class:`analysis.dashboard_data.Outcome` (the runs of one or two designs)
 and returns a data frame of display strings; :func:`html_table` and :func:`key_figures_html`
 turn them into the HTML the page shows. Intervals are always given: the 95% interval of the
-mean over replications, the range of 95% of single runs, and, between two designs, the paired
-95% interval of their difference (replication r of both designs shares its seed).
+mean over replications (over the plausible parameter sets when the posterior is switched on;
+the headers say which), the range of 95% of single runs, and, between two designs, the paired
+95% interval of their difference (replication r of both designs shares its seed and parameters).
 """
 
 import html
@@ -14,7 +15,10 @@ import pandas as pd
 
 from analysis import reporting, tables
 from analysis.dashboard_data import Outcome
-from analysis.stats import mean_interval, paired_difference, summarise
+from analysis.printables import format_share
+from analysis.stats import drawn, interval_of, paired_difference, summarise
+from experiments.replicate import DRAW
+from experiments.summary import interval_kind, outcome_interval
 from sim import outcome_registry
 from sim.activity_kinds import ACTIVITY_KINDS
 from sim.world import World
@@ -61,18 +65,19 @@ def headline_table(outcome: Outcome, arm: int = 0) -> pd.DataFrame:
     rows = []
     for name, group, label, unit in wanted:
         s = summary.loc[name]
-        rows.append(
-            {
-                "group": group,
-                "Outcome": label,
-                "Unit": unit,
-                "Mean [95% CI of the mean]": tables.format_interval(
-                    s["mean"], s["ci_low"], s["ci_high"]
-                ),
-                "95% of single runs": f"{tables.format_number(s['p2_5'])} to "
-                f"{tables.format_number(s['p97_5'])}",
-            }
-        )
+        row = {
+            "group": group,
+            "Outcome": label,
+            "Unit": unit,
+            f"Mean [{interval_kind(drawn(runs))}]": tables.format_interval(
+                s["mean"], s["ci_low"], s["ci_high"]
+            ),
+            "95% of single runs": f"{tables.format_number(s['p2_5'])} to "
+            f"{tables.format_number(s['p97_5'])}",
+        }
+        if drawn(runs):
+            row["Variance from parameters"] = format_share(s["share_parameters"])
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -85,6 +90,7 @@ def activities_table(outcome: Outcome, arm: int = 0) -> pd.DataFrame:
         log.groupby(["replication", "activity"])["travel_person_days"].sum().unstack(fill_value=0)
     )
     travel = travel.reindex(index=replications, fill_value=0.0)
+    draws = runs[DRAW].to_numpy() if drawn(runs) else None
     rows = []
     for kind in ACTIVITY_KINDS:
         column = f"activities.{kind.name}"
@@ -93,20 +99,21 @@ def activities_table(outcome: Outcome, arm: int = 0) -> pd.DataFrame:
         held = runs[column].to_numpy(dtype=float)
         virtual = runs.get(f"{column}_virtual", pd.Series(0.0, index=runs.index))
         days = travel[kind.name].to_numpy(dtype=float) if kind.name in travel else held * 0.0
-        rows.append(_activity_row(kind.label, held, virtual.to_numpy(float), days))
+        rows.append(_activity_row(kind.label, held, virtual.to_numpy(float), days, draws))
     for column in ("activities.cancelled", "activities.delayed"):
         if column in runs:
             label = outcome_registry.outcome(column).label
-            rows.append(_activity_row(label, runs[column].to_numpy(dtype=float), None, None))
+            held = runs[column].to_numpy(dtype=float)
+            rows.append(_activity_row(label, held, None, None, draws))
     if "activities.travel_person_days" in runs:
         total = runs["activities.travel_person_days"].to_numpy(dtype=float)
-        rows.append(_activity_row("All activities: travel", None, None, total))
+        rows.append(_activity_row("All activities: travel", None, None, total, draws))
     return pd.DataFrame(rows)
 
 
-def _activity_row(label, held, virtual, days) -> dict[str, str]:
+def _activity_row(label, held, virtual, days, draws) -> dict[str, str]:
     def show(values):
-        return "" if values is None else tables.format_interval(*mean_interval(values))
+        return "" if values is None else tables.format_interval(*outcome_interval(values, draws))
 
     share = ""
     if held is not None and virtual is not None and held.sum() > 0:
@@ -128,24 +135,37 @@ def comparison_table(outcome: Outcome) -> pd.DataFrame:
     runs = runs.reindex(columns=[*runs.columns, *(o for o in expected if o not in runs)])
     table = reporting.comparison_table(runs, names, outcome.topics)
     table = table.set_index(["outcome", "scenario"])
+    posterior = drawn(runs)
     rows = []
     for name, group, label, unit in wanted:
         if (name, names[0]) not in table.index:
             continue
         a, b = table.loc[(name, names[0])], table.loc[(name, names[1])]
         diff = (b["difference_vs_first"], b["difference_ci_low"], b["difference_ci_high"])
-        rows.append(
-            {
-                "group": group,
-                "Outcome": label,
-                "Unit": unit,
-                names[0]: tables.format_interval(a["mean"], a["ci_low"], a["ci_high"]),
-                names[1]: tables.format_interval(b["mean"], b["ci_low"], b["ci_high"]),
-                "B − A [paired 95% CI]": tables.format_interval(*diff),
-                "_excludes_zero": bool(diff[1] > 0 or diff[2] < 0),
-            }
-        )
+        row = {
+            "group": group,
+            "Outcome": label,
+            "Unit": unit,
+            names[0]: tables.format_interval(a["mean"], a["ci_low"], a["ci_high"]),
+            names[1]: tables.format_interval(b["mean"], b["ci_low"], b["ci_high"]),
+        }
+        if posterior:  # before the difference, which stays last (the page bolds it)
+            row["B beats A in (share of plausible worlds)"] = format_share(
+                b["probability_beats_first"]
+            )
+        row[f"B − A [paired, {interval_kind(posterior)}]"] = tables.format_interval(*diff)
+        rows.append({**row, "_excludes_zero": bool(diff[1] > 0 or diff[2] < 0)})
     return pd.DataFrame(rows)
+
+
+def beats_sentences(outcome: Outcome) -> list[str]:
+    """With the posterior switched on and two designs: how often A beats B on the headline
+    causal effects, over the plausible worlds (:func:`analysis.reporting.decision_sentences`)."""
+    if outcome.draws is None or len(outcome.arms) < 2:
+        return []
+    names = [a.label for a in outcome.arms]
+    designs = [a.scenario.design.design for a in outcome.arms]
+    return reporting.decision_sentences(outcome.runs, names, designs, outcome.topics)
 
 
 def html_table(frame: pd.DataFrame, css_class: str, group: str | None = None) -> str:
@@ -189,16 +209,17 @@ def key_figures(outcome: Outcome) -> list[dict[str, str]]:
         if topic is not None:
             label = f"{world.topics.labels[world.topics.index(topic)]}: gain caused by twinning"
             unit = f"{unit}, institutions that chose it"
-        mean, low, high = mean_interval(first[column].to_numpy())
+        mean, low, high = interval_of(first, column)
+        words = "95% over plausible parameters" if drawn(first) else "95% CI"
         card = {
             "title": label,
             "value": _short(mean),
-            "interval": f"95% CI {_short(low)} to {_short(high)}" if _spread(low, high) else "",
+            "interval": f"{words} {_short(low)} to {_short(high)}" if _spread(low, high) else "",
             "unit": unit,
             "note": "",
         }
         if topic is not None and f"{topic}.difference" in runs:
-            measured = mean_interval(first[f"{topic}.difference"].to_numpy())[0]
+            measured = interval_of(first, f"{topic}.difference")[0]
             card["note"] = f"an evaluation would measure {_short(measured)}"
         if len(names) > 1:
             diff = paired_difference(runs, names[1], names[0], column)

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import style
-from analysis.stats import mean_interval
+from analysis.stats import summarise
+from experiments.replicate import DRAW
 from experiments.targets import Target
 from sim import outcome_registry
 
@@ -92,13 +93,15 @@ def predictions_table(runs: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
 
 
 def decomposition_parts(runs: pd.DataFrame, topic: str) -> pd.DataFrame:
-    """Per run: the measured difference and its four additive parts."""
-    return pd.DataFrame(
+    """Per run: the measured difference and its four additive parts (and the run's parameter
+    set, when it drew one)."""
+    parts = pd.DataFrame(
         {
             column: runs[f"{topic}.{measure}"] if sign > 0 else -runs[f"{topic}.{measure}"]
             for column, (sign, measure) in PARTS.items()
         }
     )
+    return parts.assign(**{DRAW: runs[DRAW]}) if DRAW in runs else parts
 
 
 def part_label(column: str) -> str:
@@ -109,20 +112,19 @@ def part_label(column: str) -> str:
 
 
 def decomposition_table(parts: pd.DataFrame, label: str) -> pd.DataFrame:
-    rows = []
-    for column in PARTS:
-        mean, low, high = mean_interval(parts[column].to_numpy(dtype=float))
-        rows.append(
-            {
-                "design": label,
-                "component": column,
-                "label": part_label(column),
-                "mean": mean,
-                "ci_low": low,
-                "ci_high": high,
-            }
-        )
-    return pd.DataFrame(rows)
+    """Each part's mean and 95% interval (over the draws when the runs drew parameters), and
+    the share of its variance from the parameters."""
+    summary = summarise(parts, list(PARTS))
+    return pd.DataFrame(
+        {
+            "design": label,
+            "component": list(PARTS),
+            "label": [part_label(column) for column in PARTS],
+            **{
+                c: summary[c] for c in ("mean", "ci_low", "ci_high", "interval", "share_parameters")
+            },
+        }
+    )
 
 
 def decomposition_figure(tables: list[pd.DataFrame], topic: str, unit: str) -> plt.Figure:
@@ -146,7 +148,10 @@ def decomposition_figure(tables: list[pd.DataFrame], topic: str, unit: str) -> p
     ax.set_yticks(range(len(order)), labels)
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.6)
-    ax.set_xlabel(f"{topic}: points of the indicator ({unit}), mean over runs with 95% CI")
+    ax.set_xlabel(
+        f"{topic}: points of the indicator ({unit}), mean over runs with "
+        f"{tables[0]['interval'].iloc[0]}"
+    )
     ax.set_title("What the evaluation's comparison is made of (parts add up to the difference)")
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()

@@ -2,7 +2,8 @@
 
 Each function takes tidy results and returns a matplotlib Figure; callers save them. Intervals are
 always drawn: bands are the 2.5-97.5 percentiles of the group mean across replications; error bars
-are 95% intervals of the mean.
+are 95% intervals of the mean (over the plausible parameter sets when the runs drew them from a
+posterior; the titles say which).
 """
 
 import matplotlib.pyplot as plt
@@ -13,7 +14,8 @@ from matplotlib.patches import FancyArrowPatch
 from scipy.spatial import ConvexHull
 
 from analysis import style
-from analysis.stats import mean_interval
+from analysis.stats import drawn, interval_of
+from experiments.summary import interval_kind
 from sim.evaluation import comparison_group
 from sim.outcome_registry import TOPIC, outcome
 from sim.payers import FUNDERS
@@ -274,8 +276,8 @@ def effects(
     for s, (name, design) in enumerate(scenarios):
         rows = runs[runs["scenario"] == name]
         for t, topic in enumerate(topics):
-            mean, low, high = mean_interval(rows[f"{topic}.causal_effect"].to_numpy())
-            measured = mean_interval(rows[f"{topic}.difference"].to_numpy())[0]
+            mean, low, high = interval_of(rows, f"{topic}.causal_effect")
+            measured = interval_of(rows, f"{topic}.difference")[0]
             position = t + (s - (len(scenarios) - 1) / 2) * width
             ax.bar(
                 position,
@@ -310,7 +312,11 @@ def effects(
         ],
     )
     ax.set_ylabel(f"{effect.label} at endline ({effect.unit})")
-    ax.set_title("Causal effect of each design (bars, 95% CI) vs same world without twinning")
+    ax.set_title(
+        f"Causal effect of each design (bars, {interval_kind(drawn(runs))}) vs same world "
+        "without twinning",
+        fontsize=9,
+    )
     ax.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
     return fig
@@ -346,7 +352,7 @@ def money(
     for s, (name, _design) in enumerate(scenarios):
         rows = runs[runs["scenario"] == name]
         for t, topic in enumerate(topics):
-            stats = [mean_interval(rows[f"{topic}.{m}"].to_numpy()) for m, _ in moments]
+            stats = [interval_of(rows, f"{topic}.{m}") for m, _ in moments]
             means = np.array([m for m, _, _ in stats])
             if np.isnan(means).all():
                 continue
@@ -364,7 +370,7 @@ def money(
     right.set_xticks(range(3), [label for _, label in moments])
     exit_effect = outcome(f"{TOPIC}.effect_at_exit")
     right.set_ylabel(f"Causal effect on members ({exit_effect.unit})")
-    right.set_title("What lasts after the donor leaves")
+    right.set_title(f"What lasts after the donor leaves ({interval_kind(drawn(runs))})")
     right.legend(fontsize=6)
     fig.tight_layout()
     return fig

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import style
+from experiments.summary import CHANCE_INTERVAL
 from sim import outcome_registry
 
 style.apply()
@@ -42,9 +43,11 @@ def frontier_table(summary: pd.DataFrame, factors: list[str], cost: str, gain: s
     return table.sort_values(["dominated", "cost_mean"]).reset_index(drop=True)
 
 
-def frontier_figure(table: pd.DataFrame, factors: list[str], cost: str, gain: str) -> plt.Figure:
-    """Gain against cost (in millions of the cost's unit) of every design point, 95% CI of the
-    gain as bars, the frontier as a line labelled with each point's factor values; dominated
+def frontier_figure(
+    table: pd.DataFrame, factors: list[str], cost: str, gain: str, interval: str = CHANCE_INTERVAL
+) -> plt.Figure:
+    """Gain against cost (in millions of the cost's unit) of every design point, the gain's
+    ``interval`` (words of :mod:`experiments.summary`) as bars, the frontier as a line labelled with each point's factor values; dominated
     points as crosses, coloured by design when the design is a factor."""
     fig, ax = plt.subplots(figsize=(8.5, 5.5))
     design_column = "design" if "design" in factors else None
@@ -91,7 +94,7 @@ def frontier_figure(table: pd.DataFrame, factors: list[str], cost: str, gain: st
             ax.scatter([], [], color=style.design_colour(str(design)), label=str(design))
     cost_record, gain_record = outcome_registry.outcome(cost), outcome_registry.outcome(gain)
     ax.set_xlabel(f"{cost_record.label} (million {cost_record.unit}, mean over replications)")
-    ax.set_ylabel(f"{gain_record.label} ({gain_record.unit}; mean, 95% CI)")
+    ax.set_ylabel(f"{gain_record.label} ({gain_record.unit}; mean, {interval})")
     ax.set_title("Cost-effectiveness frontier: label = " + ", ".join(factors))
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()

@@ -30,6 +30,7 @@ import pandas as pd
 
 from analysis import figures, reporting
 from analysis.stats import summarise
+from experiments.folders import FolderLock, remove_dead_partials
 from experiments.manifest import replications_manifest, write_manifest
 from experiments.replicate import Results
 from sim.errors import InputError
@@ -42,8 +43,16 @@ def output_folder(path: Path, force: bool) -> Iterator[Path]:
 
     Everything is first written into a hidden sibling folder and renamed into place at the end,
     so an error or Ctrl-C never leaves a half-written result behind, and an existing folder is
-    replaced only when the user asked for it (``--force``)."""
+    replaced only when the user asked for it (``--force``). The folder is locked for the whole
+    block (a second command writing it is refused), and the hidden folders of commands that were
+    killed on the way are removed."""
     path = Path(path)
+    with FolderLock(path):
+        remove_dead_partials(path)
+        yield from _written_whole(path, force)
+
+
+def _written_whole(path: Path, force: bool) -> Iterator[Path]:
     if path.exists() and not force:
         raise InputError("--out", "folder", str(path), "already exists; pass --force to replace it")
     if path.exists() and not path.is_dir():
@@ -135,7 +144,8 @@ def _write_run(folder: Path, results: Results, name: str) -> pd.DataFrame:
             results.series,
             world,
             list(scenario.evaluation.headline_topics),
-            f"{title}{synthetic}\nmean over {len(results.runs)} replications, "
+            f"{title}{synthetic}\nmean over {results.series['replication'].nunique()} "
+            "replications, "
             "band: 95% of replications",
             (start, start + levers.programme_months),
             scenario.evaluation.comparison,

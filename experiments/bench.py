@@ -24,6 +24,7 @@ from pathlib import Path
 
 import mesa
 
+from experiments.posterior import DEFAULT_DRAWS, DEFAULT_SEEDS_PER_DRAW, SHIPPED_POSTERIOR
 from sim.model import TwinningModel
 from sim.runner import run_one, simulate
 from sim.scenario import SCENARIO_DIR, load_scenario, with_overrides
@@ -201,6 +202,41 @@ def sobol_seconds() -> tuple[float, int]:
     return time.perf_counter() - start, len(result.runs)
 
 
+def posterior_compare_seconds(draws: int) -> float:
+    """Wall time of ``tpn compare tpn_2021 dyad no_twinning --posterior --draws N`` on 2
+    workers with the shipped posterior, as a user runs it (start-up, runs, tables, figures and
+    files)."""
+    import subprocess
+    import sys
+
+    with tempfile.TemporaryDirectory() as folder:
+        command = [
+            *(sys.executable, "-m", "analysis.cli.main", "compare"),
+            *("tpn_2021", "dyad", "no_twinning", "--posterior", "--draws", str(draws)),
+            *("--scheduler", "processes:2", "--quiet", "--out", str(Path(folder) / "compare")),
+        ]
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        return time.perf_counter() - start
+
+
+def abc_calibration_seconds(population: int) -> tuple[float, int]:
+    """Wall time of the shipped ABC calibration's posterior on 2 workers, at ``population``
+    particles a generation (the shipped file's own population is timed once, in
+    docs/evidence.md); returns the seconds and the runs it took."""
+    from experiments.calibration import load_calibration
+    from experiments.executors import ProcessExecutor
+    from experiments.fit_abc import run_posterior
+
+    spec, base = load_calibration(Path(__file__).with_name("calibration") / "tpn_2021.toml")
+    spec = spec.model_copy(update={"abc": spec.abc.model_copy(update={"population": population})})
+    with tempfile.TemporaryDirectory() as folder, ProcessExecutor(2) as executor:
+        start = time.perf_counter()
+        result = run_posterior(spec, base, executor, Path(folder))
+        seconds = time.perf_counter() - start
+    return seconds, int(result.generations["evaluations"].sum())
+
+
 def measure_experiments(quick: bool = False) -> dict[str, float]:
     runs = 200 if quick else 2000
     one, two = sweep_runs_per_second(1, runs), sweep_runs_per_second(2, runs)
@@ -209,6 +245,19 @@ def measure_experiments(quick: bool = False) -> dict[str, float]:
         "sweep_runs_per_second_2_workers": round(two, 1),
         "sweep_speedup_2_workers": round(two / one, 2),
     }
+    if SHIPPED_POSTERIOR.is_file():  # the compare with parameter uncertainty needs it
+        draws = 20 if quick else DEFAULT_DRAWS
+        figures["compare_posterior_draws"] = draws
+        figures["compare_posterior_seconds"] = round(posterior_compare_seconds(draws), 1)
+    population = 40 if quick else 100
+    seconds, abc_runs = abc_calibration_seconds(population)
+    figures.update(
+        {
+            "abc_calibration_population": population,
+            "abc_calibration_seconds": round(seconds, 1),
+            "abc_calibration_runs": abc_runs,
+        }
+    )
     if not quick:
         seconds, count = sobol_seconds()
         figures.update({"sobol_seconds": round(seconds, 1), "sobol_runs": count})
@@ -270,6 +319,20 @@ def main(json_line: bool = False, quick: bool = False, experiments: bool = False
             f"sweep of tpn_2021: {figures['sweep_runs_per_second_1_worker']:.0f} runs/s on 1 "
             f"worker, {figures['sweep_runs_per_second_2_workers']:.0f} on 2: "
             f"{figures['sweep_speedup_2_workers']:.2f}x  (target >= 1.8x)"
+        )
+        if "compare_posterior_seconds" in figures:
+            draws = figures["compare_posterior_draws"]
+            print(
+                f"tpn compare tpn_2021 dyad no_twinning --posterior, {draws} draws x "
+                f"{DEFAULT_SEEDS_PER_DRAW} seeds on 2 workers: "
+                f"{figures['compare_posterior_seconds']:.0f} s"
+                + ("  (target < 60 s)" if draws == DEFAULT_DRAWS else "")
+            )
+        print(
+            f"tpn calibrate (ABC, shipped file at population "
+            f"{figures['abc_calibration_population']}) on 2 workers: "
+            f"{figures['abc_calibration_seconds']:.0f} s for {figures['abc_calibration_runs']:,} "
+            "runs (the full run: docs/evidence.md; target < 15 min)"
         )
         if "sobol_seconds" in figures:
             print(

@@ -3,6 +3,10 @@
 Sobol and Morris samples come from SALib's ``ProblemSpec`` so that the same object analyses them
 later. Each factor is sampled on a unit or natural scale, then turned into a value the scenario
 accepts: a level is picked by index, an integer parameter is rounded.
+
+With policies, the uncertainties are sampled once and every policy is run at every uncertainty
+point (points ordered uncertainty point first, then policy): the same context values and, run
+by run, the same seeds, so the policies at one uncertainty point are paired.
 """
 
 import itertools
@@ -16,27 +20,94 @@ import pandas as pd
 from SALib import ProblemSpec
 from scipy.stats import norm, qmc
 
+from experiments.posterior import draw, for_scenario, load_posterior
 from experiments.spec import Experiment, Factor, parameter_type
 from sim.params import Scenario
+from sim.scenario import split_key
+
+POLICY = "policy"  # the column naming each point's policy
+UNCERTAINTY_POINT = "uncertainty_point"  # the column numbering each point's uncertainty values
 
 
 @dataclass
 class Design:
-    """The points to run: ``values`` as the model gets them, ``raw`` as the sampler drew them."""
+    """The points to run: ``values`` as the model gets them, ``raw`` as the sampler drew them;
+    with policies, each point's ``labels`` (policy, uncertainty point) and the policy's
+    ``levers``, which the model gets too."""
 
-    values: pd.DataFrame  # one row per point, one column per factor
+    values: pd.DataFrame  # one row per point, one column per sampled factor
     raw: np.ndarray  # (points, factors) for SALib analysis
     problem: ProblemSpec | None
+    labels: pd.DataFrame | None = None  # one row per point: uncertainty point, policy
+    levers: tuple[dict[str, Any], ...] = ()  # per point: its policy's lever values
+
+    def points(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """Per point: what its runs' rows record (labels, sampled values) and what the model
+        is given (lever values, sampled values)."""
+        values = self.values.to_dict(orient="records")
+        labels = self.labels.to_dict(orient="records") if self.labels is not None else None
+        return [
+            (
+                {**labels[point], **params} if labels else params,
+                {**self.levers[point], **params} if self.levers else params,
+            )
+            for point, params in enumerate(values)
+        ]
+
+    def table(self) -> pd.DataFrame:
+        """One row per point, labels then sampled values (``points.parquet``)."""
+        if self.labels is None:
+            return self.values
+        return pd.concat([self.labels, self.values], axis=1)
 
 
 def make_design(experiment: Experiment, base: Scenario | None) -> Design:
-    """All design points of the experiment, in the sampler's order.
+    """All design points of the experiment, in the sampler's order; with policies, every
+    policy (as :func:`~experiments.spec.load_experiment` resolves them) at every point of the
+    sampled uncertainties.
 
     With a base scenario, values take the type of their parameter (integers are rounded); with
     ``None`` (a plain function's inputs) they stay as drawn.
     """
-    names = list(experiment.factors)
-    factors = [experiment.factors[n] for n in names]
+    sampled = _sampled(experiment, base)
+    if not experiment.has_policies:
+        return sampled
+    count, policies = len(sampled.values), experiment.policies
+    values = sampled.values
+    if experiment.posterior:
+        values = pd.concat([values, _drawn(experiment, base, count)], axis=1)
+    repeated = np.repeat(np.arange(count), len(policies))
+    labels = pd.DataFrame(
+        {
+            UNCERTAINTY_POINT: repeated,
+            POLICY: [policy.name for policy in policies] * count,
+        }
+    )
+    return Design(
+        values.iloc[repeated].reset_index(drop=True),
+        sampled.raw[repeated],
+        sampled.problem,
+        labels,
+        tuple(policy.levers for _ in range(count) for policy in policies),
+    )
+
+
+def _drawn(experiment: Experiment, base: Scenario | None, count: int) -> pd.DataFrame:
+    """One parameter set from the experiment's posterior per uncertainty point: the parameters
+    the base leaves to the posterior (:func:`~experiments.posterior.for_scenario`), except the
+    uncertainties sampled by name, whose ranges are the question asked."""
+    draws = draw(load_posterior(experiment.posterior), count, 1, experiment.seed)
+    if base is not None:
+        draws = for_scenario(draws, base)
+    sampled = {split_key(name, "uncertainties")[1] for name in experiment.uncertainties}
+    drawn = pd.DataFrame(list(draws.sets))
+    return drawn.drop(columns=[c for c in drawn.columns if c in sampled])
+
+
+def _sampled(experiment: Experiment, base: Scenario | None) -> Design:
+    """The points of the experiment's sampled factors (its uncertainties, with policies)."""
+    names = list(experiment.sampled)
+    factors = [experiment.sampled[n] for n in names]
     if experiment.design == "full_factorial":
         grids = [_grid(f) for f in factors]
         raw = np.array(list(itertools.product(*grids)), dtype=object)

@@ -8,6 +8,9 @@ of :func:`experiments.replicate.replicate` (every trial of a calibration, say).
 
 import multiprocessing
 import os
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
@@ -20,6 +23,9 @@ BatchFunction = Callable[[Batch], list[dict[str, Any]]]
 # processes takes one to three seconds, and 200 runs on two cores were measured no faster than in
 # one process, or slower when every run's series come back.
 AUTO_PROCESSES_FROM = 500
+CONNECT_SECONDS = 5.0  # how long a scheduler address may take to answer
+WORKER_CHECK_SECONDS = 10.0  # without a result this long, check that the cluster has workers
+POLL_SECONDS = 0.02
 
 
 class _Closing:
@@ -56,7 +62,10 @@ class ProcessExecutor(_Closing):
         # forkserver: workers start from a clean single-threaded process, never a fork of a
         # parent that may hold threads (progress bars, Dask), which can deadlock.
         self._pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("forkserver")
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=exit_with_parent,
+            initargs=(os.getpid(),),
         )
 
     def map(self, function: BatchFunction, batches: Iterable[Batch]) -> Iterator[list[dict]]:
@@ -78,19 +87,44 @@ class ProcessExecutor(_Closing):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def exit_with_parent(parent: int, interval: float = 1.0) -> None:
+    """Run in each worker: end it once the command that started it is gone.
+
+    A worker blocks on its task queue, whose writing end it holds itself, so a parent killed
+    with SIGKILL never closes it: without this, workers (and the forkserver and resource
+    tracker they keep alive) would sit in memory long after the command died."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # another user's process took the number: ours is gone
+                os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 class DaskExecutor(_Closing):
     """A Dask distributed cluster: an existing scheduler, or a LocalCluster started here (on
     127.0.0.1 only, without its web dashboard: nothing is opened to the network).
 
-    A lost worker costs only its batches in flight: the scheduler resubmits them elsewhere.
+    A lost worker costs only its batches in flight: the scheduler resubmits them elsewhere. A
+    cluster that has lost every worker is said so on stderr; the runs wait for workers to come
+    back, or end with a one-line error after ``worker_timeout`` seconds without any.
     """
 
     name = "dask"
 
-    def __init__(self, address: str | None = None, workers: int = 2) -> None:
+    def __init__(
+        self, address: str | None = None, workers: int = 2, worker_timeout: float | None = None
+    ) -> None:
         from distributed import Client, LocalCluster
 
         self._cluster = None
+        self.worker_timeout = worker_timeout
         if address is None:
             self._cluster = LocalCluster(
                 n_workers=workers,
@@ -100,15 +134,60 @@ class DaskExecutor(_Closing):
                 dashboard_address=None,
             )
             address = self._cluster.scheduler_address
-        self._client = Client(address)
+        self.address = address
+        try:
+            self._client = Client(address, timeout=CONNECT_SECONDS)
+        except (OSError, TimeoutError):
+            raise InputError(
+                "--scheduler",
+                "scheduler",
+                address,
+                f"the address of a running Dask scheduler (none answered within "
+                f"{CONNECT_SECONDS:.0f} s)",
+            ) from None
         self.workers = len(self._client.scheduler_info().get("workers", {})) or workers
 
     def map(self, function: BatchFunction, batches: Iterable[Batch]) -> Iterator[list[dict]]:
         from distributed import as_completed
 
-        futures = self._client.map(function, list(batches), pure=False)
-        for future in as_completed(futures):
-            yield future.result()
+        queue = as_completed(self._client.map(function, list(batches), pure=False))
+        last_result = time.monotonic()
+        without_workers_since: float | None = None
+        while not queue.is_empty():
+            done = queue.next_batch(block=False)
+            for future in done:
+                yield future.result()
+            if done:
+                last_result, without_workers_since = time.monotonic(), None
+                continue
+            time.sleep(POLL_SECONDS)
+            if time.monotonic() - last_result < WORKER_CHECK_SECONDS:
+                continue
+            last_result = time.monotonic()  # check again in WORKER_CHECK_SECONDS
+            if self._client.nthreads():
+                without_workers_since = None
+                continue
+            if without_workers_since is None:
+                without_workers_since = time.monotonic()
+                limit = (
+                    f"giving up after {self.worker_timeout:.0f} s"
+                    if self.worker_timeout is not None
+                    else "waiting for workers (--worker-timeout SECONDS gives up)"
+                )
+                print(
+                    f"tpn: the Dask cluster at {self.address} has no workers; {limit}; "
+                    "finished runs are kept",
+                    file=sys.stderr,
+                )
+            idle = time.monotonic() - without_workers_since
+            if self.worker_timeout is not None and idle >= self.worker_timeout:
+                raise InputError(
+                    "--scheduler",
+                    "scheduler",
+                    self.address,
+                    f"a cluster with workers (it had none for {idle:.0f} s; finished runs "
+                    "are kept: run again with --resume)",
+                )
 
     def close(self) -> None:
         self._client.close()
@@ -139,9 +218,12 @@ def parse_scheduler(spec: str) -> tuple[str, int | str | None]:
 Executor = SerialExecutor | ProcessExecutor | DaskExecutor
 
 
-def make_executor(spec: str, runs: int | None = None) -> Executor:
+def make_executor(
+    spec: str, runs: int | None = None, worker_timeout: float | None = None
+) -> Executor:
     """``serial``, ``processes`` or ``processes:N``, ``local:N`` (Dask LocalCluster), ``tcp://…``,
-    or ``auto``: serial for fewer than :data:`AUTO_PROCESSES_FROM` ``runs``, else all cores."""
+    or ``auto``: serial for fewer than :data:`AUTO_PROCESSES_FROM` ``runs``, else all cores.
+    ``worker_timeout``: how long a Dask cluster may have no workers before the runs stop."""
     kind, value = parse_scheduler(spec)
     if kind == "auto":
         kind = "serial" if runs is None or runs < AUTO_PROCESSES_FROM else "processes"
@@ -150,8 +232,8 @@ def make_executor(spec: str, runs: int | None = None) -> Executor:
     if kind == "processes":
         return ProcessExecutor(value)
     if kind == "local":
-        return DaskExecutor(workers=value)
-    return DaskExecutor(address=value)
+        return DaskExecutor(workers=value, worker_timeout=worker_timeout)
+    return DaskExecutor(address=value, worker_timeout=worker_timeout)
 
 
 def _count(spec: str) -> int:

@@ -33,7 +33,9 @@ FolderKind = Literal[
     "validate",
     "decompose",
     "calibrate",
+    "sbc",  # python -m experiments.sbc: the calibration's coverage check
     "optimize",
+    "robustness",  # `tpn sweep` of an experiment with policies; `tpn robust`, `tpn discover`
 ]
 Status = Literal["running", "interrupted", "complete"]
 

@@ -2,7 +2,9 @@
 
 A plan is feasible only if every one of its replications stays within the budget; the search
 maximises the mean causal gain of feasible plans, and the result lists the best plans with their
-intervals. Infeasible plans are scored below every feasible one, so the sampler learns to avoid
+intervals. With a posterior's parameter sets (:mod:`experiments.posterior`), every plan runs on
+the same draws and seeds, so the gain is its expectation over the plausible worlds and the
+budget must hold in every one of them. Infeasible plans are scored below every feasible one, so the sampler learns to avoid
 them, and none is ever returned.
 """
 
@@ -11,8 +13,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from experiments.executors import Executor
-from experiments.replicate import replicate, require_success
-from experiments.summary import mean_interval
+from experiments.posterior import ParameterDraws
+from experiments.replicate import DRAW, replicate, require_success
+from experiments.summary import outcome_interval
 from sim.outcome_registry import outcome
 from sim.params import Scenario
 from sim.scenario import with_overrides
@@ -67,17 +70,20 @@ def evaluate_plan(
     replications: int,
     seed: int,
     executor: Executor | None = None,
+    draws: ParameterDraws | None = None,
 ) -> pd.DataFrame:
-    """Gain and cost of each replication of ``scenario`` with the ``plan``'s levers set."""
+    """Gain and cost of each replication of ``scenario`` with the ``plan``'s levers set (and
+    the parameter set each replication drew, under ``draw``)."""
     results = replicate(
         [with_overrides(scenario, plan)],
         replications,
         seed,
+        ensemble=draws or (),
         outcomes=(GAIN, COST),
         executor=executor,
     )
     require_success(results)
-    return results[0].runs[[GAIN, COST]]
+    return results[0].runs[[*([DRAW] if draws else []), GAIN, COST]]
 
 
 def optimize(
@@ -89,9 +95,10 @@ def optimize(
     top: int = 5,
     progress=None,
     executor: Executor | None = None,
+    draws: ParameterDraws | None = None,
 ) -> OptimizationResult:
-    """Search ``trials`` plans, each over the same ``replications`` seeds, on ``executor``
-    (default: this process; the caller closes it)."""
+    """Search ``trials`` plans, each over the same ``replications`` seeds (and ``draws``, when
+    given), on ``executor`` (default: this process; the caller closes it)."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -110,8 +117,9 @@ def optimize(
         }
         for name, (kind, space) in LEVERS.items():
             plan[name] = suggest[kind](name, space)
-        runs = evaluate_plan(scenario, plan, replications, seed, executor)
-        gain, gain_low, gain_high = mean_interval(runs[GAIN].to_numpy())
+        runs = evaluate_plan(scenario, plan, replications, seed, executor, draws)
+        drawn = runs[DRAW].to_numpy() if draws else None
+        gain, gain_low, gain_high = outcome_interval(runs[GAIN].to_numpy(), drawn)
         worst_cost = float(runs[COST].max())
         feasible = worst_cost <= budget
         records.append(

@@ -71,26 +71,18 @@ class Prior(BaseModel):
         hi = (math.log(high) - mu) / self.sigma
         return _LogTruncNormal(lo, hi, mu, self.sigma)
 
-    def pyabc_rv(self):
-        """The prior as a pyabc random variable (imported lazily: pyabc is heavy)."""
-        import pyabc
-
-        low, high = self.range
-        if self.distribution == "uniform":
-            return pyabc.RV("uniform", low, high - low)
-        if self.distribution == "normal":
-            a, b = (low - self.mean) / self.sd, (high - self.mean) / self.sd
-            return pyabc.RV("truncnorm", a, b, loc=self.mean, scale=self.sd)
-        if self.distribution == "beta":
-            share = (self.mean - low) / (high - low)
-            return pyabc.RV(
-                "beta",
-                share * self.concentration,
-                (1 - share) * self.concentration,
-                loc=low,
-                scale=high - low,
-            )
-        return _lognormal_rv(self)
+    def describe(self) -> str:
+        """The prior in a few words, e.g. ``beta(mean 0.2, concentration 8) on [0, 0.6]``."""
+        words = {
+            "uniform": (),
+            "normal": (("mean", self.mean), ("sd", self.sd)),
+            "lognormal": (("median", self.median), ("sigma", self.sigma)),
+            "beta": (("mean", self.mean), ("concentration", self.concentration)),
+        }[self.distribution]
+        shape = self.distribution
+        if words:
+            shape += "(" + ", ".join(f"{name} {value:g}" for name, value in words) + ")"
+        return f"{shape} on [{self.range[0]:g}, {self.range[1]:g}]"
 
 
 class _LogTruncNormal:
@@ -98,6 +90,12 @@ class _LogTruncNormal:
 
     def __init__(self, a: float, b: float, mu: float, sigma: float) -> None:
         self._log = stats.truncnorm(a, b, loc=mu, scale=sigma)
+        self._a, self._b, self._mu, self._sigma = a, b, mu, sigma
+
+    def mean(self) -> float:
+        """E[exp X] for X normal(mu, sigma) truncated to [a, b] in standard units (closed form)."""
+        phi, a, b, s = stats.norm.cdf, self._a, self._b, self._sigma
+        return float(math.exp(self._mu + s**2 / 2) * (phi(b - s) - phi(a - s)) / (phi(b) - phi(a)))
 
     def rvs(self, size=None, random_state=None):
         return np.exp(self._log.rvs(size=size, random_state=random_state))
@@ -111,28 +109,3 @@ class _LogTruncNormal:
     def pdf(self, x):
         x = np.asarray(x, dtype=float)
         return np.where(x > 0, self._log.pdf(np.log(np.maximum(x, 1e-300))) / x, 0.0)
-
-
-def _lognormal_rv(prior: Prior):
-    """pyabc has no truncated lognormal: a custom RV over the same distribution."""
-    import pyabc
-
-    frozen = prior.frozen()
-
-    class TruncatedLognormal(pyabc.RVBase):
-        def rvs(self, *args, **kwargs):
-            return float(frozen.rvs())
-
-        def pdf(self, x, *args, **kwargs):
-            return float(frozen.pdf(x))
-
-        def pmf(self, x, *args, **kwargs):
-            return self.pdf(x)
-
-        def cdf(self, x, *args, **kwargs):
-            return float(frozen.cdf(x))
-
-        def copy(self):
-            return TruncatedLognormal()
-
-    return TruncatedLognormal()

@@ -1,8 +1,9 @@
 """One replication path: runs of one or several scenarios on common seeds, on any executor.
 
 Replication ``r`` of every scenario runs with seed ``r`` of the root seed
-(:func:`replication_seeds`), so differences between scenarios are paired rather than seed noise
-(common random numbers). Runs go to an executor (:mod:`experiments.executors`) in batches, so
+(:func:`replication_seeds`), and, when parameter sets are given (a posterior's draws, a calibrated
+ensemble: :mod:`experiments.posterior`), with the same parameter set, so differences between
+scenarios are paired rather than seed noise or parameter noise (common random numbers). Runs go to an executor (:mod:`experiments.executors`) in batches, so
 process and Dask overheads stay small, and come back in order: results never depend on the
 executor, because every task carries its own seed.
 
@@ -27,12 +28,14 @@ import numpy as np
 import pandas as pd
 
 from experiments.executors import Executor, SerialExecutor
+from experiments.posterior import ParameterDraws, with_draw
 from sim.errors import InputError
 from sim.params import Scenario
 from sim.runner import run_one
-from sim.scenario import with_overrides
 
 OK, FAILED = "ok", "failed"
+DRAW = "draw"  # the column of the parameter set a replication ran with
+KEYS = ("scenario", "replication", DRAW, "seed")  # the columns of a run's row before its outcomes
 FRAMES = "_frames"  # a row's tables of the run (series, ties, activities); never written as-is
 DETAIL_FRAMES = ("series", "ties", "activities")
 Row = dict[str, Any]
@@ -79,14 +82,15 @@ class ScenarioRuns:
     """tpn-sim for :func:`replicate`: a scenario and a seed in, ``sim.runner.run_one`` out."""
 
     outcomes: tuple[str, ...] = ()  # the outcomes kept (fewer to send back); () keeps all
-    detail: bool = False  # also the tidy series, ties and activity log of every run
+    detail: frozenset[int] = frozenset()  # seeds whose runs also give series, ties, activities
 
     def evaluate(self, scenario: Scenario, seed: int) -> Evaluation:
-        result = run_one(scenario, seed, detail=self.detail)
+        detail = seed in self.detail
+        result = run_one(scenario, seed, detail=detail)
         values = result.outcomes
         if self.outcomes:
             values = {name: values[name] for name in self.outcomes}
-        frames = {name: getattr(result, name) for name in DETAIL_FRAMES} if self.detail else {}
+        frames = {name: getattr(result, name) for name in DETAIL_FRAMES} if detail else {}
         return Evaluation(values, frames)
 
 
@@ -144,7 +148,8 @@ class Results:
     """Replications of one scenario. ``runs``: one row per replication that succeeded (scenario,
     replication, seed, then the outcomes); ``failed``: one row per replication that raised
     (scenario, replication, seed, error). With ``detail``, every successful run's monthly series,
-    ties and activity log, each row tagged with its ``replication``."""
+    ties and activity log (or those of its first replications only), each row tagged with its
+    ``replication``."""
 
     scenario: Scenario
     runs: pd.DataFrame
@@ -152,10 +157,11 @@ class Results:
     series: pd.DataFrame | None = None
     ties: pd.DataFrame | None = None
     activities: pd.DataFrame | None = None
+    draws: ParameterDraws | None = None  # the parameter sets its replications ran with
 
     @property
     def outcome_columns(self) -> list[str]:
-        return [c for c in self.runs.columns if c not in ("scenario", "replication", "seed")]
+        return [c for c in self.runs.columns if c not in KEYS]
 
 
 def replicate(
@@ -163,25 +169,35 @@ def replicate(
     replications: int,
     seed: int,
     *,
-    ensemble: Sequence[dict[str, Any]] = (),
+    ensemble: ParameterDraws | Sequence[dict[str, Any]] = (),
     outcomes: Sequence[str] = (),
     detail: bool = False,
+    detail_replications: int | None = None,
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[Results]:
     """``replications`` runs of every scenario, replication ``r`` of each with seed ``r`` of
     ``seed``; one :class:`Results` per scenario, in order.
 
-    ``ensemble``: parameter sets (e.g. a calibrated ensemble); replication ``r`` runs with set
-    ``r mod K``, so parameter uncertainty is in the spread. ``outcomes``: keep only these.
-    ``executor``: where the runs go (default: this process); it is left open for the caller's
-    next call. ``progress(runs)`` is called as runs finish.
+    ``ensemble``: parameter sets, as :class:`~experiments.posterior.ParameterDraws` (a
+    posterior's draws, ``seeds_per_set`` replications each) or a plain list (a calibrated
+    ensemble: replication ``r`` runs set ``r mod K``); each run's row names its set under
+    ``draw``, so parameter uncertainty is in the spread and can be told apart from chance. A set
+    changes only what the scenario leaves to it (:func:`~experiments.posterior.with_draw`).
+    ``outcomes``: keep only these. ``detail``: also the tables of each run (series, ties,
+    activities), of the first ``detail_replications`` only when given (hundreds of posterior
+    draws need their outcomes, not their monthly series). ``executor``: where the runs go (default: this process); it
+    is left open for the caller's next call. ``progress(runs)`` is called as runs finish.
     """
     seeds = replication_seeds(seed, replications)
+    draws = ensemble if isinstance(ensemble, ParameterDraws) else None
+    if ensemble and draws is None:
+        draws = ParameterDraws(tuple(ensemble))
     tasks = []
     for arm, scenario in enumerate(scenarios):
-        members = [with_overrides(scenario, params, "ensemble") for params in ensemble]
-        members = members or [scenario]
+        members = (
+            [with_draw(scenario, values, draws.source) for values in draws.sets] if draws else []
+        )
         for replication, run_seed in enumerate(seeds):
             keys = {
                 "run_id": arm * replications + replication,
@@ -189,8 +205,13 @@ def replicate(
                 "replication": replication,
                 "seed": run_seed,
             }
-            tasks.append(Task(keys, members[replication % len(members)]))
-    model = ScenarioRuns(tuple(outcomes), detail)
+            inputs = scenario
+            if draws:
+                keys[DRAW] = draws.set_of(replication)
+                inputs = members[keys[DRAW]]
+            tasks.append(Task(keys, inputs))
+    kept = seeds[:detail_replications] if detail else []
+    model = ScenarioRuns(tuple(outcomes), frozenset(kept))
     rows = [
         row
         for batch in run_tasks(model, tasks, executor or SerialExecutor(), progress=progress)
@@ -198,29 +219,28 @@ def replicate(
     ]
     rows.sort(key=lambda row: row["run_id"])
     return [
-        _results(scenario, rows[arm * replications : (arm + 1) * replications], detail)
+        _results(scenario, rows[arm * replications : (arm + 1) * replications], detail, draws)
         for arm, scenario in enumerate(scenarios)
     ]
 
 
-def _results(scenario: Scenario, rows: list[Row], detail: bool) -> Results:
+def _results(
+    scenario: Scenario, rows: list[Row], detail: bool, draws: ParameterDraws | None
+) -> Results:
     """One scenario's rows (in replication order) as :class:`Results`."""
     internal = ("run_id", "status", "error", FRAMES)
     ok = [row for row in rows if row["status"] == OK]
     runs = pd.DataFrame([{k: v for k, v in row.items() if k not in internal} for row in ok])
+    columns = [k for k in (*KEYS, "error") if k != DRAW or draws]
     failed = pd.DataFrame(
-        [
-            {k: row[k] for k in ("scenario", "replication", "seed", "error")}
-            for row in rows
-            if row["status"] != OK
-        ],
-        columns=["scenario", "replication", "seed", "error"],
+        [{k: row[k] for k in columns} for row in rows if row["status"] != OK], columns=columns
     )
-    results = Results(scenario, runs, failed)
-    if detail and ok:
+    results = Results(scenario, runs, failed, draws=draws)
+    detailed = [row for row in ok if row[FRAMES]]
+    if detail and detailed:
         for name in DETAIL_FRAMES:
             frames = []
-            for row in ok:
+            for row in detailed:
                 frame = row[FRAMES][name]
                 frame.insert(0, "replication", row["replication"])
                 frames.append(frame)

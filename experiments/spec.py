@@ -3,6 +3,10 @@
 An experiment is the XLRM frame made concrete: the factors are scenario parameters (levers or
 uncertainties), the relation is the model, and the outcomes are named metrics of a run
 (``tpn outcomes``). Validation happens before any run starts, so a typo costs seconds.
+
+Two layouts: a sweep over ``factors``; or ``policies`` (the designs compared, see
+:mod:`experiments.policies`) run at every point of sampled ``uncertainties`` (context
+assumptions), on the same seeds, so each point pairs the policies (`tpn robust`, `tpn discover`).
 """
 
 from pathlib import Path
@@ -12,6 +16,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.fields import FieldInfo
 
+from experiments.policies import Policy, resolve_policies, scenario_reference
+from experiments.posterior import load_posterior, posterior_path
 from sim.errors import InputError
 from sim.outcome_registry import outcome_names
 from sim.params import SECTIONS, Scenario
@@ -20,6 +26,7 @@ from sim.tomlio import read_model
 from sim.world import cached_world
 
 SamplingDesign = Literal["full_factorial", "latin_hypercube", "sobol", "morris"]
+POLICY_DESIGNS = ("latin_hypercube", "sobol")  # how the uncertainties of policies are sampled
 # Scenario fields the sweep sets itself: every run's seed comes from the experiment's own seed
 # and replications, so as factors they would change nothing (and overwrite the seed column).
 RUN_KEYS = ("seed", "replications")
@@ -83,42 +90,128 @@ class Experiment(BaseModel):
     replications: int = Field(1, ge=1, description="runs per design point (common seeds)")
     seed: int = Field(1, ge=0, description="root seed of sampling and replications")
     outcomes: tuple[str, ...] = Field(min_length=1)
-    factors: dict[str, Factor] = Field(min_length=1)
+    factors: dict[str, Factor] = Field({}, description="parameters swept (without policies)")
+    policies: tuple[Policy, ...] = Field((), description="designs compared at every point")
+    policy_factorial: dict[str, tuple[Any, ...]] = Field(
+        {}, description="levers whose every combination of levels is a policy"
+    )
+    uncertainties: dict[str, Factor] = Field(
+        {}, description="context assumptions sampled, each point run with every policy"
+    )
+    posterior: bool | str = Field(
+        False,
+        description="with policies: each uncertainty point also draws one parameter set from "
+        "a posterior sample (true: the base scenario's, else the shipped one; or a Parquet "
+        "file, relative to this file)",
+    )
     series: bool = Field(False, description="also store monthly group means per run")
+
+    @property
+    def has_policies(self) -> bool:
+        return bool(self.policies or self.policy_factorial)
+
+    @property
+    def sampled(self) -> dict[str, Factor]:
+        """What the design samples: the uncertainties of an experiment with policies, else
+        its factors."""
+        return self.uncertainties if self.has_policies else self.factors
 
     @model_validator(mode="after")
     def _design_fits_factors(self) -> "Experiment":
         if self.design in ("sobol", "morris"):
-            for name, factor in self.factors.items():
+            for name, factor in self.sampled.items():
                 if factor.kind == "levels" and not all(
                     isinstance(v, int | float) and not isinstance(v, bool) for v in factor.levels
                 ):
                     raise ValueError(f"factor {name}: {self.design} needs numeric levels")
         if self.design == "full_factorial":
-            for name, factor in self.factors.items():
+            for name, factor in self.sampled.items():
                 if factor.kind == "normal" or (factor.kind == "uniform" and factor.points is None):
                     raise ValueError(
                         f"factor {name}: full_factorial needs levels, or a range with points"
                     )
-        if self.design == "morris" and len(self.factors) < 2:
+        if self.design == "morris" and len(self.sampled) < 2:
             raise ValueError("morris needs at least two factors")
         return self
 
 
 def load_experiment(path: Path) -> tuple[Experiment, Scenario]:
-    """Read and validate an experiment file and its base scenario."""
+    """Read and validate an experiment file and its base scenario; its policies come back
+    resolved (:func:`~experiments.policies.resolve_policies`: every lever by bare name, a
+    factorial expanded), so the experiment says exactly what each policy runs."""
     path = Path(path)
     experiment = read_model(path, Experiment, "experiment")
-    base = load_scenario(_base_reference(experiment.base, path))
+    base = load_scenario(scenario_reference(experiment.base, path))
     world = cached_world(base.world)
-    _check_factors(experiment, base, path)
+    _check_layout(experiment, path)
+    label = "uncertainties" if experiment.has_policies else "factors"
+    _check_factors(experiment.sampled, label, experiment.design, base, path)
     _check_outcomes(experiment, world.topics.names, path)
+    if experiment.has_policies:
+        policies = resolve_policies(experiment.policies, experiment.policy_factorial, base, path)
+        resolved = {"policies": policies, "policy_factorial": {}}
+        if experiment.posterior:
+            resolved["posterior"] = _posterior_file(experiment.posterior, base, path)
+        experiment = experiment.model_copy(update=resolved)
     return experiment, base
 
 
-def _base_reference(reference: str, path: Path) -> str:
-    candidate = path.parent / reference
-    return str(candidate) if candidate.suffix == ".toml" and candidate.is_file() else reference
+def _posterior_file(posterior: bool | str, base: Scenario, path: Path) -> str:
+    """The posterior an experiment draws from, as an absolute path, checked readable."""
+    relative = posterior if isinstance(posterior, str) else ""
+    if relative:
+        relative = str((path.parent / relative).resolve())
+    found = posterior_path([base], relative)
+    load_posterior(found)
+    return str(found)
+
+
+def _check_layout(experiment: Experiment, path: Path) -> None:
+    """Factors for a sweep; policies with uncertainties (and a design that samples them) for a
+    comparison of policies; never a mix, which would leave unclear what is compared."""
+    if not experiment.has_policies:
+        if experiment.posterior:
+            raise InputError(
+                path,
+                "posterior",
+                experiment.posterior,
+                "an experiment with policies (each of its uncertainty points draws a parameter "
+                "set); for runs of scenarios, `--posterior`",
+            )
+        if experiment.uncertainties:
+            raise InputError(
+                path,
+                "uncertainties",
+                ", ".join(experiment.uncertainties),
+                "[[policies]] to compare across them (or [factors.NAME] for a sweep)",
+            )
+        if not experiment.factors:
+            raise InputError(
+                path,
+                "factors",
+                "missing",
+                "[factors.NAME] tables (or [[policies]] with [uncertainties.NAME])",
+            )
+        return
+    if experiment.factors:
+        raise InputError(
+            path,
+            "factors",
+            ", ".join(experiment.factors),
+            "[uncertainties.NAME] in an experiment with policies (every policy is run at "
+            "every uncertainty point; a lever belongs to the policies)",
+        )
+    if not experiment.uncertainties:
+        raise InputError(
+            path,
+            "uncertainties",
+            "missing",
+            "[uncertainties.NAME] tables: the context assumptions every policy is run across",
+        )
+    if experiment.design not in POLICY_DESIGNS:
+        raise InputError(
+            path, "design", experiment.design, " or ".join(POLICY_DESIGNS) + " with policies"
+        )
 
 
 def parameter_field(name: str) -> FieldInfo:
@@ -140,18 +233,21 @@ def parameter_type(name: str) -> type | None:
     return annotation if annotation in (int, float) else None
 
 
-def _check_factors(experiment: Experiment, base: Scenario, path: Path) -> None:
-    """Every factor is a scenario parameter the sweep does not set itself, fits the design, and
-    every value it can take is valid. Checked here rather than in :class:`Experiment` so that the
-    error names the factor and its value (a model-level check can only show the whole file)."""
+def _check_factors(
+    factors: dict[str, Factor], label: str, design: str, base: Scenario, path: Path
+) -> None:
+    """Every factor (``label``: factors, or uncertainties, which must be context assumptions)
+    is a scenario parameter the sweep does not set itself, fits the design, and every value it
+    can take is valid. Checked here rather than in :class:`Experiment` so that the error names
+    the factor and its value (a model-level check can only show the whole file)."""
     data = base.model_dump()
     seen: dict[tuple[str, str], str] = {}
-    for name, factor in experiment.factors.items():
-        section, field = split_key(name, f"{path}: factors")
+    for name, factor in factors.items():
+        section, field = split_key(name, f"{path}: {label}")
         if (section, field) in seen:
             raise InputError(
                 path,
-                "factors",
+                label,
                 name,
                 f"one factor per parameter ('{seen[section, field]}' already sets it)",
             )
@@ -159,12 +255,20 @@ def _check_factors(experiment: Experiment, base: Scenario, path: Path) -> None:
         if not section and field in RUN_KEYS:
             raise InputError(
                 path,
-                "factors",
+                label,
                 name,
                 "a scenario parameter other than seed and replications (the experiment's own "
                 "seed and replications set every run's seed)",
             )
-        if experiment.design == "morris":
+        if label == "uncertainties" and section != "context":
+            raise InputError(
+                path,
+                label,
+                name,
+                "a context assumption (`tpn show SCENARIO` lists them under context): the "
+                "policies set the levers",
+            )
+        if design == "morris":
             _check_morris_factor(name, factor, path)
         for value in factor.extremes():
             trial = (
@@ -175,7 +279,7 @@ def _check_factors(experiment: Experiment, base: Scenario, path: Path) -> None:
             try:
                 validate(trial, {}, path)
             except InputError as error:
-                raise InputError(path, f"factors.{name}", value, error.allowed) from None
+                raise InputError(path, f"{label}.{name}", value, error.allowed) from None
 
 
 def _check_morris_factor(name: str, factor: Factor, path: Path) -> None:

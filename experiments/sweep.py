@@ -13,7 +13,6 @@ resume skips the runs already there.
 
 import hashlib
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,16 +23,18 @@ import pandas as pd
 from experiments.design import Design
 from experiments.executors import Executor
 from experiments.manifest import Manifest, new_manifest, now
-from experiments.replicate import FRAMES, Evaluation, Task, replication_seeds, run_tasks
+from experiments.posterior import ParameterDraws
+from experiments.replicate import DRAW, FRAMES, Evaluation, Task, replication_seeds, run_tasks
 from experiments.store import SweepStore
-from experiments.summary import mean_interval
+from experiments.summary import outcome_interval
 from sim.outcomes import outcomes as all_outcomes
 from sim.params import Scenario
 from sim.runner import group_series, simulate_pair
 from sim.scenario import with_overrides
 
-FLUSH_ROWS = 2_000
-FLUSH_SECONDS = 10.0
+# Finished runs per chunk on disk: 1 writes every batch as soon as it returns, so a kill (even
+# SIGKILL) loses only the runs in flight. Larger values write fewer, larger files.
+CHUNK_RUNS = 1
 
 
 @dataclass(frozen=True)
@@ -75,28 +76,39 @@ class SweepResult:
     failure_reasons: dict[str, int] = field(default_factory=dict)
 
 
-def tasks_of(design: Design, replications: int, seed: int) -> list[Task]:
-    """Every run of a design: its row starts with run id, point, replication, seed and the
-    point's parameters, which are what the model is given."""
+def tasks_of(
+    design: Design, replications: int, seed: int, draws: ParameterDraws | None = None
+) -> list[Task]:
+    """Every run of a design: its row starts with run id, point, replication, seed and what the
+    point records (its policy and uncertainty point, if any, and its parameters); the model is
+    given the point's parameters (and its policy's levers). With ``draws`` (a posterior's
+    parameter sets, :mod:`experiments.posterior`), replication ``r`` of every point also runs
+    with set ``draws.set_of(r)``, named in its row under ``draw``; a point's own values win."""
     seeds = replication_seeds(seed, replications)
-    records = design.values.to_dict(orient="records")
     return [
         Task(
             {
                 "run_id": point * replications + r,
                 "point": point,
                 "replication": r,
+                **({DRAW: draws.set_of(r)} if draws else {}),
                 "seed": seeds[r],
-                **params,
+                **recorded,
             },
-            params,
+            {**draws.sets[draws.set_of(r)], **inputs} if draws else inputs,
         )
-        for point, params in enumerate(records)
+        for point, (recorded, inputs) in enumerate(design.points())
         for r in range(replications)
     ]
 
 
-def fingerprint(design: Design, replications: int, seed: int, model: dict[str, Any]) -> str:
+def fingerprint(
+    design: Design,
+    replications: int,
+    seed: int,
+    model: dict[str, Any],
+    draws: ParameterDraws | None = None,
+) -> str:
     """What ``--resume`` must find unchanged: every run's parameters and seed, by run id, and the
     ``model`` it runs (for tpn-sim: base scenario, outcomes, series).
 
@@ -109,7 +121,7 @@ def fingerprint(design: Design, replications: int, seed: int, model: dict[str, A
             **{k: task.keys[k] for k in ("run_id", "point", "replication", "seed")},
             "params": task.inputs,
         }
-        for task in tasks_of(design, replications, seed)
+        for task in tasks_of(design, replications, seed, draws)
     ]
     text = json.dumps([runs, model], default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -126,14 +138,15 @@ def run_sweep(
     manifest: Manifest | None = None,
     progress: Callable[[int], None] | None = None,
     batch_size: int | None = None,
-    chunk_runs: int = FLUSH_ROWS,
+    chunk_runs: int = CHUNK_RUNS,
+    draws: ParameterDraws | None = None,
 ) -> SweepResult:
     """Run what is not yet on disk, writing chunks as runs finish; returns the merged table.
 
     ``manifest``: what the caller knows of the sweep (its kind, experiment, fingerprint); the
     counts and times are filled in here. ``executor`` is left open: its maker closes it.
     """
-    tasks = tasks_of(design, replications, seed)
+    tasks = tasks_of(design, replications, seed, draws)
     done = store.finished_run_ids()
     todo = [task for task in tasks if task.keys["run_id"] not in done]
     base = (manifest or new_manifest("sweep", now())).model_copy(
@@ -147,10 +160,9 @@ def run_sweep(
     )
     store.write_manifest(base.model_copy(update={"status": "running"}))
     pending_rows: list[dict] = []
-    last_flush = time.monotonic()
 
     def flush() -> None:
-        nonlocal pending_rows, last_flush
+        nonlocal pending_rows
         series = [
             row[FRAMES]["series"].assign(run_id=row["run_id"])
             for row in pending_rows
@@ -159,12 +171,12 @@ def run_sweep(
         store.write_chunk(
             [{k: v for k, v in r.items() if k != FRAMES} for r in pending_rows], series
         )
-        pending_rows, last_flush = [], time.monotonic()
+        pending_rows = []
 
     try:
         for rows in run_tasks(model, todo, executor, size=batch_size, progress=progress):
             pending_rows.extend(rows)
-            if len(pending_rows) >= chunk_runs or time.monotonic() - last_flush > FLUSH_SECONDS:
+            if len(pending_rows) >= chunk_runs:
                 flush()
         flush()
     except BaseException:
@@ -176,7 +188,7 @@ def run_sweep(
         raise
     runs = store.read_runs()
     store.finish(runs)
-    summary = summarise_points(runs, list(design.values.columns), list(model.outcomes))
+    summary = summarise_points(runs, list(design.table().columns), list(model.outcomes))
     summary.to_csv(store.folder / "summary.csv", index=False)
     failed = runs[runs["status"] == "failed"]
     reasons = {str(error): int(n) for error, n in failed["error"].value_counts().items()}
@@ -196,13 +208,14 @@ def run_sweep(
 
 def summarise_points(runs: pd.DataFrame, factors: list[str], outcomes: list[str]) -> pd.DataFrame:
     """Per design point: factor values, then mean and 95% interval of each outcome over its
-    replications (failed runs left out)."""
+    replications, over the parameter sets when the runs drew them (failed runs left out)."""
     ok = runs[runs["status"] == "ok"]
     records = []
     for point, group in ok.groupby("point", sort=True):
         record = {"point": point, **group.iloc[0][factors].to_dict(), "replications": len(group)}
         for outcome in outcomes:
-            mean, low, high = mean_interval(group[outcome].to_numpy(dtype=float))
+            draws = group[DRAW].to_numpy() if DRAW in group else None
+            mean, low, high = outcome_interval(group[outcome].to_numpy(dtype=float), draws)
             record.update(
                 {f"{outcome}.mean": mean, f"{outcome}.ci_low": low, f"{outcome}.ci_high": high}
             )

@@ -9,8 +9,8 @@ what people see (the ``tpn`` command, tables, figures, reports) is ``analysis``.
   institution), ``state.py`` (everything a month changes);
 - who learns from whom: ``priorities.py`` (rising and shining topics), ``matching.py`` (how a
   host is matched), ``ties.py``, ``geography.py`` (road distances, similarity of settings);
-- activities: ``activity_kinds.py`` (each kind declared once), ``calendar.py`` (what is planned
-  when), ``month.py`` (one month, in order), ``delivery.py`` (holding each kind: how an exchange
+- activities: ``activity_kinds.py`` (each kind declared once), ``gatherings.py`` (who meets at
+  which workshop or event), ``calendar.py`` (what is planned when), ``month.py`` (one month, in order), ``delivery.py`` (holding each kind: how an exchange
   visit teaches), ``activity_log.py``;
 - learning and indicators: ``learning.py`` (gain, absorption, implementation, turnover),
   ``indicators.py`` (true baseline, drift, measurement);

@@ -9,8 +9,11 @@ how it is priced (the formulas are in :mod:`sim.pricing`) and which efficacy par
 
 Four kinds move know-how (Gasana et al. 2024): coaching visits by facilitators to each rising
 team, exchange visits of a rising team to its shining host, network-wide virtual learning events
-and provincial learning events. Launch workshops teach only through the self-analysis they
-prompt (``self_analysis_gain``), so they have no efficacy parameter.
+and provincial learning events. Launch workshop sessions teach only through the self-analysis
+they prompt (``self_analysis_gain``), so they have no efficacy parameter; co-design workshops,
+where the Ministry, DHMTs and hospitals adapt the approach before the launch, teach nothing
+directly (their worth is the programme they shape, which the model takes as given), so they
+only cost: the donor pays for both.
 """
 
 from collections.abc import Callable
@@ -19,7 +22,9 @@ from typing import Literal
 
 from sim import pricing
 
-Delivery = Literal["in_person", "either", "virtual"]
+# "either": held virtually with probability ``design.virtual_share``; "scheduled": virtually
+# where the schedule says (coaching: ``schedule.virtual_coaching_months``).
+Delivery = Literal["in_person", "either", "scheduled", "virtual"]
 Trip = Literal["learner_to_host", "base_to_learner"]
 Payer = Literal["donor", "moh", "own"]
 
@@ -32,7 +37,7 @@ class ActivityKind:
     code: int
     name: str  # in outcome names (``activities.<name>``) and the activity log
     label: str  # what a person reads, plural: "Coaching visits"
-    delivery: Delivery  # "either": held virtually with probability ``virtual_share``
+    delivery: Delivery  # in person, virtually, or either way (see ``Delivery``)
     payers: tuple[Payer, ...]  # who may pay, in the order asked; "own": the learner's institution
     efficacy: str | None  # the Context field: share of the gap one held in person closes
     in_person_price: Callable[..., object] | None  # RWF, formula in sim.pricing
@@ -55,7 +60,7 @@ ACTIVITY_KINDS: tuple[ActivityKind, ...] = (
         code=0,
         name="coaching_visit",
         label="Coaching visits",
-        delivery="either",
+        delivery="scheduled",
         payers=("donor", "moh", "own"),
         efficacy="efficacy_coaching",
         in_person_price=pricing.coaching_visit_in_person,
@@ -97,11 +102,21 @@ ACTIVITY_KINDS: tuple[ActivityKind, ...] = (
     ActivityKind(
         code=4,
         name="launch_workshop",
-        label="Launch workshops",
+        label="Launch workshop sessions",
         delivery="in_person",
         payers=("donor",),
         efficacy=None,
-        in_person_price=pricing.launch_workshop_in_person,
+        in_person_price=pricing.workshop_in_person,
+        online_price=None,
+    ),
+    ActivityKind(
+        code=5,
+        name="co_design_workshop",
+        label="Co-design workshops",
+        delivery="in_person",
+        payers=("donor",),
+        efficacy=None,
+        in_person_price=pricing.workshop_in_person,
         online_price=None,
     ),
 )
@@ -116,3 +131,4 @@ EXCHANGE_VISIT = KINDS_BY_NAME["exchange_visit"].code
 VIRTUAL_EVENT = KINDS_BY_NAME["virtual_event"].code
 PROVINCIAL_EVENT = KINDS_BY_NAME["provincial_event"].code
 LAUNCH_WORKSHOP = KINDS_BY_NAME["launch_workshop"].code
+CO_DESIGN_WORKSHOP = KINDS_BY_NAME["co_design_workshop"].code

@@ -1,16 +1,25 @@
 """The programme's calendar: every activity planned at launch, and what continues after it.
 
-The plan is a structured array of (month, kind, learner, host, province), one row per activity,
-sorted by month; when its month comes, :mod:`sim.month` holds it (:mod:`sim.delivery`), delays
-or cancels it. Coaching visits go to every rising team, exchange visits to the partnerships
-allocated the scarce visit budget, learning events to the network and to each province. Once the
-programme is over, partnerships plan yearly visits and learning events that happen only if
-someone pays.
+The plan is a structured array of (month, kind, learner, host, province, virtual, session), one
+row per activity, sorted by month; when its month comes, :mod:`sim.month` holds it
+(:mod:`sim.delivery`), delays or cancels it. Co-design workshops come before the launch, the
+launch workshop's sessions at it; coaching visits go to every rising team, exchange visits to
+the partnerships allocated the scarce visit budget, learning events to the network and to each
+province (who meets at which gathering: :mod:`sim.gatherings`). Once the programme is over,
+partnerships plan yearly visits and learning events that happen only if someone pays.
 """
 
 import numpy as np
 
-from sim.activity_kinds import COACHING, EXCHANGE_VISIT, PROVINCIAL_EVENT, VIRTUAL_EVENT
+from sim.activity_kinds import (
+    CO_DESIGN_WORKSHOP,
+    COACHING,
+    EXCHANGE_VISIT,
+    LAUNCH_WORKSHOP,
+    PROVINCIAL_EVENT,
+    VIRTUAL_EVENT,
+)
+from sim.gatherings import Gatherings
 from sim.params import Scenario
 from sim.ties import Ties
 
@@ -18,11 +27,27 @@ PLAN_DTYPE = np.dtype(
     [
         ("month", np.int64),
         ("kind", np.int64),
-        ("learner", np.int64),
+        ("learner", np.int64),  # -1: a gathering of many teams
         ("host", np.int64),
-        ("province", np.int64),
+        ("province", np.int64),  # the learner's, or the province a provincial event is for
+        ("virtual", np.bool_),  # held virtually, for kinds the schedule decides ("scheduled")
+        ("session", np.int64),  # which gathering of its kind (sim.gatherings), else -1
     ]
 )
+Row = tuple[int, int, int, int, int, bool, int]
+
+
+def row(
+    month: int,
+    kind: int,
+    learner: int = -1,
+    host: int = -1,
+    province: int = -1,
+    virtual: bool = False,
+    session: int = -1,
+) -> Row:
+    """One plan row, in ``PLAN_DTYPE`` order; a gathering has no learner or host."""
+    return (month, kind, learner, host, province, virtual, session)
 
 
 def launch_months(scenario: Scenario, province_index: np.ndarray, provinces: int) -> np.ndarray:
@@ -41,41 +66,66 @@ def plan_activities(
     rising: np.ndarray,
     member: np.ndarray,
     visit_pairs: np.ndarray,
+    meet: Gatherings,
 ) -> np.ndarray:
     """Every planned activity as a structured array sorted by month.
 
     ``visit_pairs`` holds the (learner, host) partnerships that were allocated exchange visits,
-    in allocation order, one row per visit.
+    in allocation order, one row per visit; ``meet`` says who attends which gathering.
     """
     schedule, levers = scenario.schedule, scenario.design
     end = launch + levers.programme_months
-    rows: list[tuple[int, int, int, int, int]] = []
+    start = levers.programme_start_month
+    # Month 1 at the earliest: the first month a run simulates (month 0 is the baseline).
+    co_design = max(start - schedule.co_design_months_before_launch, 1)
+    rows = [
+        row(co_design, CO_DESIGN_WORKSHOP, session=workshop)
+        for workshop in np.flatnonzero(meet.co_design_teams > 0)
+    ]
+    rows += [
+        row(month, LAUNCH_WORKSHOP, session=session)
+        for session, month in enumerate(meet.session_month)
+    ]
     learners = np.flatnonzero(member & rising.any(axis=1))
     for offset in schedule.coaching_months:
-        for learner in learners:
-            rows.append((launch[learner] + offset, COACHING, learner, -1, province_index[learner]))
+        virtual = offset in schedule.virtual_coaching_months
+        rows += [
+            row(launch[i] + offset, COACHING, i, province=province_index[i], virtual=virtual)
+            for i in learners
+        ]
     first, last = schedule.visit_window
     span = max(last - first + 1, 1)
     for j, (learner, host) in enumerate(visit_pairs):
         offset = first + (j * span) // max(len(visit_pairs), 1)
         rows.append(
-            (launch[learner] + offset, EXCHANGE_VISIT, learner, host, province_index[learner])
+            row(launch[learner] + offset, EXCHANGE_VISIT, learner, host, province_index[learner])
         )
-    start = levers.programme_start_month
-    interval = schedule.virtual_event_interval_months
-    if interval > 0:
-        for month in range(start + interval, int(end.max()), interval):
-            rows.append((month, VIRTUAL_EVENT, -1, -1, -1))
-    for province in np.unique(province_index[member]):
-        province_launch = int(launch[(province_index == province) & member].min())
+    virtual_months = sorted(start + offset for offset in schedule.virtual_event_months)
+    virtual_months = [month for month in virtual_months if month < int(end.max())]
+    rows += [
+        row(month, VIRTUAL_EVENT, session=ordinal) for ordinal, month in enumerate(virtual_months)
+    ]
+    for province in np.unique(meet.event_province[member]):
+        province_launch = int(launch[(meet.event_province == province) & member].min())
         for offset in schedule.provincial_event_months:
-            rows.append((province_launch + offset, PROVINCIAL_EVENT, -1, -1, province))
+            rows.append(row(province_launch + offset, PROVINCIAL_EVENT, province=province))
     plan = np.array(rows, dtype=PLAN_DTYPE)
     if len(plan):
         owner_end = np.where(plan["learner"] >= 0, end[np.maximum(plan["learner"], 0)], end.max())
         plan = plan[plan["month"] < owner_end]
     plan = np.concatenate(
-        [plan, continuation(scenario, end, province_index, member, np.unique(visit_pairs, axis=0))]
+        [
+            plan,
+            continuation(
+                scenario,
+                end,
+                province_index,
+                member,
+                np.unique(visit_pairs, axis=0),
+                meet.event_province,
+                first_ordinal=len(virtual_months),
+            ),
+        ]
     )
     plan = plan[plan["month"] <= scenario.horizon_months]
     return np.sort(plan, order=["month", "kind", "learner", "host"], kind="stable")
@@ -87,27 +137,30 @@ def continuation(
     province_index: np.ndarray,
     member: np.ndarray,
     partnerships: np.ndarray,
+    event_province: np.ndarray,
+    first_ordinal: int,
 ) -> np.ndarray:
     """What partnerships plan once the programme is over: yearly exchange visits, and learning
-    events; held only if someone pays and the institutions still twin."""
+    events; held only if someone pays and the institutions still twin. Virtual events go on
+    through the topics members chose, numbered from ``first_ordinal``."""
     funding, horizon = scenario.funding, scenario.horizon_months
-    rows: list[tuple[int, int, int, int, int]] = []
+    rows: list[Row] = []
     if funding.continuation_visits_per_year > 0:
         step = 12.0 / funding.continuation_visits_per_year
         for learner, host in partnerships:
             month = float(end[learner])
             while month <= horizon:
-                rows.append((int(month), EXCHANGE_VISIT, learner, host, province_index[learner]))
+                rows.append(row(int(month), EXCHANGE_VISIT, learner, host, province_index[learner]))
                 month += step
     interval = funding.continuation_event_interval_months
     if interval > 0 and member.any():
         last = int(end[member].max())
-        for month in range(last + interval, horizon + 1, interval):
-            rows.append((month, VIRTUAL_EVENT, -1, -1, -1))
-        for province in np.unique(province_index[member]):
-            province_end = int(end[(province_index == province) & member].max())
+        for n, month in enumerate(range(last + interval, horizon + 1, interval)):
+            rows.append(row(month, VIRTUAL_EVENT, session=first_ordinal + n))
+        for province in np.unique(event_province[member]):
+            province_end = int(end[(event_province == province) & member].max())
             for month in range(province_end + 12, horizon + 1, 12):
-                rows.append((month, PROVINCIAL_EVENT, -1, -1, province))
+                rows.append(row(month, PROVINCIAL_EVENT, province=province))
     return np.array(rows, dtype=PLAN_DTYPE)
 
 

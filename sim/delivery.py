@@ -3,12 +3,13 @@
 What is held is priced and paid for (:mod:`sim.pricing`, :mod:`sim.payers`) and moves know-how
 (:func:`sim.learning.learn`); what a workload shock disrupts is delayed or cancelled:
 
-- a launch workshop prompts each team's analysis of its own gaps;
+- a co-design workshop, before the launch, adapts the approach and teaches nothing directly;
+- a launch workshop session prompts each of its teams' analysis of its own gaps;
 - a coaching visit teaches a rising team along all its ties;
 - an exchange visit teaches the visiting team along its ties to the host, and the host refines
   its own practice and gains recognition;
 - a learning event teaches every team present from the best measured member (of the network,
-  or of the province).
+  or of the province), in the workshop's topics (virtual) or every rising topic (provincial).
 
 :mod:`sim.month` calls these in order, month by month.
 """
@@ -21,6 +22,7 @@ import numpy as np
 from sim import learning
 from sim.activity_kinds import (
     ACTIVITY_KINDS,
+    CO_DESIGN_WORKSHOP,
     COACHING,
     EXCHANGE_VISIT,
     LAUNCH_WORKSHOP,
@@ -33,9 +35,21 @@ if TYPE_CHECKING:
     from sim.model import TwinningModel
 
 
-def launch_teams(model: "TwinningModel", month: int) -> None:
-    """Launch workshop, one per province: teams analyse their own gaps (self-analysis gain) and
-    meet partners. A workshop nobody can pay is not held, and its teams gain nothing from it.
+def hold_co_design(model: "TwinningModel", month: int, rows: np.ndarray) -> None:
+    """Co-design workshops (plan rows): the Ministry, DHMTs and hospitals adapt the approach
+    before the launch. They teach nothing directly; one nobody pays for is not held."""
+    kind, schedule = ACTIVITY_KINDS[CO_DESIGN_WORKSHOP], model.params.schedule
+    for workshop in rows["session"]:
+        teams = int(model.gatherings.co_design_teams[workshop])
+        participants = teams * schedule.participants_per_event
+        in_person = np.array([False])
+        _hold_gathering(model, kind, month, -1, in_person, participants, schedule.workshop_days)
+
+
+def launch_teams(model: "TwinningModel", month: int, sessions: np.ndarray) -> None:
+    """The launch workshop's sessions of this month (plan rows): teams analyse their own gaps
+    (self-analysis gain) and meet partners. A session nobody can pay is not held, and its teams
+    gain nothing from it.
 
     Under performance contracts, DHMT leaders commit more from the start."""
     if month not in model.launch_months:
@@ -49,13 +63,11 @@ def launch_teams(model: "TwinningModel", month: int) -> None:
             state.leadership[districts] + funding.contract_leadership_boost, 1.0
         )
     attended = np.zeros(len(launching), dtype=bool)
-    for province in np.unique(model.province_index[launching]):
-        teams = launching & (model.province_index == province)
+    for session in sessions["session"]:
+        teams = model.gatherings.launch_session == session
         participants = int(teams.sum()) * schedule.participants_per_event
         in_person = np.array([False])
-        if _hold_gathering(
-            model, kind, month, province, in_person, participants, schedule.workshop_days
-        ):
+        if _hold_gathering(model, kind, month, -1, in_person, participants, schedule.workshop_days):
             attended |= teams
     rising = state.rising & attended[:, None]
     headroom = np.maximum(model.ceiling[None, :] - state.competence - state.knowhow, 0.0)
@@ -114,25 +126,28 @@ def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
 
 
 def hold_event(model, month, row, shocked) -> None:
-    """A learning event: high performers present; attendees learn in their rising topics."""
+    """A learning event: high performers present; attendees learn in their rising topics (at a
+    virtual workshop only in its topics, :meth:`sim.gatherings.Gatherings.virtual_event_topics`)."""
     ctx, schedule, state = model.params.context, model.params.schedule, model.state
     kind = ACTIVITY_KINDS[int(row["kind"])]
-    virtual = _held_virtually(model, kind, 1)
+    virtual = _held_virtually(model, kind, np.array([row["virtual"]]))
     attendance = ctx.event_attendance_virtual if virtual[0] else ctx.event_attendance_in_person
     attends = model.design_rng.random(len(model.member)) < attendance
     present = state.twinning & (model.launch <= month) & attends & ~shocked
     if kind.code == PROVINCIAL_EVENT:
-        present &= model.province_index == row["province"]
+        present &= model.gatherings.event_province == row["province"]
         teachers = model.presenters["province"][row["province"]]
+        taught = np.ones(len(model.ceiling), dtype=bool)
     else:
         teachers = model.presenters["national"]
+        taught = model.gatherings.virtual_event_topics(int(row["session"]), len(model.ceiling))
     participants = int(present.sum()) * schedule.participants_per_event
     province = row["province"]
     if not _hold_gathering(
         model, kind, month, province, virtual, participants, schedule.event_days
     ):
         return
-    learner, topic = np.nonzero(state.rising & present[:, None])
+    learner, topic = np.nonzero(state.rising & present[:, None] & taught[None, :])
     teacher = teachers[topic]
     keep = teacher != learner
     learner, topic, teacher = learner[keep], topic[keep], teacher[keep]
@@ -185,7 +200,7 @@ def _paid_visits(
 ) -> tuple[np.ndarray, np.ndarray, "Payment"]:
     """Visits (plan rows) that go ahead: which are held virtually, who pays; returns the rows
     someone paid for, whether each is virtual, and the payment."""
-    virtual = _held_virtually(model, kind, len(rows))
+    virtual = _held_virtually(model, kind, rows["virtual"])
     paid = _fund(model, kind, month, rows["learner"], rows["host"], virtual, participants, days)
     return rows[paid.held], virtual[paid.held], paid
 
@@ -216,8 +231,8 @@ def _hold_gathering(
     participants: int,
     days: float,
 ) -> bool:
-    """Fund and log one gathering of many teams (a launch workshop, or a learning event of a
-    province or, with ``province`` -1, of the network); returns whether someone paid for it."""
+    """Fund and log one gathering of many teams (a workshop, or a learning event of a province
+    or, with ``province`` -1, of the network); returns whether someone paid for it."""
     paid = _fund(model, kind, month, np.array([-1]), np.array([-1]), virtual, participants, days)
     if not paid.held.any():
         return False
@@ -237,12 +252,15 @@ def _hold_gathering(
     return True
 
 
-def _held_virtually(model, kind: ActivityKind, count: int) -> np.ndarray:
-    """Which of ``count`` activities of a kind are held virtually: a draw of ``virtual_share``
-    for a kind held either way, else as the kind is always held."""
+def _held_virtually(model, kind: ActivityKind, planned: np.ndarray) -> np.ndarray:
+    """Which activities of a kind are held virtually, given their plan rows' ``virtual``
+    (``planned``): as planned for a kind the schedule decides, a draw of ``virtual_share`` for a
+    kind held either way, else as the kind is always held."""
+    if kind.delivery == "scheduled":
+        return np.asarray(planned, dtype=bool).copy()
     if kind.delivery == "either":
-        return model.design_rng.random(count) < model.params.design.virtual_share
-    return np.full(count, kind.delivery == "virtual")
+        return model.design_rng.random(len(planned)) < model.params.design.virtual_share
+    return np.full(len(planned), kind.delivery == "virtual")
 
 
 def _disrupt(model, kind: ActivityKind, disrupted: np.ndarray, rows: np.ndarray):

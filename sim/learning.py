@@ -73,7 +73,7 @@ def delivery_ratio(ctx: Context, kind: ActivityKind, virtual: np.ndarray) -> np.
     """Efficacy of each activity relative to the kind held in person: ``virtual_delivery_ratio``
     for one held virtually instead of in person, else 1 (a kind that is only ever virtual, such
     as the virtual learning event, has its virtual efficacy as its own)."""
-    instead_of_in_person = np.logical_and(virtual, kind.delivery == "either")
+    instead_of_in_person = np.logical_and(virtual, kind.delivery != "virtual")
     return np.where(instead_of_in_person, ctx.virtual_delivery_ratio, 1.0)
 
 

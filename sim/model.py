@@ -21,13 +21,14 @@ import numpy as np
 
 from sim import calendar, indicators, learning, priorities
 from sim.agents import Institution
+from sim.gatherings import gatherings
 from sim.geography import Geography
 from sim.matching import Matcher, form_ties
 from sim.month import run_month
 from sim.params import Scenario
 from sim.payers import Payers
 from sim.pricing import Pricing
-from sim.scenario import check_topics, load_scenario, with_overrides
+from sim.scenario import check_world_names, load_scenario, with_overrides
 from sim.state import State
 from sim.ties import Ties
 from sim.world import World, cached_world
@@ -43,8 +44,9 @@ class TwinningModel(mesa.Model):
     What a month changes is in :attr:`state` (:class:`sim.state.State`) and in the payers'
     ledger (:attr:`payers`); every other attribute is fixed when the model is built: who is a
     member and enrolled, turnover, workload, ceilings, strengths (``shining``), the priorities
-    chosen at launch (``rising_at_launch``), launch months, the plan of activities, and the rule
-    objects (``geography``, ``matcher``, ``pricing``).
+    chosen at launch (``rising_at_launch``), launch months, who attends which gathering
+    (``gatherings``), the plan of activities, and the rule objects (``geography``, ``matcher``,
+    ``pricing``).
     """
 
     def __init__(
@@ -67,7 +69,7 @@ class TwinningModel(mesa.Model):
         self.context_rng = np.random.default_rng(context_stream)
         self.design_rng = np.random.default_rng(design_stream)
         self.world = world if world is not None else cached_world(self.params.world)
-        check_topics(self.params, self.world, "TwinningModel")
+        check_world_names(self.params, self.world, "TwinningModel")
         self.geography = Geography(self.world, self.params.context)
         competence, leadership = self._set_up_institutions(world_rng)
         rising, ties = self._set_up_twinning(world_rng)
@@ -157,6 +159,15 @@ class TwinningModel(mesa.Model):
         )
         self.programme_end = self.launch + levers.programme_months
         self.launch_months = set(self.launch[self.enrolled].tolist())
+        self.gatherings = gatherings(
+            self.params.schedule,
+            world.kind,
+            self.province_names,
+            self.province_index,
+            self.launch,
+            self.enrolled,
+            rising & self.enrolled[:, None],
+        )
         self.presenters = self._presenters(observed)
         self.plan = self._plan(ties, rising, observed, z)
         self.plan_by_month = calendar.by_month(self.plan, self.params.horizon_months)
@@ -187,15 +198,18 @@ class TwinningModel(mesa.Model):
             rising & self.enrolled[:, None],
             self.enrolled,
             visit_pairs,
+            self.gatherings,
         )
 
     def _presenters(self, observed: np.ndarray) -> dict[str, np.ndarray]:
-        """Who presents at learning events: the best measured member, nationally and per province."""
+        """Who presents at learning events: the best measured member, nationally and at each
+        province's events (among the institutions attending them)."""
         eligible = self.world.applies & self.member[:, None]
         scores = np.where(eligible, observed, -np.inf)
+        attends = self.gatherings.event_province
         by_province = np.zeros((len(self.province_names), scores.shape[1]), dtype=np.int64)
-        for p in range(len(self.province_names)):
-            rows = np.flatnonzero(self.province_index == p)
+        for p in np.unique(attends):
+            rows = np.flatnonzero(attends == p)
             by_province[p] = rows[np.argmax(scores[rows], axis=0)]
         return {"national": np.argmax(scores, axis=0), "province": by_province}
 

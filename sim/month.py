@@ -1,17 +1,31 @@
 """One month of a twinning programme: what happens, in order.
 
-The donor may leave (:mod:`sim.payers` decides who keeps twinning), teams due to launch hold
-their launch workshops, some teams switch a priority, then the activities due this month, and
-those delayed from the last, are held (:mod:`sim.delivery`); what is delayed slips a month.
+The donor may leave (:mod:`sim.payers` decides who keeps twinning), co-design workshops due
+this month are held, teams due to launch hold their launch sessions, some teams switch a
+priority, then the activities due this month, and those delayed from the last, are held
+(:mod:`sim.delivery`); what is delayed slips a month.
 """
 
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.activity_kinds import COACHING, EXCHANGE_VISIT, PROVINCIAL_EVENT, VIRTUAL_EVENT
+from sim.activity_kinds import (
+    CO_DESIGN_WORKSHOP,
+    COACHING,
+    EXCHANGE_VISIT,
+    LAUNCH_WORKSHOP,
+    PROVINCIAL_EVENT,
+    VIRTUAL_EVENT,
+)
 from sim.calendar import join_rows
-from sim.delivery import hold_coaching, hold_event, hold_exchange_visits, launch_teams
+from sim.delivery import (
+    hold_co_design,
+    hold_coaching,
+    hold_event,
+    hold_exchange_visits,
+    launch_teams,
+)
 
 if TYPE_CHECKING:
     from sim.model import TwinningModel
@@ -23,9 +37,10 @@ def run_month(model: "TwinningModel", month: int, shocked: np.ndarray) -> None:
     state = model.state
     if month == model.payers.exit_month:
         donor_leaves(model)
-    launch_teams(model, month)
-    switch_priorities(model, month)
     due = model.plan_by_month[month]
+    hold_co_design(model, month, due[due["kind"] == CO_DESIGN_WORKSHOP])
+    launch_teams(model, month, due[due["kind"] == LAUNCH_WORKSHOP])
+    switch_priorities(model, month)
     if len(state.carried):
         due = join_rows([due, state.carried])
         state.carried = state.carried[:0]

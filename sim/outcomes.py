@@ -119,16 +119,21 @@ def topic_outcomes(model, counterfactual, t: int) -> dict[str, float]:
     noise_change = (measured_end - truth_end) - (measured_start - truth_start)
     test = right_tailed_z_test(change[chose], change[compare])
     members = applies & model.member
+    others = members & ~chose  # members that chose other topics (hosts of this one among them)
     return {
         "choosers": float(chose.sum()),
         "comparison": float(compare.sum()),
+        "other_members": float(others.sum()),
         "chooser_change": _mean(change[chose]),
         "comparison_change": _mean(change[compare]),
+        "other_members_change": _mean(change[others]),
         "difference": _mean(change[chose]) - _mean(change[compare]),
         "z": test.z,
         "p_value": test.p_value,
         "share_improved": _mean(change[chose] > 0),
         "share_declined": _mean(change[chose] < 0),
+        "comparison_share_improved": _mean(change[compare] > 0),
+        "comparison_share_declined": _mean(change[compare] < 0),
         "causal_effect": _mean(effect[chose]),
         "causal_effect_members": _mean(effect[members]),
         "comparison_effect": _mean(effect[compare]),

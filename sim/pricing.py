@@ -41,9 +41,10 @@ def provincial_event_in_person(c: Costs, participants: int, days: float, km: Non
     )
 
 
-def launch_workshop_in_person(c: Costs, participants: int, days: float, km: None):
-    """A day rate per participant."""
-    return participants * days * c["workshop_participant_day"]
+def workshop_in_person(c: Costs, participants: int, days: float, km: None):
+    """One launch session or co-design workshop: its facilitation, and a day rate per
+    participant (venue, meals, per diem)."""
+    return days * (c["workshop_facilitation_day"] + participants * c["workshop_participant_day"])
 
 
 def online_meeting(c: Costs, participants: int, days: float, km: np.ndarray | None):

@@ -1,8 +1,9 @@
 """What each institution works on: its rising topics (priorities) and shining ones (strengths).
 
 Choices see what facilitators saw: the *measured* baseline, never the true competence. Teams
-choose priorities where they measured low and where national priorities pull (``choice_appeal``
-in topics.csv, Gasana et al. 2024), and name as strengths their best measured topics. A
+rank between 2 and 5 priorities each (Gasana et al. 2024; how many, :func:`priority_counts`),
+choose them where they measured low and where national priorities pull (``choice_appeal`` in
+topics.csv), and name as strengths their best measured topics. A
 priorities.csv in the world replaces the modelled choices with the real ones; a randomised
 trial (``topic_assignment = "random"``) assigns them at random instead.
 """
@@ -25,8 +26,8 @@ def at_launch(
     """Rising and shining topics (N, K) of the members at launch.
 
     ``z`` is :func:`standardised` baseline, ``can_rise`` :func:`has_stronger_peer`, ``gumbel``
-    one Gumbel draw per cell and ``rng`` the world stream (a trial on observed choices
-    reshuffles them with it).
+    one Gumbel draw per cell and ``rng`` the world stream (it draws how many priorities each
+    team ranks; a trial on observed choices reshuffles them with it instead).
     """
     ctx, levers = scenario.context, scenario.design
     random = ctx.topic_assignment == "random"
@@ -40,7 +41,10 @@ def at_launch(
             shining &= member[:, None]
         return rising, shining
     applicable = world.applies.sum(axis=1)
-    count = np.minimum(levers.priorities_per_institution, applicable - strengths).clip(0)
+    wanted = priority_counts(
+        levers.priorities_per_institution, levers.priorities_range, len(world), rng
+    )
+    count = np.minimum(wanted, applicable - strengths).clip(0)
     pinned = {world.topics.index(t): n for t, n in scenario.evaluation.pinned_choosers.items()}
     # A trial assigns among every member the topic applies to, the best measured too:
     # leaving out who has no stronger peer would put the best in the control arm.
@@ -57,6 +61,18 @@ def at_launch(
     shining = choose_strengths(z, world.applies, rising, strengths)
     shining &= member[:, None]
     return rising, shining
+
+
+def priority_counts(
+    mean: float, bounds: tuple[int, int], teams: int, rng: np.random.Generator
+) -> np.ndarray:
+    """How many priorities each team ranks: the fewest of ``bounds`` plus a binomial draw over
+    the rest of the range with the given ``mean``, one uniform per team and step of the range
+    (so the draws, and with them the world stream, do not depend on the mean)."""
+    fewest, most = bounds
+    steps = most - fewest
+    share = (mean - fewest) / steps if steps else 0.0
+    return fewest + (rng.random((teams, steps)) < share).sum(axis=1)
 
 
 def standardised(observed: np.ndarray, applies: np.ndarray, kind: np.ndarray) -> np.ndarray:
@@ -96,12 +112,14 @@ def choose_priorities(
     """
     utility = appeal[None, :] - selectivity * np.nan_to_num(z) + gumbel
     utility = np.where(eligible, utility, -np.inf)
+    eligible = eligible.copy()
     for topic, takers in (pinned or {}).items():
         column = utility[:, topic]
         ranked = np.argsort(-column, kind="stable")[: min(takers, int(eligible[:, topic].sum()))]
         chosen = np.zeros(len(column), dtype=bool)
         chosen[ranked] = True
         utility[:, topic] = np.where(chosen, np.inf, -np.inf)
+        eligible[:, topic] &= chosen  # nobody else takes it, however many priorities it wants
     order = np.argsort(-utility, axis=1)
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(z.shape[1])[None, :], axis=1)

@@ -1,8 +1,8 @@
 """Scenario files: TOML in, a validated :class:`sim.params.Scenario` out.
 
 A scenario may ``extends`` another (by name or path) and override a few values; the chain is
-merged section by section, the world folder is resolved relative to the file that names it, and
-every error names the file that set the offending value.
+merged section by section, the world folder (and a posterior sample) is resolved relative to the
+file that names it, and every error names the file that set the offending value.
 """
 
 import tomllib
@@ -13,8 +13,11 @@ from pydantic import ValidationError
 
 from sim.errors import InputError
 from sim.params import SECTION_OF, SECTIONS, Scenario
+from sim.tomlio import read_toml
 from sim.world import World, cached_world
 
+# Where a value given on the command line (not in a file) is said to come from, in errors.
+COMMAND_LINE = "command line"
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 TOP_LEVEL_KEYS = (
     "name",
@@ -25,6 +28,7 @@ TOP_LEVEL_KEYS = (
     "start_date",
     "replications",
     "seed",
+    "posterior",
 )
 
 
@@ -41,7 +45,11 @@ def find_scenario(reference: str, relative_to: Path | None = None) -> Path:
             candidate = relative_to / candidate
         if candidate.is_file():
             return candidate.resolve()
-        raise InputError(relative_to or "tpn", "scenario", reference, "file not found")
+        if candidate.is_dir():
+            raise InputError(
+                relative_to or COMMAND_LINE, "scenario", reference, "a .toml file, not a folder"
+            )
+        raise InputError(relative_to or COMMAND_LINE, "scenario", reference, "file not found")
     folders = ([relative_to] if relative_to else []) + [SCENARIO_DIR]
     for folder in folders:
         path = folder / f"{reference}.toml"
@@ -49,7 +57,10 @@ def find_scenario(reference: str, relative_to: Path | None = None) -> Path:
             return path.resolve()
     names = ", ".join(p.stem for p in shipped_scenarios())
     raise InputError(
-        relative_to or "tpn", "scenario", reference, f"a .toml file or a shipped scenario ({names})"
+        relative_to or COMMAND_LINE,
+        "scenario",
+        reference,
+        f"a .toml file or a shipped scenario ({names})",
     )
 
 
@@ -62,7 +73,7 @@ def load_scenario(reference: str | Path, overrides: dict[str, Any] | None = None
     _set(merged, origin, overrides or {}, "--set")
     scenario = validate(merged, origin, path)
     scenario.origin.update(origin)
-    check_topics(scenario, cached_world(scenario.world), str(path), origin)
+    check_world_names(scenario, cached_world(scenario.world), str(path), origin)
     return scenario
 
 
@@ -92,21 +103,26 @@ def _set(data: dict[str, Any], origin: dict[str, str], overrides: dict[str, Any]
         origin[_key(section, field)] = source
 
 
-def check_topics(
+def check_world_names(
     scenario: Scenario, world: World, source: str, origin: dict[str, str] | None = None
 ) -> None:
-    """Topics named by the evaluation must exist in the scenario's world; the error names the
-    file that set the field (``origin``), else ``source``."""
-    evaluation = scenario.evaluation
-    named = [("evaluation.headline_topics", t) for t in evaluation.headline_topics]
-    named += [("evaluation.pinned_choosers", t) for t in evaluation.pinned_choosers]
-    for field, topic in named:
-        if topic not in world.topics.names:
+    """Topics named by the evaluation and provinces named by the schedule must exist in the
+    scenario's world; the error names the file that set the field (``origin``), else ``source``."""
+    evaluation, joins = scenario.evaluation, scenario.schedule.provincial_event_joins
+    topics, provinces = world.topics.names, tuple(str(p) for p in world.provinces)
+    named = [("evaluation.headline_topics", t, topics) for t in evaluation.headline_topics]
+    named += [("evaluation.pinned_choosers", t, topics) for t in evaluation.pinned_choosers]
+    named += [
+        ("schedule.provincial_event_joins", p, provinces) for pair in joins.items() for p in pair
+    ]
+    for field, name, known in named:
+        if name not in known:
+            what = "topic" if known is topics else "province"
             raise InputError(
                 (origin or {}).get(field, source),
                 field,
-                topic,
-                f"a topic of the world ({', '.join(world.topics.names)})",
+                name,
+                f"a {what} of the world ({', '.join(known)})",
             )
 
 
@@ -158,10 +174,11 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
     if path in chain:
         loop = " -> ".join(p.name for p in (*chain, path))
         raise InputError(path, "extends", loop, "a chain of scenarios without a loop")
-    data = _read_toml(path)
+    data = read_toml(path)
     origin = {_key(section, field): str(path) for section, field in _leaves(data)}
-    if "world" in data:
-        data["world"] = str((path.parent / str(data["world"])).resolve())
+    for key in ("world", "posterior"):  # paths relative to the file that names them
+        if key in data:
+            data[key] = str((path.parent / str(data[key])).resolve())
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
         return data, origin
@@ -175,14 +192,6 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict[
         else:
             merged[key] = value
     return merged, {**parent_origin, **origin}
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(path, "syntax", str(error), "valid TOML") from None
 
 
 def _leaves(data: dict[str, Any]):

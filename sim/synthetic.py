@@ -143,13 +143,17 @@ def rwanda_frames(topics: Topics, seed: int = 2021, spec: SyntheticSpec = Synthe
 def synthetic_frames(
     topics: Topics, n_institutions: int, seed: int = 1, spec: SyntheticSpec = SyntheticSpec()
 ):
-    """A large synthetic world (for benchmarks): Rwanda's districts repeated with new names."""
+    """A synthetic world of any size: Rwanda's districts repeated, each with a DHMT and a
+    hospital in turn. The first copy keeps the real district names (so a shipped scenario's
+    ``funding.facilitation_base`` is a district of every generated world), later copies are
+    named ``Gasabo-1``, ``Gasabo-2``, ...; even a small world holds both kinds."""
     rng = np.random.default_rng(seed)
     rows = []
     for n in range(n_institutions):
-        district, province, lat, lon, setting = RWANDA_DISTRICTS[n % len(RWANDA_DISTRICTS)]
-        copy = n // (2 * len(RWANDA_DISTRICTS))
-        kind = "dhmt" if (n // len(RWANDA_DISTRICTS)) % 2 == 0 else "hospital"
+        site = n // 2
+        district, province, lat, lon, setting = RWANDA_DISTRICTS[site % len(RWANDA_DISTRICTS)]
+        copy = site // len(RWANDA_DISTRICTS)
+        kind = "dhmt" if n % 2 == 0 else "hospital"
         jitter = rng.normal(0.0, 0.05, size=2)
         rows.append(
             _row(
@@ -157,7 +161,7 @@ def synthetic_frames(
                 f"Institution {n}",
                 kind,
                 "district" if kind == "hospital" else "",
-                f"{district}-{copy}",
+                district if copy == 0 else f"{district}-{copy}",
                 province,
                 "public",
                 setting,

@@ -2,26 +2,45 @@
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import InputError
 
 
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict; a file that is not readable UTF-8 TOML is a one-line error."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(path, "file", str(path), "a .toml file, not a folder")
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(path, "syntax", str(error), "valid TOML") from None
+    except UnicodeDecodeError as error:
+        raise InputError(
+            path,
+            "encoding",
+            f"byte {error.object[error.start]:#04x} at {error.start}",
+            "UTF-8 text",
+        ) from None
+    except OSError as error:
+        raise InputError(path, "file", str(path), f"a readable file ({error.strerror})") from None
+
+
 def read_model[M: BaseModel](path: Path, model: type[M], what: str) -> M:
     """Parse ``path`` as ``model``; the file's stem is its default ``name``."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise InputError(
-            "tpn",
+            "command line",
             what,
             str(path),
             f"an {what} .toml file" if what[0] in "aeiou" else f"a {what} .toml file",
         )
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(path, "syntax", str(error), "valid TOML") from None
+    data = read_toml(path)
     data.setdefault("name", path.stem)
     try:
         return model.model_validate(data)

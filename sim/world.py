@@ -55,6 +55,7 @@ COST_ITEMS = (
     "event_venue",
     "event_transport",
     "workshop_participant_day",
+    "workshop_facilitation_day",
     "staff_day",
     "host_staff_days",
 )

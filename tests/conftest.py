@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from experiments.replicate import replication_seeds
@@ -56,3 +57,20 @@ def outcome_over_seeds(scenario: Scenario, outcome: str, seeds: int = 30) -> np.
     return np.array(
         [run_one(scenario, seed).outcomes[outcome] for seed in replication_seeds(99, seeds)]
     )
+
+
+# A small posterior sample in the shape `tpn calibrate --method abc` writes (bare parameter
+# names and a weight), with values far apart so that a run shows which set it drew.
+TEST_POSTERIOR = {
+    "turnover_multiplier": [0.5, 1.0, 1.5, 2.0],
+    "efficacy_coaching": [0.10, 0.20, 0.30, 0.15],
+    "secular_trend_multiplier": [0.6, 1.0, 1.4, 0.8],
+    "weight": [0.1, 0.2, 0.3, 0.4],
+}
+
+
+@pytest.fixture(scope="session")
+def posterior_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("posterior") / "posterior.parquet"
+    pd.DataFrame(TEST_POSTERIOR).to_parquet(path, index=False)
+    return path

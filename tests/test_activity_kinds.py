@@ -8,6 +8,7 @@ import pytest
 from sim.activity_kinds import ACTIVITY_KINDS, KINDS_BY_NAME, MOH_PAYABLE
 from sim.errors import InputError
 from sim.learning import efficacy
+from sim.outcome_registry import registry
 from sim.params import Context, Funding
 from sim.payers import FUNDERS
 from sim.runner import simulate
@@ -23,7 +24,12 @@ def test_codes_are_positions_in_the_registry_and_names_are_unique():
 
 
 def test_every_kind_is_priced_however_it_can_be_held(tpn_model):
-    ways = {"in_person": [False], "virtual": [True], "either": [False, True]}
+    ways = {
+        "in_person": [False],
+        "virtual": [True],
+        "either": [False, True],
+        "scheduled": [False, True],
+    }
     learner, host = np.array([0]), np.array([1])  # two districts: a visit travels
     for kind in ACTIVITY_KINDS:
         for virtual in ways[kind.delivery]:
@@ -65,8 +71,9 @@ def test_the_ministry_may_pay_only_for_the_kinds_the_registry_allows():
     allowed = get_args(get_args(Funding.model_fields["moh_pays_for"].annotation)[0])
     assert allowed == MOH_PAYABLE
     assert set(MOH_PAYABLE) == {k.name for k in ACTIVITY_KINDS if "moh" in k.payers}
-    with pytest.raises(InputError, match=r"moh_pays_for.*launch_workshop"):
-        load_scenario("tpn_2021", {"moh_pays_for": ["launch_workshop"]})
+    for donor_only in ("launch_workshop", "co_design_workshop"):
+        with pytest.raises(InputError, match=rf"moh_pays_for.*{donor_only}"):
+            load_scenario("tpn_2021", {"moh_pays_for": [donor_only]})
 
 
 def test_every_teaching_kind_names_an_efficacy_parameter_of_the_context():
@@ -75,6 +82,21 @@ def test_every_teaching_kind_names_an_efficacy_parameter_of_the_context():
             field = Context.model_fields[kind.efficacy]
             assert field.json_schema_extra["unit"] == "share of gap", kind.name
     assert KINDS_BY_NAME["launch_workshop"].efficacy is None, "it teaches by self-analysis"
+
+
+def test_a_co_design_workshop_is_a_kind_of_its_own_that_only_costs_the_donor():
+    co_design = KINDS_BY_NAME["co_design_workshop"]
+    assert co_design.efficacy is None, "it adapts the approach and teaches nothing directly"
+    assert co_design.payers == ("donor",) and co_design.delivery == "in_person"
+    declared = registry()
+    assert "activities.co_design_workshop" in declared and "costs.co_design_workshop" in declared
+
+
+def test_coaching_is_virtual_where_the_schedule_says_and_discounted_when_it_is():
+    coaching = KINDS_BY_NAME["coaching_visit"]
+    assert coaching.delivery == "scheduled" and coaching.can_be_virtual
+    ctx = Context(virtual_delivery_ratio=0.25)
+    assert efficacy(ctx, coaching, np.array(True)) == pytest.approx(0.25 * ctx.efficacy_coaching)
 
 
 def test_a_virtual_visit_teaches_the_virtual_delivery_ratio_of_one_in_person():

@@ -177,7 +177,7 @@ def _drive_dashboard(page, url: str) -> None:
     assert seconds < 30
 
     comparison = page.inner_text("table.tpn-comparison")
-    assert "B − A [paired 95% CI]" in comparison
+    assert "B − A [paired, 95% CI of the mean, chance only]" in comparison
     assert NUMBER_WITH_INTERVAL.search(comparison), comparison[:500]
     assert "share run virtually 0.3 → 0.8" in page.inner_text("body")
     assert NUMBER_WITH_INTERVAL.search(page.inner_text("table.tpn-headline"))

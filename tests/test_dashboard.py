@@ -87,7 +87,7 @@ def test_changing_a_lever_and_running_gives_tables_with_numbers():
     assert "Hospital accreditation" in headline
     assert NUMBER_WITH_INTERVAL.search(headline)
     comparison = _html(rc, "tpn-comparison")
-    assert "B − A [paired 95% CI]" in comparison
+    assert "B − A [paired, 95% CI of the mean, chance only]" in comparison
     assert "share run virtually 0.3 → 0.8" in _html(rc, "tpn-comparison-note")
     assert NUMBER_WITH_INTERVAL.search(comparison)
     assert "B − A:" in _html(rc, "tpn-keys")
@@ -120,7 +120,7 @@ def test_upload_errors_name_the_uploaded_file():
         data.scenario_from_upload("notes.txt", b"")
     with pytest.raises(InputError, match=r"^broken\.toml: syntax"):
         data.scenario_from_upload("broken.toml", b"design = [")
-    with pytest.raises(InputError, match=r"^latin1\.toml: file = 'latin1\.toml': a readable"):
+    with pytest.raises(InputError, match=r"^latin1\.toml: encoding = 'byte 0xff at 0'"):
         data.scenario_from_upload("latin1.toml", b"\xff\xfe not utf-8")
 
 
@@ -140,7 +140,7 @@ def test_two_designs_share_seeds_and_differ_only_by_the_lever(tpn):
     same = data.run_designs([data.apply_levers(tpn, values)] * 2, 3)
     assert list(same.arms[0].results.runs["seed"]) == list(same.arms[1].results.runs["seed"])
     table = tab.comparison_table(same)
-    assert set(table["B − A [paired 95% CI]"]) <= {"0.00", "-"}
+    assert set(table["B − A [paired, 95% CI of the mean, chance only]"]) <= {"0.00", "-"}
     virtual = data.apply_levers(tpn, {**values, "virtual_share": 0.9})
     assert data.changed_levers(virtual, tpn) == "share run virtually 0.3 → 0.9"
     outcome = data.run_designs([tpn, virtual], 3)
@@ -148,6 +148,33 @@ def test_two_designs_share_seeds_and_differ_only_by_the_lever(tpn):
     csv = data.series_csv(outcome).decode()
     assert csv.startswith("design,replication,month")
     assert data.series_parquet(outcome)[:4] == b"PAR1"
+
+
+def test_the_posterior_switch_draws_shared_parameters_and_says_what_intervals_carry(
+    tpn, posterior_file, monkeypatch
+):
+    monkeypatch.setattr(data, "SHIPPED_POSTERIOR", posterior_file)
+    assert data.posterior_available()
+    virtual = data.apply_levers(tpn, {**data.lever_values(tpn, 5), "virtual_share": 0.9})
+    outcome = data.run_designs([tpn, virtual], 5, posterior=True)
+    a, b = (arm.results.runs for arm in outcome.arms)
+    assert a["draw"].tolist() == b["draw"].tolist() == [0, 0, 1, 1, 2]  # pairs of seeds
+    assert a["seed"].tolist() == b["seed"].tolist()
+    headline = tab.headline_table(outcome)
+    assert "Mean [95% over plausible parameters]" in headline.columns
+    assert "Variance from parameters" in headline.columns
+    comparison = tab.comparison_table(outcome)
+    assert "B − A [paired, 95% over plausible parameters]" in comparison.columns
+    assert comparison.columns[-2] == "B − A [paired, 95% over plausible parameters]"  # last shown
+    assert any("plausible worlds" in line for line in tab.beats_sentences(outcome))
+    cards = tab.key_figures(outcome)
+    assert any(card["interval"].startswith("95% over plausible parameters") for card in cards)
+
+
+def test_without_an_installed_posterior_the_switch_is_off_and_says_why(monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "SHIPPED_POSTERIOR", tmp_path / "none.parquet")
+    switch = _render().find(v.Checkbox, meta_ref="posterior").widget
+    assert switch.disabled and "none installed" in switch.label
 
 
 def test_port_in_use_is_a_one_line_input_error():

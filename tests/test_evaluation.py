@@ -5,8 +5,9 @@ import pandas as pd
 import pytest
 
 from analysis.figures import trajectories
-from analysis.stats import mean_interval, paired_difference, summarise
+from analysis.stats import paired_difference, summarise
 from experiments.replicate import replicate
+from experiments.summary import mean_interval
 from sim.evaluation import comparison_group, right_tailed_z_test
 from sim.scenario import load_scenario
 from sim.world import cached_world
@@ -74,7 +75,7 @@ def test_the_trajectory_figure_draws_the_comparison_group_the_tables_use(rule, l
     drawn = lines[f"{label} (measured)"].get_ydata()
     data = results.series[results.series["topic"] == "accreditation"]
     member, chose = data["member"].to_numpy(), data["chose_topic"].to_numpy()
-    compare, used = comparison_group(member, np.ones(len(data), bool), chose, group)
+    compare, used = comparison_group(member, np.ones(len(data), bool), chose, rule)
     expected = data[compare].groupby(["replication", "month"])["indicator_measured"].mean()
     assert used == group
     assert drawn == pytest.approx(expected.unstack().mean().to_numpy(), rel=1e-5)

@@ -5,9 +5,10 @@ import pytest
 
 from sim.errors import InputError
 from sim.model import TwinningModel
+from sim.runner import run_one
 from sim.scenario import load_scenario, shipped_scenarios
 from sim.world import load_world
-from tests.conftest import RWANDA
+from tests.conftest import RWANDA, run_tpn
 
 
 def write(path, text):
@@ -83,6 +84,63 @@ def test_overrides_by_bare_or_dotted_name():
             "topic of the world",
         ),
         ('extends = "tpn_2021"\nhorizon_months = 12\n', "evaluation", "endline_month"),
+        (
+            'extends = "tpn_2021"\n[design]\npriorities_range = [4, 2]\n',
+            "design.priorities_range",
+            "fewest <= most",
+        ),
+        (
+            'extends = "tpn_2021"\n[design]\npriorities_range = [2, 3]\n'
+            "priorities_per_institution = 3.5\n",
+            "design.priorities_per_institution",
+            "within priorities_range [2, 3]",
+        ),
+        (
+            'extends = "tpn_2021"\n[schedule]\nlaunch_sessions = 0\n',
+            "schedule.launch_sessions",
+            "greater than or equal to 1",
+        ),
+        (
+            'extends = "tpn_2021"\n[schedule]\nvirtual_coaching_months = [5]\n',
+            "schedule.virtual_coaching_months",
+            "among coaching_months [0, 2, 12]",
+        ),
+        (
+            'extends = "tpn_2021"\n[schedule]\nvirtual_event_months = [3, -1]\n',
+            "schedule.virtual_event_months.1",
+            "greater than or equal to 0",
+        ),
+        (
+            'extends = "tpn_2021"\n[schedule]\nvirtual_event_topics = -1\n',
+            "schedule.virtual_event_topics",
+            "greater than or equal to 0",
+        ),
+        (
+            'extends = "tpn_2021"\n[schedule]\nprovincial_event_joins = { Eastern = "Atlantis" }\n',
+            "schedule.provincial_event_joins",
+            "a province of the world (Kigali City, Eastern",
+        ),
+        (
+            'extends = "tpn_2021"\n[schedule]\n'
+            'provincial_event_joins = { "Kigali City" = "Eastern", Eastern = "Northern" }\n',
+            "schedule.provincial_event_joins",
+            "the second joining nobody",
+        ),
+        (
+            'extends = "tpn_2021"\n[schedule]\nco_design_teams = { clinic = 3 }\n',
+            "schedule.co_design_teams.clinic",
+            "'dhmt' or 'hospital'",
+        ),
+        (
+            'extends = "tpn_2021"\n[schedule]\nco_design_teams = { hospital = 0 }\n',
+            "schedule.co_design_teams.hospital",
+            "greater than or equal to 1",
+        ),
+        (
+            'extends = "tpn_2021"\n[schedule]\nco_design_months_before_launch = 0\n',
+            "schedule.co_design_months_before_launch",
+            "greater than or equal to 1",
+        ),
         ('extends = "nowhere"\n', "scenario", "shipped scenario"),
         ("this is = not toml =\n", "syntax", "valid TOML"),
     ],
@@ -197,3 +255,23 @@ def test_a_distances_file_must_cover_every_pair(world_copy):
     (world_copy / "distances.csv").write_text("from,to,km\nGasabo,Kicukiro,12\n")
     with pytest.raises(InputError, match="a distance for every pair of districts"):
         load_world(world_copy)
+
+
+def test_a_programme_cannot_start_in_the_baseline_month():
+    """Month 0 is the baseline measurement: nothing planned for it would ever be held."""
+    with pytest.raises(InputError, match="programme_start_month = 0: must be greater than or"):
+        load_scenario("tpn_2021", {"programme_start_month": 0})
+    assert load_scenario("tpn_2021", {"programme_start_month": 1}).design.programme_start_month == 1
+
+
+@pytest.mark.parametrize("institutions", [10, 100])
+def test_a_generated_world_runs_with_every_shipped_scenario(tmp_path, institutions):
+    world = tmp_path / f"world{institutions}"
+    made = run_tpn("world", "--out", str(world), "--institutions", str(institutions))
+    assert made.returncode == 0, made.stderr
+    for path in shipped_scenarios():
+        scenario = load_scenario(path, {"world": str(world)})
+        result = run_one(scenario, 1, detail=True)
+        assert result.outcomes["network.ties"] >= 0 and len(result.series) > 0, path.stem
+    too_small = run_tpn("world", "--out", str(tmp_path / "tiny"), "--institutions", "4")
+    assert too_small.returncode == 2 and "at least 10" in too_small.stderr

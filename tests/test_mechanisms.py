@@ -4,12 +4,20 @@ import mesa
 import numpy as np
 import pytest
 
-from sim import learning
-from sim.activity_kinds import COACHING, EXCHANGE_VISIT
+from sim import learning, priorities
+from sim.activity_kinds import (
+    ACTIVITY_KINDS,
+    COACHING,
+    EXCHANGE_VISIT,
+    LAUNCH_WORKSHOP,
+    PROVINCIAL_EVENT,
+    VIRTUAL_EVENT,
+)
 from sim.geography import haversine_km
 from sim.model import TwinningModel
 from sim.params import Context
 from sim.runner import run_one, simulate
+from sim.scenario import load_scenario
 from tests.conftest import outcome_over_seeds, with_changes
 
 
@@ -322,3 +330,132 @@ def test_agents_are_mesa_agents_with_named_views(tpn_model):
         "partner_coordination",
     }
     assert 2 <= len(gasabo.rising) <= 5
+
+
+# The programme as run: the evaluation's table of key events (Gasana et al. 2024) --------------
+def test_the_launch_workshop_is_four_sessions_of_teams_in_province_order(tpn_model):
+    model, meet = tpn_model, tpn_model.gatherings
+    session = meet.launch_session
+    assert (session[model.enrolled] >= 0).all() and (session[~model.enrolled] == -1).all()
+    assert np.bincount(session[model.enrolled]).tolist() == [14, 14, 14, 13]
+    last_province = [model.province_index[session == s].max() for s in range(4)]
+    first_province = [model.province_index[session == s].min() for s in range(4)]
+    assert all(a <= b for a, b in zip(last_province, first_province[1:], strict=False))
+    assert model.state.log.held[LAUNCH_WORKSHOP] == 4
+
+
+def test_phased_launches_hold_one_session_per_province(tpn):
+    model = TwinningModel(with_changes(tpn, phasing="by_province"), rng=0)
+    meet = model.gatherings
+    assert len(meet.session_month) == 5
+    for s, month in enumerate(meet.session_month):
+        teams = meet.launch_session == s
+        assert (model.launch[teams] == month).all()
+        assert len(np.unique(model.province_index[teams])) == 1
+
+
+def _coaching_plan(model):
+    coaching = model.plan[model.plan["kind"] == COACHING]
+    learners = np.flatnonzero(model.enrolled & model.rising_at_launch.any(axis=1))
+    return coaching, learners
+
+
+def test_each_member_is_planned_three_coaching_visits_one_of_them_virtual(tpn_model):
+    coaching, learners = _coaching_plan(tpn_model)
+    assert len(learners) == tpn_model.enrolled.sum()
+    assert np.bincount(coaching["learner"], minlength=len(tpn_model.member))[learners].min() == 3
+    assert np.bincount(coaching["learner"]).max() == 3
+    virtual = np.bincount(coaching["learner"], weights=coaching["virtual"])[learners]
+    assert (virtual == 1).all()
+    review = coaching["month"] == tpn_model.launch[coaching["learner"]] + 2
+    assert (coaching["virtual"] == review).all(), "the 2-3 month review is the virtual one"
+
+
+def test_held_coaching_is_virtual_as_planned_and_designs_move_it_online_or_offline(tpn):
+    calm = with_changes(tpn, workload_shock_monthly=0.0)
+    model = simulate(calm, 2)
+    _, learners = _coaching_plan(model)
+    assert model.state.log.held_virtual[COACHING] == len(learners)
+    assert model.state.log.held_in_person[COACHING] == 2 * len(learners)
+    for name, virtual_share in (("in_person_only", 0.0), ("covid_virtual", 1.0)):
+        coaching, _ = _coaching_plan(TwinningModel(load_scenario(name), rng=2))
+        assert coaching["virtual"].mean() == virtual_share, name
+
+
+def _taught_only_by(tpn, kind_name, **changes):
+    """tpn_2021 where one kind of activity alone teaches, and know-how stays know-how."""
+    others = {
+        kind.efficacy: 0.0
+        for kind in ACTIVITY_KINDS
+        if kind.efficacy is not None and kind.name != kind_name
+    }
+    return with_changes(
+        tpn,
+        **others,
+        self_analysis_gain=0.0,
+        host_refinement_gain=0.0,
+        implementation_rate=0.0,
+        continuation_event_interval_months=0,
+        **changes,
+    )
+
+
+def test_tpn_2021_holds_four_virtual_workshops_each_on_a_most_chosen_topic(tpn):
+    model = simulate(_taught_only_by(tpn, "virtual_event", priority_switch_monthly=0.0), 5)
+    assert model.state.log.held[VIRTUAL_EVENT] == 4
+    choosers = model.rising_at_launch[model.enrolled].sum(axis=0)
+    ranking = model.gatherings.topic_ranking
+    assert (np.diff(choosers[ranking]) <= 0).all() and choosers[ranking[0]] == choosers.max()
+    taught = [model.gatherings.virtual_event_topics(n, len(choosers)) for n in range(4)]
+    assert [np.flatnonzero(t).tolist() for t in taught] == [[t] for t in ranking[:4]]
+    learned = model.state.knowhow.max(axis=0) > 0
+    assert learned[ranking[:4]].all() and not learned[ranking[4:]].any()
+
+
+def test_four_provincial_workshops_with_kigali_city_joining_eastern(tpn):
+    everyone_attends = {
+        "workload_shock_monthly": 0.0,
+        "event_attendance_in_person": 1.0,
+        "event_attendance_virtual": 1.0,
+    }
+    model = simulate(_taught_only_by(tpn, "provincial_event", **everyone_attends), 5)
+    names = model.province_names
+    held = model.state.log.column("kind") == PROVINCIAL_EVENT
+    months = model.state.log.column("month")[held]
+    assert held.sum() == 4 and (months < model.programme_end.max()).all()
+    events_for = sorted(names[int(p)] for p in model.state.log.column("province")[held])
+    assert events_for == ["Eastern", "Northern", "Southern", "Western"]
+    kigali = model.member & (model.province_index == names.index("Kigali City"))
+    assert (model.gatherings.event_province[kigali] == names.index("Eastern")).all()
+    assert (model.state.knowhow[kigali].max(axis=1) > 0).any(), "Kigali City's members attend"
+    apart = TwinningModel(with_changes(tpn, provincial_event_joins={}), rng=5)
+    assert (apart.plan["kind"] == PROVINCIAL_EVENT).sum() == 5
+
+
+def test_eight_districts_choose_cbhi_in_every_replication(tpn):
+    for seed in range(30):
+        model = TwinningModel(tpn, rng=seed)
+        cbhi = model.rising_at_launch[:, model.world.topics.index("cbhi")]
+        assert cbhi.sum() == 8 and (model.world.kind[cbhi] == "dhmt").all()
+
+
+def test_teams_rank_between_two_and_five_priorities_three_on_average(tpn):
+    per_district = np.concatenate(
+        [
+            (model := TwinningModel(tpn, rng=seed))
+            .rising_at_launch[model.world.kind == "dhmt"]
+            .sum(axis=1)
+            for seed in range(40)
+        ]
+    )
+    assert set(per_district.tolist()) == {2, 3, 4, 5}
+    assert per_district.mean() == pytest.approx(3.0, abs=0.1)
+    counts = priorities.priority_counts(3.0, (2, 5), 100_000, np.random.default_rng(0))
+    assert counts.min() == 2 and counts.max() == 5 and counts.mean() == pytest.approx(3, abs=0.01)
+    assert (priorities.priority_counts(4.0, (4, 4), 10, np.random.default_rng(0)) == 4).all()
+
+
+def test_hospitals_rank_only_the_topics_their_strengths_leave(tpn_model):
+    hospitals = tpn_model.member & (tpn_model.world.kind == "hospital")
+    # 4 hospital topics, 2 strengths: 2 priorities, whatever a team would have ranked.
+    assert (tpn_model.rising_at_launch[hospitals].sum(axis=1) == 2).all()

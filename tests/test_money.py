@@ -8,7 +8,7 @@ from analysis.frontier import frontier_table
 from analysis.reporting import icer_rows
 from experiments.optimize import GAIN, LEVERS, budget_scenario, evaluate_plan, optimize
 from experiments.replicate import replication_seeds
-from sim.activity_kinds import KINDS_BY_NAME
+from sim.activity_kinds import CO_DESIGN_WORKSHOP, KINDS_BY_NAME, LAUNCH_WORKSHOP
 from sim.model import TwinningModel
 from sim.outcomes import outcomes
 from sim.payers import DONOR, FUNDERS
@@ -28,6 +28,7 @@ def test_costs_add_up_by_funder_and_by_activity(tpn):
             "virtual_event",
             "provincial_event",
             "launch_workshop",
+            "co_design_workshop",
         )
     )
     assert outcomes["costs.total"] > 0
@@ -92,6 +93,43 @@ def test_an_unpaid_launch_workshop_teaches_nothing(tpn):
 
     assert knowhow_after_the_first_launch(with_changes(tpn, donor_budget_per_year=0)).max() == 0
     assert knowhow_after_the_first_launch(tpn).max() > 0
+
+
+def _workshop_price(costs, teams, schedule):
+    """costs.csv: a workshop-day's facilitation plus a day rate per participant."""
+    participants = teams * schedule.participants_per_event
+    return schedule.workshop_days * (
+        costs["workshop_facilitation_day"] + participants * costs["workshop_participant_day"]
+    )
+
+
+def test_two_co_design_workshops_before_launch_are_priced_and_paid_by_the_donor(tpn_model):
+    log, costs, schedule = tpn_model.state.log, tpn_model.world.costs, tpn_model.params.schedule
+    rows = log.column("kind") == CO_DESIGN_WORKSHOP
+    assert rows.sum() == 2 and tpn_model.state.log.held[CO_DESIGN_WORKSHOP] == 2
+    assert (log.column("month")[rows] < tpn_model.launch[tpn_model.enrolled].min()).all()
+    assert (log.column("payer")[rows] == DONOR).all()
+    # One for the 30 DHMTs, one for the 10 selected hospitals.
+    expected = [_workshop_price(costs, teams, schedule) for teams in (30, 10)]
+    assert sorted(log.column("cash_rwf")[rows]) == pytest.approx(sorted(expected))
+    outcomes = run_one(tpn_model.params, 7).outcomes
+    assert outcomes["costs.co_design_workshop"] == pytest.approx(sum(expected))
+
+
+def test_each_launch_session_is_priced_for_its_own_teams(tpn_model):
+    log, costs, schedule = tpn_model.state.log, tpn_model.world.costs, tpn_model.params.schedule
+    rows = log.column("kind") == LAUNCH_WORKSHOP
+    expected = [_workshop_price(costs, teams, schedule) for teams in (14, 14, 14, 13)]
+    assert sorted(log.column("cash_rwf")[rows]) == pytest.approx(sorted(expected))
+    assert (log.column("payer")[rows] == DONOR).all()
+
+
+def test_without_the_donors_money_no_workshop_is_held(tpn):
+    model = simulate(with_changes(tpn, donor_budget_per_year=0), 3)
+    for kind in (CO_DESIGN_WORKSHOP, LAUNCH_WORKSHOP):
+        assert model.state.log.held[kind] == 0
+    assert model.payers.unfunded[CO_DESIGN_WORKSHOP] == 2
+    assert model.payers.unfunded[LAUNCH_WORKSHOP] == 4
 
 
 def test_the_donor_pays_nothing_after_it_exits():

@@ -48,12 +48,25 @@ def test_one_executor_serves_several_calls(pair):
 
 def test_replication_r_runs_ensemble_member_r_mod_k(pair):
     tpn = pair[0]
-    members = [{"virtual_share": 0.0}, {"virtual_share": 1.0}]
+    # Calibrated parameters (a value the scenario's own file sets would be kept: see
+    # tests/test_uncertainty.py).
+    members = [{"turnover_multiplier": 0.5}, {"turnover_multiplier": 2.0}]
     (mixed,) = replicate([tpn], 4, 9, ensemble=members)
     alone = [replicate([with_overrides(tpn, member)], 4, 9)[0].runs for member in members]
-    assert alone[0]["costs.total"].iloc[0] != alone[1]["costs.total"].iloc[0], "members differ"
+    effect = "accreditation.causal_effect"
+    assert alone[0][effect].iloc[0] != alone[1][effect].iloc[0], "members differ"
+    assert mixed.runs["draw"].tolist() == [0, 1, 0, 1]
     for k in range(2):
-        pd.testing.assert_frame_equal(mixed.runs.iloc[k::2], alone[k].iloc[k::2])
+        pd.testing.assert_frame_equal(
+            mixed.runs.drop(columns="draw").iloc[k::2], alone[k].iloc[k::2]
+        )
+
+
+def test_the_tables_of_the_first_replications_only_are_kept_when_asked(pair):
+    (results,) = replicate(pair[:1], 4, 2, detail=True, detail_replications=2)
+    assert len(results.runs) == 4
+    for table in ("series", "ties", "activities"):
+        assert getattr(results, table)["replication"].unique().tolist() == [0, 1], table
 
 
 def test_only_the_outcomes_asked_for_are_kept(pair):

@@ -220,7 +220,7 @@ def test_folder_not_written_by_tpn_is_refused(tmp_path, capsys):
     folder.mkdir()
     (folder / "readme.txt").write_text("hello")
     err = one_line_error(capsys, ["report", str(folder)])
-    assert "tpn run, compare, sweep, sensitivity or validate" in err
+    assert "a folder written by tpn run, compare, sweep, sensitivity" in err
     assert sorted(p.name for p in folder.iterdir()) == ["readme.txt"]
 
 
@@ -346,3 +346,30 @@ def test_assumptions_say_not_set_and_write_large_numbers_out():
 def test_run_report_has_no_none_values(folders):
     html = report_html(folders["run"])
     assert "None RWF" not in html and "not set" in html and "250,000,000 RWF/year" in html
+
+
+def test_a_compare_report_with_a_posterior_says_what_its_intervals_carry_and_who_wins(
+    posterior_file, tmp_path
+):
+    out = tmp_path / "compare"
+    args = ["compare", "tpn_2021", "dyad", "--posterior", str(posterior_file), "--draws", "3"]
+    assert main([*args, "--out", str(out), "--quiet"]) == 0
+    html = report(out)
+    assert "Mean [95% over plausible parameters] per scenario" in html
+    assert "Which scenario to choose, over the plausible worlds" in html
+    assert "tpn_2021 (network) beats dyad (dyad) on causal gain summed over members" in html
+    assert "P(dyad beats tpn_" in html and "expected loss: dyad" in html
+    assert "does not shrink with more runs" in html  # how to read the interval
+
+
+def test_a_validate_report_with_a_posterior_shows_the_predictive_check_and_patterns(
+    posterior_file, tmp_path
+):
+    out = tmp_path / "validate"
+    args = ["validate", "--posterior", str(posterior_file), "--draws", "3", "--out", str(out)]
+    assert main([*args, "--quiet"]) == 0
+    html = report(out)
+    assert html.index("Posterior predictive check") < html.index("Patterns the evaluation reported")
+    assert "ties counted half" in html
+    assert "z-test significant at 5%" in html
+    assert "drawing their parameters from posterior.parquet (3 sets x 2 seeds)" in html

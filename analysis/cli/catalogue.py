@@ -2,6 +2,10 @@
 
 from sim.errors import InputError
 
+# The smallest generated world every shipped scenario runs on: its districts must include the
+# facilitation base (Nyarugenge) and the province Kigali City joins for provincial events.
+MIN_INSTITUTIONS = 10
+
 
 def scenarios_command(args) -> int:
     import pandas as pd
@@ -79,8 +83,14 @@ def world_command(args) -> int:
     if args.institutions is None:
         institutions, baseline = rwanda_frames(topics, args.seed)
     else:
-        if args.institutions < 2:
-            raise InputError("--institutions", "institutions", args.institutions, "at least 2")
+        if args.institutions < MIN_INSTITUTIONS:
+            raise InputError(
+                "--institutions",
+                "institutions",
+                args.institutions,
+                f"at least {MIN_INSTITUTIONS} (DHMTs and hospitals of Kigali City and the Eastern "
+                "province, which the shipped scenarios name)",
+            )
         institutions, baseline = synthetic_frames(topics, args.institutions, args.seed)
     write_world(
         args.out,

@@ -6,15 +6,19 @@ import pandas as pd
 from tqdm import tqdm
 
 from analysis import tables
+from analysis.cli.draws import replication_plan
 from analysis.printables import headline_indices, printable_points
 from analysis.results_folder import save_figure
 from experiments.design import make_design
 from experiments.executors import make_executor, parse_scheduler
+from experiments.folders import FolderLock
 from experiments.manifest import new_manifest, now
 from experiments.optimize import COST
+from experiments.posterior import describe, for_scenario, posterior_details
 from experiments.sensitivity import analyse as analyse_indices
 from experiments.spec import load_experiment
 from experiments.store import SweepStore
+from experiments.summary import interval_kind
 from experiments.sweep import ScenarioModel, fingerprint, point_means, run_sweep
 from sim.errors import InputError
 from sim.world import cached_world
@@ -23,9 +27,24 @@ EXIT_INTERRUPTED = 130
 
 
 def run_experiment_command(args, mode: str) -> int:
-    """``mode``: ``sweep``, ``sensitivity`` (then SALib) or ``frontier`` (then the frontier)."""
+    """``mode``: ``sweep``, ``sensitivity`` (then SALib) or ``frontier`` (then the frontier).
+
+    The output folder is this command's alone from start to finish (:class:`FolderLock`)."""
+    with FolderLock(args.out):
+        return _run_experiment(args, mode)
+
+
+def _run_experiment(args, mode: str) -> int:
     analyse = mode == "sensitivity"
     experiment, base = load_experiment(args.experiment)
+    if experiment.has_policies and mode != "sweep":
+        raise InputError(
+            args.experiment,
+            "policies",
+            ", ".join(p.name for p in experiment.policies),
+            f"an experiment without policies for `tpn {mode}` (run policies with `tpn sweep`, "
+            "then `tpn robust` and `tpn discover`)",
+        )
     if mode == "frontier":
         for outcome in (COST, args.gain):
             if outcome not in experiment.outcomes:
@@ -44,41 +63,55 @@ def run_experiment_command(args, mode: str) -> int:
         )
     parse_scheduler(args.scheduler)
     design = make_design(experiment, base)
+    replications, draws = experiment.replications, None
+    if mode == "frontier":  # with a posterior: replications = draws x seeds, at every point
+        replications, draws = replication_plan(args, [base], experiment.seed, replications)
+        draws = draws and for_scenario(draws, base)
     runs_fingerprint = fingerprint(
         design,
-        experiment.replications,
+        replications,
         experiment.seed,
         {
             "base": base.model_dump(mode="json"),
             "outcomes": experiment.outcomes,
             "series": experiment.series,
+            # Policies are named in each run's row, so their names are part of the runs.
+            **({"policies": [p.name for p in experiment.policies]} if experiment.policies else {}),
         },
+        draws,
     )
-    store = SweepStore.open(
-        args.out, resume=args.resume, force=args.force, fingerprint=runs_fingerprint
-    )
+    runs_total = len(design.values) * replications
+    # The executor first: a scheduler nobody answers at is an error before anything is written.
+    executor = make_executor(args.scheduler, runs_total, args.worker_timeout)
+    try:
+        store = SweepStore.open(
+            args.out, resume=args.resume, force=args.force, fingerprint=runs_fingerprint
+        )
+    except BaseException:
+        executor.close()
+        raise
     (store.folder / "experiment.toml").write_text(args.experiment.read_text())
-    design.values.rename_axis("point").reset_index().to_parquet(
+    design.table().rename_axis("point").reset_index().to_parquet(
         store.folder / "points.parquet", index=False
     )
     model = ScenarioModel(base, experiment.outcomes, experiment.series)
     manifest = new_manifest(
-        mode,
+        "robustness" if experiment.has_policies else mode,
         now(),
         experiment=experiment.model_dump(mode="json"),
         experiment_file=str(args.experiment),
         synthetic_world=cached_world(base.world).synthetic,
         base_scenario=base.model_dump(mode="json"),
         points=len(design.values),
-        replications=experiment.replications,
+        replications=replications,
         root_seed=experiment.seed,
         fingerprint=runs_fingerprint,
         scheduler=args.scheduler,
+        details=posterior_details(draws, [base]),
     )
-    runs_total = len(design.values) * experiment.replications
     try:
         with (
-            make_executor(args.scheduler, runs_total) as executor,
+            executor,
             tqdm(
                 total=runs_total,
                 initial=len(store.finished_run_ids()),
@@ -91,7 +124,7 @@ def run_experiment_command(args, mode: str) -> int:
             result = run_sweep(
                 model,
                 design,
-                experiment.replications,
+                replications,
                 experiment.seed,
                 store,
                 executor,
@@ -99,6 +132,7 @@ def run_experiment_command(args, mode: str) -> int:
                 progress=bar.update,
                 batch_size=args.batch_size,
                 chunk_runs=args.chunk_runs,
+                draws=draws,
             )
     except KeyboardInterrupt:
         print(
@@ -111,8 +145,9 @@ def run_experiment_command(args, mode: str) -> int:
     ok = len(result.runs) - result.failed
     info = sys.stderr if args.json else sys.stdout  # with --json, stdout is JSON only
     print(
-        f"{experiment.name}: {len(design.values)} points x {experiment.replications} "
-        f"replications = {len(result.runs)} runs; {ok} ok, {result.failed} failed",
+        f"{experiment.name}: {len(design.values)} points x {replications} replications"
+        + (f" ({describe(draws)})" if draws else "")
+        + f" = {len(result.runs)} runs; {ok} ok, {result.failed} failed",
         file=info,
     )
     for reason, count in result.failure_reasons.items():
@@ -125,7 +160,7 @@ def run_experiment_command(args, mode: str) -> int:
             "at least one successful run (see failures above and runs.parquet)",
         )
     if mode == "frontier":
-        return _frontier(args, experiment, result, store, info)
+        return _frontier(args, experiment, result, store, info, interval_kind(bool(draws)))
     if not analyse:
         table = result.summary
         print(
@@ -140,6 +175,12 @@ def run_experiment_command(args, mode: str) -> int:
             f"\nResults in {args.out}/: runs.parquet, summary.csv, points.parquet, manifest.json",
             file=info,
         )
+        if experiment.has_policies:
+            print(
+                f"Next: tpn robust {args.out} (robustness of each policy), "
+                f'tpn discover {args.out} --where "CONDITION" (where it holds)',
+                file=info,
+            )
         return 0
     means = point_means(result.runs, len(design.values), list(experiment.outcomes))
     sensitivity = analyse_indices(experiment, design, means)
@@ -161,14 +202,15 @@ def run_experiment_command(args, mode: str) -> int:
     return 0
 
 
-def _frontier(args, experiment, result, store, info) -> int:
+def _frontier(args, experiment, result, store, info, interval: str) -> int:
     from analysis.frontier import frontier_figure, frontier_table
 
     factors = list(experiment.factors)
     table = frontier_table(result.summary, factors, COST, args.gain)
     table.to_csv(store.folder / "frontier.csv", index=False)
     save_figure(
-        frontier_figure(table, factors, COST, args.gain), store.folder / "figures" / "frontier.png"
+        frontier_figure(table, factors, COST, args.gain, interval),
+        store.folder / "figures" / "frontier.png",
     )
     if args.json:
         print(tables.to_json(table))
@@ -191,7 +233,7 @@ def _frontier(args, experiment, result, store, info) -> int:
     print(
         tables.render(
             printable,
-            "Cost-effectiveness frontier (frontier points first, by cost;"
+            f"Cost-effectiveness frontier: mean [{interval}] (frontier points first, by cost;"
             " ICER against the next cheaper frontier point)",
             left=len(factors),
         )

@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         sys.stderr.close()
         return 0
+    except OSError as error:  # the machine, not the input: a full disk, a folder gone read-only
+        where = error.filename or "tpn"
+        print(f"tpn: error: {where}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def build_parser() -> Parser:
@@ -82,8 +86,17 @@ def build_parser() -> Parser:
         experiment.add_argument(
             "--chunk-runs",
             type=_positive,
-            default=2000,
-            help="runs per Parquet chunk written to disk (default 2000)",
+            default=1,
+            help="finished runs gathered per Parquet chunk on disk (default 1: every batch is on "
+            "disk as soon as it returns, so a kill loses only the runs in flight)",
+        )
+        experiment.add_argument(
+            "--worker-timeout",
+            type=_positive,
+            default=None,
+            metavar="SECONDS",
+            help="on a Dask cluster that has lost every worker, stop after this long "
+            "(default: wait for workers to come back)",
         )
         experiment.add_argument("--json", action="store_true", help="print JSON records")
         experiment.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -94,7 +107,10 @@ def build_parser() -> Parser:
                 help="outcome on the gain axis (default: causal gain summed "
                 "over members and topics)",
             )
+            _add_posterior_options(experiment, "the experiment's replications")
         experiment.set_defaults(handler=partial(_experiment, mode=name))
+
+    _add_robustness_commands(commands)
 
     optimize = commands.add_parser("optimize", help="the best use of a fixed budget (Optuna)")
     optimize.add_argument("--budget", type=float, required=True, help="total budget in RWF")
@@ -106,26 +122,48 @@ def build_parser() -> Parser:
     )
     optimize.add_argument("--scenario", default="tpn_2021", help="base scenario")
     optimize.add_argument("--trials", type=_positive, default=40, help="plans to try")
-    optimize.add_argument("--reps", type=_positive, default=8, help="replications per plan")
+    optimize.add_argument(
+        "--reps", type=_positive, default=None, help="replications per plan (default 8)"
+    )
     optimize.add_argument("--seed", type=_non_negative, default=1)
+    _add_posterior_options(optimize, "--reps")
     _add_scheduler(optimize)
     _add_output_options(optimize)
     optimize.set_defaults(handler=_lazy("analysis.cli.optimize", "optimize_command"))
 
-    calibrate = commands.add_parser("calibrate", help="fit free parameters to observed targets")
+    calibrate = commands.add_parser(
+        "calibrate", help="a posterior (ABC) or a point estimate (Optuna) of free parameters"
+    )
     calibrate.add_argument("calibration", type=Path, help="calibration .toml file")
     calibrate.add_argument("--out", type=Path, required=True)
-    calibrate.add_argument("--trials", type=_positive, default=None, help="override the budget")
-    _add_scheduler(calibrate, "processes", "all cores, sharing each trial's replications")
+    calibrate.add_argument(
+        "--method",
+        choices=("abc", "optuna"),
+        default=None,
+        help="abc: a posterior by ABC-SMC; optuna: a point estimate (default: the file's)",
+    )
+    calibrate.add_argument(
+        "--population", type=_positive, default=None, help="ABC particles (override the file's)"
+    )
+    calibrate.add_argument(
+        "--trials", type=_positive, default=None, help="Optuna trials (override the file's)"
+    )
+    _add_scheduler(calibrate, "processes", "all cores")
     calibrate.add_argument(
         "--install",
         action="store_true",
-        help="make the result the default of the shipped scenarios",
+        help="make the result the default of the shipped scenarios (refused for a smaller "
+        "budget than the file's or an ABC run that stopped before temperature 1)",
+    )
+    calibrate.add_argument(
+        "--install-anyway",
+        action="store_true",
+        help="with --install: install even a calibration that stopped short",
     )
     calibrate.add_argument("--force", action="store_true")
     calibrate.add_argument("--json", action="store_true")
     calibrate.add_argument("--quiet", action="store_true")
-    calibrate.set_defaults(handler=_evidence("calibrate_command"))
+    calibrate.set_defaults(handler=_lazy("analysis.cli.calibrate", "calibrate_command"))
 
     validate = commands.add_parser("validate", help="the model beside the evaluation's figures")
     validate.add_argument("scenario", nargs="?", default="tpn_2021")
@@ -135,13 +173,14 @@ def build_parser() -> Parser:
         default=None,
         help="calibration file with targets (default: the shipped one)",
     )
-    validate.add_argument("--reps", type=_positive, default=200)
+    validate.add_argument("--reps", type=_positive, default=None, help="replications (default 200)")
     validate.add_argument("--seed", type=_non_negative, default=None)
     validate.add_argument(
         "--no-ensemble",
         action="store_true",
         help="use the scenario's parameters, not the calibrated ensemble",
     )
+    _add_posterior_options(validate, "--reps", check="a posterior predictive check")
     _add_scheduler(validate)
     _add_output_options(validate)
     validate.set_defaults(handler=_evidence("validate_command"))
@@ -153,13 +192,16 @@ def build_parser() -> Parser:
     )
     decompose.add_argument("scenario")
     decompose.add_argument("--topic", required=True)
-    decompose.add_argument("--reps", type=_positive, default=100)
+    decompose.add_argument(
+        "--reps", type=_positive, default=None, help="replications (default 100)"
+    )
     decompose.add_argument("--seed", type=_non_negative, default=None)
     decompose.add_argument(
         "--randomised",
         action="store_true",
         help="also show what a randomised trial would have measured",
     )
+    _add_posterior_options(decompose, "--reps")
     _add_scheduler(decompose)
     _add_output_options(decompose)
     decompose.set_defaults(handler=_evidence("decompose_command"))
@@ -209,6 +251,61 @@ def build_parser() -> Parser:
     return parser
 
 
+def _add_robustness_commands(commands) -> None:
+    """`tpn robust` and `tpn discover`: a `tpn sweep` folder of an experiment with policies."""
+    folder_help = "a folder written by `tpn sweep` of an experiment with policies"
+    robust = commands.add_parser(
+        "robust", help="how each policy holds up across the uncertainty points of a sweep"
+    )
+    robust.add_argument("results", type=Path, help=folder_help)
+    robust.add_argument(
+        "--percentiles", default="10,50,90", help="percentiles to show (default 10,50,90)"
+    )
+    robust.add_argument(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="OUTCOME=VALUE",
+        help="a level the outcome must reach (at least, or at most if less is better); the "
+        "share of points where a policy does is Starr's domain criterion (repeatable)",
+    )
+    robust.add_argument("--json", action="store_true", help="print JSON records")
+    robust.set_defaults(handler=_lazy("analysis.cli.robust", "robust_command"))
+
+    discover = commands.add_parser(
+        "discover", help="where in the uncertainties a condition on the outcomes holds (PRIM)"
+    )
+    discover.add_argument("results", type=Path, help=folder_help)
+    discover.add_argument(
+        "--where",
+        required=True,
+        metavar="EXPR",
+        help="a condition over POLICY.OUTCOME and POLICY.regret.OUTCOME, e.g. "
+        '"network.accreditation.causal_effect - dyad.accreditation.causal_effect < 0"',
+    )
+    discover.add_argument(
+        "--label", default=None, help='the condition in words ("the network stops beating dyads")'
+    )
+    discover.add_argument(
+        "--name", default=None, help="subfolder of RESULTS/discoveries/ (default: from EXPR)"
+    )
+    discover.add_argument(
+        "--min-density",
+        type=float,
+        default=None,
+        help="share of a box's points where the condition must hold (default 0.8)",
+    )
+    discover.add_argument("--boxes", type=_positive, default=None, help="boxes at most (default 2)")
+    discover.add_argument(
+        "--resamples",
+        type=_non_negative,
+        default=None,
+        help="PRIM runs on random halves of the points, to tell which limits recur (default 10)",
+    )
+    discover.add_argument("--json", action="store_true", help="print JSON")
+    discover.set_defaults(handler=_lazy("analysis.cli.robust", "discover_command"))
+
+
 def _add_run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
     parser.add_argument(
         "--reps", type=_positive, default=None, help="replications (default: the scenario's)"
@@ -227,6 +324,7 @@ def _add_run_options(parser: argparse.ArgumentParser, default_out: str) -> None:
         metavar="KEY=VALUE",
         help="override a parameter, e.g. --set virtual_share=0.8 (repeatable)",
     )
+    _add_posterior_options(parser, "--reps")
     _add_scheduler(parser)
     parser.add_argument("--json", action="store_true", help="print the table as JSON records")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -243,6 +341,35 @@ def _add_scheduler(
         default=default,
         help=f"auto, serial, processes[:N], local:N (Dask LocalCluster) or tcp://HOST:PORT "
         f"(Dask scheduler); default {default}: {meaning}",
+    )
+
+
+def _add_posterior_options(parser: argparse.ArgumentParser, replaces: str, check: str = "") -> None:
+    """Parameter uncertainty: replications = draws x seeds from a posterior sample
+    (:mod:`experiments.posterior`), instead of ``replaces`` runs at one parameter set."""
+    becomes = f"; makes the command {check}" if check else ""
+    parser.add_argument(
+        "--posterior",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="FILE",
+        help="draw the uncertain parameters of every replication from a posterior sample "
+        "(Parquet; without FILE: the scenario's, else scenarios/calibration/"
+        f"tpn_2021-posterior.parquet){becomes}",
+    )
+    parser.add_argument(
+        "--draws",
+        type=_positive,
+        default=None,
+        help=f"with --posterior: parameter sets drawn (default 200); replaces {replaces}",
+    )
+    parser.add_argument(
+        "--seeds-per-draw",
+        type=_positive,
+        default=None,
+        help="with --posterior: seeds run with each parameter set (default 2: at least 2 "
+        "split the variance into parameters and chance)",
     )
 
 

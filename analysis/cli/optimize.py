@@ -7,13 +7,18 @@ import pandas as pd
 from tqdm import tqdm
 
 from analysis import tables
+from analysis.cli.draws import replication_plan
 from analysis.results_folder import output_folder
 from experiments.executors import make_executor
 from experiments.manifest import now, replications_manifest, write_manifest
 from experiments.optimize import GAIN, LEVERS, budget_scenario, optimize
+from experiments.posterior import describe, posterior_details
+from experiments.summary import interval_kind
 from sim.errors import InputError
 from sim.outcome_registry import outcome
 from sim.scenario import load_scenario
+
+REPLICATIONS = 8  # per plan, without a posterior
 
 
 def optimize_command(args) -> int:
@@ -23,21 +28,23 @@ def optimize_command(args) -> int:
         raise InputError("--years", "years", args.years, "1 to 10")
     base = load_scenario(args.scenario)
     scenario = budget_scenario(base, args.budget, args.years)
+    reps, draws = replication_plan(args, [base], args.seed, args.reps or REPLICATIONS)
     started = now()
     out = args.out or Path(f"results/optimize-{int(args.budget)}")
     with (
         output_folder(out, args.force) as folder,
-        make_executor(args.scheduler, args.trials * args.reps) as executor,
+        make_executor(args.scheduler, args.trials * reps) as executor,
         tqdm(total=args.trials, unit="plan", disable=args.quiet, file=sys.stderr) as bar,
     ):
         result = optimize(
             scenario,
             args.budget,
             args.trials,
-            args.reps,
+            reps,
             args.seed,
             progress=bar.update,
             executor=executor,
+            draws=draws,
         )
         if result.best.empty:
             cheapest = result.trials["cost_max"].min()
@@ -55,7 +62,7 @@ def optimize_command(args) -> int:
                 "optimize",
                 started,
                 [base],
-                args.reps,
+                reps,
                 args.seed,
                 scheduler=args.scheduler,
                 details={
@@ -63,6 +70,7 @@ def optimize_command(args) -> int:
                     "years": args.years,
                     "trials": args.trials,
                     "levers": list(LEVERS),
+                    **posterior_details(draws, [base]),
                 },
             ),
         )
@@ -72,7 +80,7 @@ def optimize_command(args) -> int:
     printable = result.best[list(LEVERS)].copy()
     printable["virtual_share"] = printable["virtual_share"].round(2)
     printable = printable.astype(str)
-    printable["gain [95% CI]"] = [
+    printable[f"gain [{interval_kind(bool(draws))}]"] = [
         tables.format_interval(m, lo, hi)
         for m, lo, hi in zip(
             result.best["gain_mean"],
@@ -90,12 +98,13 @@ def optimize_command(args) -> int:
             pd.DataFrame(printable),
             f"Best plans for {args.budget:,.0f} RWF ({feasible} of {args.trials} plans "
             f"fit; gain = {gain.label.lower()}, in {gain.unit}; "
-            f"{args.reps} replications each)",
+            f"{reps} replications each" + (f": {describe(draws)})" if draws else ")"),
             left=len(LEVERS),
         )
     )
     print(
-        f"\nEvery plan listed stayed within the budget in all its replications. "
-        f"Results in {out}/ (best.csv, trials.csv)"
+        "\nEvery plan listed stayed within the budget in all its replications"
+        + (" (every plausible world). " if draws else ". ")
+        + f"Results in {out}/ (best.csv, trials.csv)"
     )
     return 0

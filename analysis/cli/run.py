@@ -11,12 +11,15 @@ def simulate_command(args, references: list[str]) -> int:
 
     A run that fails fails the command (one line, nothing written): a table over fewer
     replications than asked for would pass for the whole set."""
+    import pandas as pd
     from tqdm import tqdm
 
     from analysis import reporting, tables
+    from analysis.cli.draws import DETAIL_REPLICATIONS, kept_values, replication_plan
     from analysis.results_folder import output_folder, write_results_folder
     from experiments.executors import make_executor
     from experiments.manifest import now
+    from experiments.posterior import describe, posterior_details
     from experiments.replicate import replicate, require_success
     from sim.scenario import load_scenario, parse_overrides
 
@@ -25,8 +28,10 @@ def simulate_command(args, references: list[str]) -> int:
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise InputError("tpn compare", "scenarios", " ".join(references), "different scenarios")
-    replications = args.reps or scenarios[0].replications
     seed = scenarios[0].seed if args.seed is None else args.seed
+    replications, draws = replication_plan(
+        args, scenarios, seed, args.reps or scenarios[0].replications
+    )
     default = f"results/{names[0]}" if len(names) == 1 else f"results/compare-{'-'.join(names)}"
     started = now()
     with (
@@ -41,7 +46,14 @@ def simulate_command(args, references: list[str]) -> int:
         ) as bar,
     ):
         results = replicate(
-            scenarios, replications, seed, detail=True, executor=executor, progress=bar.update
+            scenarios,
+            replications,
+            seed,
+            ensemble=draws or (),
+            detail=True,
+            detail_replications=DETAIL_REPLICATIONS if draws else None,
+            executor=executor,
+            progress=bar.update,
         )
         require_success(results)
         table = write_results_folder(
@@ -51,6 +63,7 @@ def simulate_command(args, references: list[str]) -> int:
             started=started,
             overrides=overrides,
             scheduler=args.scheduler,
+            details=posterior_details(draws, scenarios),
         )
     if len(scenarios) == 1:
         printables = [reporting.printable_run_table(table)]
@@ -59,12 +72,31 @@ def simulate_command(args, references: list[str]) -> int:
     out = args.out or Path(default)
     if args.json:
         print(tables.to_json(table))
-    else:
-        titles = [
-            f"{', '.join(names)}: mean [95% CI of the mean] over {replications} "
-            f"replications, root seed {seed}",
-            f"Difference to {names[0]}, paired by replication (common random numbers)",
+        return 0
+    counted = f"{replications} replications" + (f" ({describe(draws)})" if draws else "")
+    titles = [
+        f"{', '.join(names)}: mean [{reporting.interval_words(table)}] over {counted}, "
+        f"root seed {seed}",
+        f"Difference to {names[0]}, paired by replication (common random numbers"
+        + (" and common parameter sets)" if draws else ")"),
+    ]
+    if draws:
+        titles += [
+            f"Probability over {len(draws.sets)} plausible worlds (posterior draws) that each "
+            f"scenario beats {names[0]}, and the expected loss of choosing each (its mean "
+            "shortfall from the best scenario of each draw, in the outcome's unit)",
+            "Share of one run's variance from the parameters (the rest is chance)",
         ]
-        print("\n\n".join(tables.render(p, t) for p, t in zip(printables, titles, strict=False)))
-        print(f"\nResults written to {out}/ (figures in {out}/figures/)")
+    print("\n\n".join(tables.render(p, t) for p, t in zip(printables, titles, strict=False)))
+    if draws:
+        notes = kept_values(draws, scenarios)
+        if len(scenarios) > 1:
+            runs = pd.concat(
+                [r.runs.assign(scenario=n) for r, n in zip(results, names, strict=True)]
+            )
+            designs = [s.design.design for s in scenarios]
+            topics = list(scenarios[0].evaluation.headline_topics)
+            notes = reporting.decision_sentences(runs, names, designs, topics) + notes
+        print("\n" + "\n".join(notes) if notes else "")
+    print(f"\nResults written to {out}/ (figures in {out}/figures/)")
     return 0

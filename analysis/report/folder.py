@@ -15,7 +15,10 @@ import pandas as pd
 from experiments.manifest import MANIFEST, Manifest, read_manifest
 from sim.errors import InputError
 
-ALLOWED = "a folder written by tpn run, compare, sweep, sensitivity or validate"
+ALLOWED = (
+    "a folder written by tpn run, compare, sweep, sensitivity, validate, decompose, optimize or "
+    "calibrate"
+)
 # The files each kind the report describes needs (a name ending in "/" is a folder).
 REQUIRED = {
     "run": ("scenario.json", "summary.csv", "runs.csv", "series.parquet", "figures/"),
@@ -23,6 +26,10 @@ REQUIRED = {
     "sweep": ("summary.csv", "points.parquet"),
     "sensitivity": ("summary.csv", "indices.csv"),
     "validate": ("targets.csv", "statistics.csv", "predictions.csv"),
+    "decompose": ("decomposition.csv",),
+    "optimize": ("best.csv", "trials.csv"),
+    "robustness": ("runs.parquet", "points.parquet"),
+    "calibrate": ("calibrated.toml", "figures/"),
 }
 RESUMABLE = ("sweep", "sensitivity")  # kinds whose unfinished folder `--resume` completes
 

@@ -8,8 +8,11 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from analysis.report.calibration import calibrate_content
+from analysis.report.decisions import decompose_content, optimize_content
 from analysis.report.folder import ResultsFolder, open_folder
 from analysis.report.provenance import provenance_facts, synthetic_text
+from analysis.report.robustness import robustness_content
 from analysis.report.runs import compare_content, run_content
 from analysis.report.sweeps import sensitivity_content, sweep_content
 from analysis.report.validation import validate_content
@@ -23,6 +26,10 @@ BUILDERS: dict[str, Callable[[ResultsFolder], dict]] = {
     "sweep": sweep_content,
     "sensitivity": sensitivity_content,
     "validate": validate_content,
+    "decompose": decompose_content,
+    "optimize": optimize_content,
+    "robustness": robustness_content,
+    "calibrate": calibrate_content,
 }
 
 

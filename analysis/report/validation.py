@@ -2,12 +2,20 @@
 
 Fitted targets come first, then the evaluation's statistics as the paper computed them, then
 the predictions the model was never fitted to, labelled apart so nobody reads a forecast as an
-observation.
+observation, then the patterns the evaluation reported beside its means. A validation whose runs
+drew their parameters from a posterior adds its posterior predictive check
+(:mod:`analysis.predictive_check`).
 """
 
 from pathlib import Path
 
-from analysis.printables import printable_summary, printable_validation
+from analysis.predictive_check import HOW_TO_READ
+from analysis.printables import (
+    printable_patterns,
+    printable_predictive,
+    printable_summary,
+    printable_validation,
+)
 from analysis.report.assumptions import shipped_scenario
 from analysis.report.elements import figures, section, table
 from analysis.report.folder import ResultsFolder, read_csv
@@ -24,8 +32,12 @@ def validate_content(results: ResultsFolder) -> dict:
     inside = int(targets["inside"].astype(bool).sum())
     replications = manifest.replications or "?"
     ensemble = manifest.details.get("ensemble")
+    drawn = manifest.details.get("posterior")
     source = (
-        f"over the calibrated ensemble ({Path(ensemble).name})"
+        f"drawing their parameters from {Path(drawn['file']).name} ({drawn['draws']} sets x "
+        f"{drawn['seeds_per_draw']} seeds)"
+        if drawn
+        else f"over the calibrated ensemble ({Path(ensemble).name})"
         if ensemble
         else "at the scenario's parameters"
     )
@@ -78,6 +90,34 @@ def validate_content(results: ResultsFolder) -> dict:
                 "model's forecasts, not observations, and can be checked against new data.",
                 tables=[table(labelled, caption="Predictions: model mean and 95% of runs")],
             ),
+            *extra_sections(folder),
         ],
         "synthetic": synthetic_world(manifest, scenario.world if scenario else None),
     }
+
+
+def extra_sections(folder: Path) -> list[dict]:
+    """The evaluation's patterns, and the posterior predictive check when there is one (folders
+    written before either existed have neither)."""
+    sections = []
+    if (folder / "predictive_check.csv").is_file():
+        check = read_csv(folder / "predictive_check.csv", ("kind", "name", "observed", "p_value"))
+        sections.append(
+            section(
+                "Posterior predictive check",
+                intro=HOW_TO_READ,
+                tables=[table(printable_predictive(check), left=2)],
+            )
+        )
+    if (folder / "patterns.csv").is_file():
+        patterns = read_csv(folder / "patterns.csv", ("topic", "pattern", "kind", "observed"))
+        sections.append(
+            section(
+                "Patterns the evaluation reported",
+                intro="Group sizes, the shares that improved and declined, how often the "
+                "paper's z-test is significant at 5%, and how members that chose other topics "
+                "fared: the distribution, not only the means.",
+                tables=[table(printable_patterns(patterns), left=2)],
+            )
+        )
+    return sections

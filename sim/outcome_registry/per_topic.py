@@ -27,6 +27,12 @@ _TOPIC_DECLARATIONS = (
         "institutions",
         "institutions in the comparison group: non-members, else members that did not choose it",
     ),
+    _count(
+        "other_members",
+        "Members that chose other topics",
+        "institutions",
+        "member institutions the topic applies to that did not choose it (they chose others)",
+    ),
     _points(
         "chooser_change",
         "Change of the choosers, as measured",
@@ -38,6 +44,13 @@ _TOPIC_DECLARATIONS = (
         "Change of the comparison group, as measured",
         "mean change of the measured indicator of the comparison group, baseline to endline",
         undefined_when="the comparison group is empty",
+    ),
+    _points(
+        "other_members_change",
+        "Change of members that chose other topics, as measured",
+        "mean change of the measured indicator of members the topic applies to that did not "
+        "choose it, baseline to endline",
+        undefined_when="every member the topic applies to chose it",
     ),
     _points(
         "difference",
@@ -74,6 +87,18 @@ _TOPIC_DECLARATIONS = (
         "Choosers whose measured indicator fell",
         "share of choosers whose measured indicator fell",
         undefined_when=NO_CHOOSERS,
+    ),
+    _share(
+        "comparison_share_improved",
+        "Comparison institutions whose measured indicator rose",
+        "share of the comparison group whose measured indicator rose",
+        undefined_when="the comparison group is empty",
+    ),
+    _share(
+        "comparison_share_declined",
+        "Comparison institutions whose measured indicator fell",
+        "share of the comparison group whose measured indicator fell",
+        undefined_when="the comparison group is empty",
     ),
     _points(
         "causal_effect",

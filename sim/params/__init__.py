@@ -56,6 +56,11 @@ class Scenario(Section):
         20, "runs", ASSUMPTION, "Replications per scenario.", ge=1, le=100_000
     )
     seed: int = param(2021, "-", "-", "Root seed; replication seeds derive from it.", ge=0)
+    posterior: str | None = Field(
+        None,
+        description="Posterior sample (Parquet) that replications draw their uncertain "
+        "parameters from, relative to the scenario file's folder; blank: the scenario's values.",
+    )
     design: DesignLevers = DesignLevers()
     schedule: Schedule = Schedule()
     context: Context = Context()

@@ -1,6 +1,8 @@
 """The design levers: what a planner of a twinning programme chooses."""
 
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationInfo, field_validator
 
 from sim.params.fields import ASSUMPTION, PUBLICATION, Section, assumed, param
 
@@ -11,6 +13,7 @@ VisitAllocation = Literal[
 ]
 Phasing = Literal["all", "by_province"]
 Membership = Literal["world", "all"]
+Priorities = Annotated[int, Field(ge=2, le=5)]
 
 
 class DesignLevers(Section):
@@ -35,11 +38,20 @@ class DesignLevers(Section):
         ASSUMPTION,
         "How a host is chosen among stronger peers: best performer, most similar context, nearest.",
     )
-    priorities_per_institution: int = param(
-        3,
+    priorities_range: tuple[Priorities, Priorities] = param(
+        (2, 5),
         "topics",
-        PUBLICATION + ": each team ranks 2-5 priority areas",
-        "Rising topics per institution (capped at the applicable topics minus its strengths).",
+        PUBLICATION + ": teams ranked between 2 and 5 priority areas each",
+        "Fewest and most rising topics a team ranks.",
+    )
+    priorities_per_institution: float = param(
+        3.0,
+        "topics (mean per team)",
+        assumed("teams ranked 2-5 priority areas; the mean and spread are not published"),
+        "Mean number of rising topics a team ranks. Each team's number is the fewest of "
+        "priorities_range plus a binomial draw over the rest of the range with this mean (at 3 "
+        "in 2-5: 30% rank 2, 44% 3, 22% 4, 4% 5), capped at its applicable topics minus its "
+        "strengths.",
         ge=2,
         le=5,
     )
@@ -85,7 +97,8 @@ class DesignLevers(Section):
         0.3,
         "share",
         assumed("many activities went virtual during COVID-19"),
-        "Share of coaching visits, exchange visits and provincial events run virtually.",
+        "Share of exchange visits and provincial events run virtually (which coaching visits "
+        "are virtual is schedule.virtual_coaching_months).",
         ge=0,
         le=1,
     )
@@ -104,8 +117,9 @@ class DesignLevers(Section):
         4,
         "model month",
         PUBLICATION + ": TPN launched August 2021; model month 0 is April 2021",
-        "Model month at which the programme launches.",
-        ge=0,
+        "Model month at which the programme launches (month 0 is the baseline measurement; "
+        "the first month simulated is 1).",
+        ge=1,
     )
     programme_months: int = param(
         18,
@@ -114,3 +128,18 @@ class DesignLevers(Section):
         "Length of the programme.",
         ge=1,
     )
+
+    @field_validator("priorities_range")
+    @classmethod
+    def _fewest_first(cls, bounds: tuple[int, int]) -> tuple[int, int]:
+        if bounds[0] > bounds[1]:
+            raise ValueError("[fewest, most] with fewest <= most")
+        return bounds
+
+    @field_validator("priorities_per_institution")
+    @classmethod
+    def _mean_within_range(cls, mean: float, info: ValidationInfo) -> float:
+        bounds = info.data.get("priorities_range")
+        if bounds is not None and not bounds[0] <= mean <= bounds[1]:
+            raise ValueError(f"within priorities_range {list(bounds)}")
+        return mean
