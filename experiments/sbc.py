@@ -51,6 +51,7 @@ class SbcSettings:
     truths: int = 10
     population: int = 40
     max_generations: int = 6
+    min_acceptance_rate: float = 0.01  # as the shipped file; higher stops hard truths sooner
     seed: int = 1
 
 
@@ -128,6 +129,7 @@ def run_sbc(
                 update={
                     "population": settings.population,
                     "max_generations": settings.max_generations,
+                    "min_acceptance_rate": settings.min_acceptance_rate,
                 }
             )
         }
@@ -226,10 +228,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--truths", type=int, default=defaults.truths)
     parser.add_argument("--population", type=int, default=defaults.population)
     parser.add_argument("--generations", type=int, default=defaults.max_generations)
+    parser.add_argument(
+        "--min-acceptance",
+        type=float,
+        default=defaults.min_acceptance_rate,
+        help="stop a truth's calibration below this acceptance rate (cost bound per truth)",
+    )
     parser.add_argument("--seed", type=int, default=defaults.seed)
     parser.add_argument("--scheduler", default="processes", help="as tpn's --scheduler")
     args = parser.parse_args(argv)
-    settings = SbcSettings(args.truths, args.population, args.generations, args.seed)
+    settings = SbcSettings(
+        args.truths, args.population, args.generations, args.min_acceptance, args.seed
+    )
     spec, base = load_calibration(args.calibration)
     started = now()
     done = [0]
