@@ -267,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         new_manifest(
             "sbc",
             started,
+            command=" ".join([parser.prog, *(argv if argv is not None else sys.argv[1:])]),
             finished=now(),
             scenarios=[base.name],
             root_seed=settings.seed,

@@ -6,6 +6,8 @@ prior the posterior is normal with variance 1 / (1/tau^2 + 1/(sigma^2 + s^2)) an
 variance * y0 / (sigma^2 + s^2).
 """
 
+import json
+
 import numpy as np
 import pytest
 from scipy.stats import norm
@@ -133,6 +135,8 @@ def test_simulation_based_calibration_on_tpn_sim_writes_ranks_coverage_and_figur
 
     arguments = ["--truths", "2", "--population", "10", "--generations", "2"]
     assert main(["--out", str(tmp_path), *arguments, "--scheduler", "serial"]) == 0
+    command = json.loads((tmp_path / "manifest.json").read_text())["command"]
+    assert command.startswith("python -m experiments.sbc --out")  # how to run it again
     truths = pd.read_csv(tmp_path / "truths.csv")
     ranks = pd.read_csv(tmp_path / "ranks.csv")
     coverage = pd.read_csv(tmp_path / "coverage.csv").set_index("parameter")
