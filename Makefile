@@ -13,7 +13,7 @@ PYTHON ?= $(shell \
     if ok "$$p"; then echo "$$p"; exit 0; fi; \
   done)
 
-.PHONY: demo test browser lint format bench baseline docs clean
+.PHONY: demo test browser figures lint format bench baseline docs clean
 
 $(BIN)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then echo "make: no Python >= 3.12 found; install one or run make PYTHON=/path/to/python3.12" >&2; exit 2; fi
@@ -49,6 +49,12 @@ browser: $(BIN)/.installed
 	fi
 	@$(BIN)/python -m analysis.dashboard_assets >/dev/null \
 	  || echo "make: Solara's browser files could not be installed: the dashboard needs internet" >&2
+
+# The README's figures from the commands it shows, and the dashboard's screenshot from its
+# browser test, so that they never go stale (analysis/readme_figures.py).
+figures: $(BIN)/.installed browser
+	$(BIN)/python -m analysis.readme_figures
+	TPN_UPDATE_DOCS=1 $(BIN)/python -m pytest tests/test_browser.py -q -k test_dashboard_in_chromium
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

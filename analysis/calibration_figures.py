@@ -23,7 +23,7 @@ from analysis import style
 from experiments.priors import Prior
 
 style.apply()
-POSTERIOR, PRIOR = "#1b7837", "#7f7f7f"
+POSTERIOR, PRIOR = style.OKABE_ITO["blue"], style.GREY
 SHOWN = (0.005, 0.995)  # axes span these prior quantiles: a long tail does not squash the rest
 
 
@@ -179,7 +179,7 @@ def coverage(table: pd.DataFrame):
     intervals (95% interval of that share), against the nominal 50% and 90%."""
     fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(table) + 1.4))
     y = np.arange(len(table))[::-1]
-    for level, colour, offset in ((50, "#762a83", 0.15), (90, POSTERIOR, -0.15)):
+    for level, colour, offset in ((50, style.OKABE_ITO["orange"], 0.15), (90, POSTERIOR, -0.15)):
         share = table[f"coverage_{level}"]
         errors = [share - table[f"coverage_{level}_low"], table[f"coverage_{level}_high"] - share]
         ax.errorbar(

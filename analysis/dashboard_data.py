@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import tomli_w
 
 from analysis.results_folder import write_results_folder
 from experiments.manifest import now
@@ -45,8 +46,12 @@ LEVERS = (
     "design",
     "matching_rule",
     "priorities_per_institution",
+    "host_capacity",
     "exchange_visits_per_year",
+    "visit_allocation",
     "virtual_share",
+    "phasing",
+    "phase_interval_months",
     "turnover_multiplier",
     "programme_months",
 )
@@ -61,13 +66,18 @@ LABELS = {
     "virtual_share": "Share run virtually",
     "turnover_multiplier": "Staff turnover multiplier",
     "programme_months": "Programme length",
+    "host_capacity": "Host capacity",
+    "visit_allocation": "Who gets the exchange visits",
+    "phasing": "Phasing",
+    "phase_interval_months": "Delay between provinces' starts",
     "replications": "Replications per design",
+    "seed": "Root seed",
 }
 UNIT_TEXT = {"turnover_multiplier": "× the world's rate"}  # sim.params says "ratio"
 STEPS = {"exchange_visits_per_year": 1.0, "virtual_share": 0.05, "turnover_multiplier": 0.1}
 # Slider ends where sim.params leaves the range open above or allows far more than a page run
 # should take (the model and `tpn run --set` accept more).
-SLIDER_ENDS = {"exchange_visits_per_year": 150.0, "replications": 100}
+SLIDER_ENDS = {"exchange_visits_per_year": 150.0, "replications": 100, "host_capacity": 20}
 # Slider starts above what sim.params allows: a comparison needs an interval, which one
 # replication cannot give.
 SLIDER_STARTS = {"replications": 2}
@@ -83,9 +93,10 @@ def lever_field(name: str):
 
 
 def user_params(base: Scenario, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Mesa-style input specifications of every lever, with ``values`` as the current values."""
+    """Mesa-style input specifications of every lever, with ``values`` as the current values;
+    ``description`` is the lever's help text from :mod:`sim.params`."""
     specs = {}
-    for name in (*LEVERS, "replications"):
+    for name in (*LEVERS, "replications", "seed"):
         info = lever_field(name)
         extra = info.json_schema_extra or {}
         unit = extra.get("unit", "-")
@@ -94,6 +105,8 @@ def user_params(base: Scenario, values: dict[str, Any]) -> dict[str, dict[str, A
         if typing.get_origin(info.annotation) is typing.Literal:
             spec.update(type="Select", values=list(choices))
             spec["label"] = LABELS[name]
+        elif name == "seed":  # any whole number: no range to slide over
+            spec.update(type="InputInt", min=0, label=LABELS[name])
         else:
             low, high = _bounds(info)
             low = max(low, SLIDER_STARTS.get(name, low))
@@ -122,30 +135,83 @@ def user_params(base: Scenario, values: dict[str, Any]) -> dict[str, dict[str, A
 
 
 def lever_values(scenario: Scenario, replications: int = DEFAULT_REPLICATIONS) -> dict[str, Any]:
-    """The current value of every lever in a scenario."""
+    """The current value of every lever in a scenario, with the replications and root seed."""
     values: dict[str, Any] = {}
     for name in LEVERS:
         section = "design" if name in type(scenario.design).model_fields else "context"
         values[name] = getattr(getattr(scenario, section), name)
     values["replications"] = replications
+    values["seed"] = scenario.seed
     return values
 
 
 def apply_levers(base: Scenario, values: dict[str, Any]) -> Scenario:
-    """``base`` with the levers set, validated (a bad value raises :class:`InputError`)."""
-    current = lever_values(base, values["replications"])
-    overrides = {name: values[name] for name in LEVERS if values[name] != current[name]}
-    return with_overrides(base, overrides)
+    """``base`` with the levers, seed and replications set, validated (a bad value raises
+    :class:`InputError`), and named by :func:`design_title` when a lever changed."""
+    current = {**lever_values(base), "replications": base.replications}
+    names = (*LEVERS, "seed", "replications")
+    overrides = {n: values[n] for n in names if values[n] != current[n]}
+    changed = with_overrides(base, overrides, source="the dashboard")
+    title = design_title(changed, base)
+    return changed if title == base.name else with_overrides(changed, {"name": title})
 
 
 def changed_levers(scenario: Scenario, reference: Scenario) -> str:
-    """What a planner changed, e.g. ``virtual share 0.3 -> 0.8``; empty when nothing."""
+    """What a planner changed, e.g. ``share run virtually 0.3 → 0.8``; empty when nothing."""
     mine, theirs = lever_values(scenario), lever_values(reference)
     return "; ".join(
-        f"{LABELS[n].split(' (')[0].lower()} {_num(theirs[n])} → {_num(mine[n])}"
+        f"{LABELS[n].split(' (')[0].lower()} {words(theirs[n])} → {words(mine[n])}"
         for n in LEVERS
         if mine[n] != theirs[n]
     )
+
+
+def design_title(scenario: Scenario, base: Scenario) -> str:
+    """A design's name: its starting scenario's, and what was changed from it
+    (``tpn_2021, changed: exchange-visit budget 30 → 90``), so a changed design is never
+    shown under the name of the scenario it no longer is."""
+    changes = changed_levers(scenario, base)
+    return f"{base.name}, changed: {changes}" if changes else base.name
+
+
+def words(value: Any) -> str:
+    """A lever's value for people: numbers to three digits, choices without underscores."""
+    return value.replace("_", " ") if isinstance(value, str) else _num(value)
+
+
+def scenario_toml(design: Scenario, base: Scenario, shipped_names: set[str]) -> str:
+    """The design as a scenario file that ``tpn run`` reproduces exactly: it ``extends`` its
+    shipped starting scenario and sets what differs (the levers, seed and replications), or,
+    for an uploaded start, states every value. The posterior, when switched on, is named by
+    the caller through ``design.posterior``."""
+    mine = _without_none(design.model_dump())
+    if base.name in shipped_names:
+        theirs = _without_none(base.model_dump())
+        data: dict[str, Any] = {"extends": base.name}
+        for key, value in mine.items():
+            if isinstance(value, dict):
+                changed = {k: v for k, v in value.items() if theirs.get(key, {}).get(k) != v}
+                if changed:
+                    data[key] = changed
+            elif theirs.get(key) != value or key in ("name", "seed", "replications"):
+                data[key] = value
+    else:
+        data = mine
+    return tomli_w.dumps(data)
+
+
+def toml_filename(design: Scenario, base: Scenario) -> str:
+    """A file name for the design's scenario file: its starting scenario's name, with
+    ``-changed`` when a lever was moved (the full title is inside the file)."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", base.name)
+    return f"{stem}-changed.toml" if design.name != base.name else f"{stem}.toml"
+
+
+def _without_none(value: Any) -> Any:
+    """TOML has no null: a field left blank (None) is left out, as a file would leave it."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    return value
 
 
 def _bounds(info) -> tuple[float, float | None]:
@@ -232,6 +298,7 @@ class Arm:
     label: str
     scenario: Scenario
     results: Results
+    base: Scenario  # the starting scenario the design was changed from (itself if unchanged)
 
 
 @dataclass
@@ -241,8 +308,10 @@ class Outcome:
     arms: list[Arm]
     replications: int
     seed: int
-    seconds: float
-    figures: dict[str, Any] = field(default_factory=dict)
+    seconds: float  # running the replications
+    figures: dict[str, Any] = field(default_factory=dict)  # PNG bytes by name
+    elapsed: float = 0.0  # from the press of Run to results ready, figures drawn (the page's)
+    summary: list[str] = field(default_factory=list)  # the conclusion in plain sentences
     draws: ParameterDraws | None = None  # the posterior's parameter sets, when switched on
 
     @property
@@ -268,12 +337,14 @@ def run_designs(
     replications: int,
     progress: Callable[[int, int], None] | None = None,
     posterior: bool = False,
+    bases: list[Scenario] | None = None,
 ) -> Outcome:
     """Run each design's replications with the first design's root seed: replication r of
     every design shares its random numbers, so differences are paired (common random numbers).
     With ``posterior``, replications come in pairs of seeds, each pair with a parameter set
     drawn from the shipped posterior and shared by every design (the last set of an odd count
-    has one seed). ``progress(done, total)`` as runs finish; a failed run is a one-line error."""
+    has one seed). ``progress(done, total)`` as runs finish; a failed run is a one-line error.
+    ``bases``: the starting scenario of each design (default: the design itself)."""
     started = time.perf_counter()
     seed = designs[0].seed
     draws = None
@@ -293,10 +364,10 @@ def run_designs(
     )
     require_success(replicated)
     arms = []
-    for letter, results in zip("AB", replicated, strict=False):
+    for letter, results, base in zip("AB", replicated, bases or designs, strict=False):
         label = f"{letter}: {results.scenario.name}"
         results.runs["scenario"] = label
-        arms.append(Arm(label, results.scenario, results))
+        arms.append(Arm(label, results.scenario, results, base))
     return Outcome(arms, replications, seed, time.perf_counter() - started, draws=draws)
 
 

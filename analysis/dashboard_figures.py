@@ -7,6 +7,8 @@ closed in pyplot as soon as it is made (the page renders it from the Figure obje
 are made one at a time: pyplot's figure registry is shared by every browser session.
 """
 
+import io
+import textwrap
 import threading
 
 import matplotlib.pyplot as plt
@@ -15,7 +17,7 @@ import pandas as pd
 from matplotlib.colors import Normalize
 
 from analysis import figures, style
-from analysis.dashboard_data import Outcome, changed_levers
+from analysis.dashboard_data import Outcome
 from sim import outcome_registry
 from sim.activity_kinds import ACTIVITY_KINDS
 
@@ -24,13 +26,8 @@ COLOUR_BY = {
     "change": "change since baseline",
 }
 LOCK = threading.Lock()
-ACTIVITY_COLOURS = dict(
-    zip(
-        (kind.name for kind in ACTIVITY_KINDS),
-        ("#1b7837", "#762a83", "#2166ac", "#e08214", "#969696", "#bf812d"),
-        strict=True,
-    )
-)
+ACTIVITY_COLOURS = {kind.name: style.category_colour(i) for i, kind in enumerate(ACTIVITY_KINDS)}
+PNG_DPI = 100  # the page's figures: sharp at their shown width, quick to draw and send
 
 
 def _made(build, *args, **kwargs) -> plt.Figure:
@@ -40,18 +37,21 @@ def _made(build, *args, **kwargs) -> plt.Figure:
     return fig
 
 
+def png(fig: plt.Figure) -> bytes:
+    """The figure as PNG bytes, drawn here (in the run's thread), not by the page."""
+    buffer = io.BytesIO()
+    with LOCK:
+        fig.savefig(buffer, format="png", dpi=PNG_DPI)
+    return buffer.getvalue()
+
+
 def design_keys(outcome: Outcome) -> dict[str, str]:
-    """The key each arm is coloured by: its design, or, when both arms share a design, what
-    was changed (so the two get different colours and a legend that says why)."""
+    """The key each arm is coloured by: its design, or, when both arms share a design, the
+    design and that it is the first or second (their names say what was changed)."""
     designs = [a.scenario.design.design for a in outcome.arms]
     if len(set(designs)) == len(designs):
         return {a.label: d for a, d in zip(outcome.arms, designs, strict=True)}
-    reference = outcome.arms[0].scenario
-    keys = {}
-    for arm, design in zip(outcome.arms, designs, strict=True):
-        change = changed_levers(arm.scenario, reference) if arm is not outcome.arms[0] else ""
-        keys[arm.label] = f"{design}; {change}" if change else f"{design} as set"
-    return keys
+    return {a.label: f"{d} design" for a, d in zip(outcome.arms, designs, strict=True)}
 
 
 def trajectories(outcome: Outcome, arm: int = 0) -> plt.Figure:
@@ -64,7 +64,7 @@ def trajectories(outcome: Outcome, arm: int = 0) -> plt.Figure:
         chosen.results.series,
         outcome.world,
         outcome.topics,
-        f"{chosen.label}: measured indicators{synthetic}\nmean over {outcome.replications} "
+        f"{_wrapped(chosen.label, 100)}\nmeasured indicators{synthetic}, mean over {outcome.replications} "
         "replications, band: 95% of replications",
         (start, start + levers.programme_months),
         chosen.scenario.evaluation.comparison,
@@ -133,8 +133,8 @@ def network(outcome: Outcome, arm: int, topic: str, colour_by: str = "gain") -> 
             launch,
             world,
             member,
-            f"{chosen.label}: twinning ties at launch ({chosen.scenario.design.design} "
-            f"design, replication 0: the first)\nMembers coloured by {COLOUR_BY[colour_by]} in "
+            f"{_wrapped(chosen.label)}\nTwinning ties at launch ({chosen.scenario.design.design} "
+            f"design, replication 0: the first); members coloured by\n{COLOUR_BY[colour_by]} in "
             f"{label.lower()} (mean of {outcome.replications} runs)",
         )
         ax = fig.axes[0]
@@ -167,7 +167,7 @@ def network(outcome: Outcome, arm: int, topic: str, colour_by: str = "gain") -> 
             )
             bar.set_label(
                 f"{label}: {COLOUR_BY[colour_by]} ({points}); white: topic does not apply",
-                fontsize=8,
+                fontsize=9,
             )
         plt.close(fig)
     return fig
@@ -182,7 +182,7 @@ def activities_by_month(outcome: Outcome, arm: int = 0) -> plt.Figure:
     months = np.arange(chosen.scenario.horizon_months + 1)
     counts = counts.reindex(index=months, fill_value=0.0)
     with LOCK:
-        fig, ax = plt.subplots(figsize=(6.2, 3.4))
+        fig, ax = plt.subplots(figsize=(7.6, 3.4))
         bottom = np.zeros(len(months))
         for kind in ACTIVITY_KINDS:
             if kind.name not in counts:
@@ -199,27 +199,59 @@ def activities_by_month(outcome: Outcome, arm: int = 0) -> plt.Figure:
             bottom += values
         levers = chosen.scenario.design
         start = levers.programme_start_month
-        ax.axvspan(start - 0.5, start + levers.programme_months - 0.5, color="#fee08b", alpha=0.25)
-        ax.set_xlabel("Model month (0 = start date)")
+        ax.axvspan(
+            start - 0.5,
+            start + levers.programme_months - 0.5,
+            color=style.PROGRAMME_SHADE,
+            alpha=0.25,
+            label="Programme",
+            zorder=0,
+        )
+        figures.calendar_axis(ax, chosen.scenario.start_date, int(months[-1]))
         ax.set_ylabel("Activities held (mean per run)")
-        ax.set_title(f"{chosen.label}: activities held per month")
-        if bottom.any():
-            ax.legend(fontsize=7, loc="upper right")
-        else:
-            ax.text(0.5, 0.5, "No activities: no programme", ha="center", transform=ax.transAxes)
+        ax.set_title(f"{_wrapped(chosen.label, 60)}\nactivities held per month")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         fig.tight_layout()
         plt.close(fig)
     return fig
 
 
-def all_figures(outcome: Outcome, topic: str, colour_by: str = "gain") -> dict[str, plt.Figure]:
-    """Every figure the page shows after a run (made once, in the run's background thread)."""
-    made = {
-        "trajectories": trajectories(outcome),
-        "network": network(outcome, 0, topic, colour_by),
-        "activities": activities_by_month(outcome),
+def has_ties(outcome: Outcome, arm: int) -> bool:
+    """Whether a design formed any tie at launch (design ``none`` forms none: no map then)."""
+    ties = outcome.arms[arm].results.ties
+    return bool(((ties["replication"] == 0) & ties["formed_at_launch"]).any())
+
+
+def has_activities(outcome: Outcome, arm: int) -> bool:
+    return len(outcome.arms[arm].results.activities) > 0
+
+
+def arm_figures(outcome: Outcome, arm: int, topic: str) -> dict[str, bytes | None]:
+    """One design's own figures as PNG bytes: ``trajectories-i``, ``network-i`` and
+    ``activities-i`` (None when there is nothing to draw, so the page says so instead of
+    showing an empty panel)."""
+    network_png = png(network(outcome, arm, topic)) if has_ties(outcome, arm) else None
+    busy = has_activities(outcome, arm)
+    return {
+        f"trajectories-{arm}": png(trajectories(outcome, arm)),
+        f"network-{arm}": network_png,
+        f"activities-{arm}": png(activities_by_month(outcome, arm)) if busy else None,
     }
-    if len(outcome.arms) > 1:
-        made["effects"] = effects(outcome)
-        made["compared_trajectories"] = compared_trajectories(outcome)
-    return made
+
+
+def all_figures(outcome: Outcome, topic: str) -> dict[str, bytes | None]:
+    """The figures the page shows first after a run, as PNG bytes, made in the run's
+    background thread: one design's own (:func:`arm_figures`), or, with two, the comparison's
+    ``effects`` and ``compared_trajectories`` (each design's own are drawn when its tab is
+    first opened)."""
+    if len(outcome.arms) == 1:
+        return arm_figures(outcome, 0, topic)
+    return {
+        "effects": png(effects(outcome)),
+        "compared_trajectories": png(compared_trajectories(outcome)),
+    }
+
+
+def _wrapped(text: str, width: int = 80) -> str:
+    """A long design name in words, on as many lines as it needs in a figure title."""
+    return "\n".join(textwrap.wrap(style.words(text), width))

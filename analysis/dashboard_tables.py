@@ -13,7 +13,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from analysis import reporting, tables
+from analysis import conclusions, reporting, tables
 from analysis.dashboard_data import Outcome
 from analysis.printables import format_share
 from analysis.stats import drawn, interval_of, paired_difference, summarise
@@ -156,6 +156,17 @@ def comparison_table(outcome: Outcome) -> pd.DataFrame:
         row[f"B − A [paired, {interval_kind(posterior)}]"] = tables.format_interval(*diff)
         rows.append({**row, "_excludes_zero": bool(diff[1] > 0 or diff[2] < 0)})
     return pd.DataFrame(rows)
+
+
+def conclusion(outcome: Outcome) -> list[str]:
+    """The run's conclusion in plain sentences (:func:`analysis.conclusions.findings`, as
+    `tpn compare` and the report state it): gains over no twinning, costs and payers, value
+    for money, how sure we are."""
+    names = [a.label for a in outcome.arms]
+    designs = [a.scenario.design.design for a in outcome.arms]
+    table = reporting.comparison_table(outcome.runs, names, outcome.topics)
+    found = conclusions.findings(table, names, designs, topics=outcome.world.topics)
+    return [finding.text for finding in found]
 
 
 def beats_sentences(outcome: Outcome) -> list[str]:

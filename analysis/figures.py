@@ -6,11 +6,13 @@ are 95% intervals of the mean (over the plausible parameter sets when the runs d
 posterior; the titles say which).
 """
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch
 from scipy.spatial import ConvexHull
 
 from analysis import style
@@ -22,6 +24,30 @@ from sim.payers import FUNDERS
 from sim.world import World
 
 style.apply()
+TICK_EVERY = 6  # months between date ticks on a time axis
+
+
+def month_label(start_date: str, month: int) -> str:
+    """Model month ``month`` as a calendar month (``Apr 2021``), month 0 being ``start_date``."""
+    return (pd.Period(start_date, "M") + int(month)).strftime("%b %Y")
+
+
+def calendar_axis(ax, start_date: str, last_month: int) -> None:
+    """Calendar dates on a time axis of model months (``Apr 2021``, ``Oct 2021``, ...)."""
+    ticks = np.arange(0, last_month + 1, TICK_EVERY)
+    ax.set_xticks(ticks, [month_label(start_date, m) for m in ticks], rotation=30, ha="right")
+    ax.set_xlabel("Month")
+
+
+def _wrap(text: str, width: int = 36) -> str:
+    """An axis label on two lines when it is long (a long indicator name would overlap)."""
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def no_data(ax, text: str) -> None:
+    """An axes with nothing to draw says why, in words, instead of staying empty."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=ax.transAxes)
 
 
 def trajectories(
@@ -41,7 +67,7 @@ def trajectories(
         t = world.topics.index(topic)
         data = series[series["topic"] == topic]
         groups = _groups(data, comparison)
-        dates = data.groupby("month", observed=True)["date"].first().astype(str)
+        start_date = str(data.loc[data["month"] == 0, "date"].iloc[0]) if len(data) else ""
         lines = [
             ("choosers", "indicator_measured", "Chose the topic (measured)", "-"),
             ("comparison", "indicator_measured", f"{groups['label']} (measured)", "-"),
@@ -54,13 +80,14 @@ def trajectories(
             per_run = rows.groupby(["replication", "month"], observed=True)[column].mean().unstack()
             colour = style.GROUP_COLOURS["comparison" if group == "comparison" else "choosers"]
             _line_with_band(ax, per_run, colour, label, dash)
-        ax.axvspan(*programme, color="#fee08b", alpha=0.25, label="Programme")
-        ticks = np.arange(0, len(dates), 6)
-        ax.set_xticks(ticks, [dates.iloc[i] for i in ticks])
+        if not ax.lines:
+            no_data(ax, f"{world.topics.labels[t]}: no institution chose this topic")
+            continue
+        ax.axvspan(*programme, color=style.PROGRAMME_SHADE, alpha=0.25, label="Programme", zorder=0)
+        calendar_axis(ax, start_date, int(data["month"].max()))
         ax.set_title(world.topics.labels[t])
-        ax.set_xlabel("Month")
-        ax.set_ylabel(f"{world.topics.indicators[t]} ({world.topics.units[t]})")
-        ax.legend(loc="upper left", fontsize=7)
+        ax.set_ylabel(_wrap(f"{world.topics.indicators[t]} ({world.topics.units[t]})"))
+        ax.legend(loc="upper left", fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -82,13 +109,19 @@ def compare_trajectories(
             per_run = rows.groupby(["replication", "month"], observed=True)["indicator_true"]
             per_run = per_run.mean().unstack()
             colour = style.design_colour(designs[name], n)
-            _line_with_band(ax, per_run, colour, f"{name} ({designs[name]})", "-")
-        ax.axvspan(*programme, color="#fee08b", alpha=0.25, label="Programme")
+            _line_with_band(ax, per_run, colour, f"{style.words(name)} ({designs[name]})", "-")
+        if not ax.lines:
+            no_data(ax, f"{world.topics.labels[t]}: no institution chose this topic")
+            continue
+        ax.axvspan(*programme, color=style.PROGRAMME_SHADE, alpha=0.25, label="Programme", zorder=0)
+        first = next(iter(series.values()))
+        calendar_axis(
+            ax, str(first.loc[first["month"] == 0, "date"].iloc[0]), int(first["month"].max())
+        )
         ax.set_title(f"{world.topics.labels[t]}: institutions that chose it")
-        ax.set_xlabel("Model month (0 = start date)")
-        ax.set_ylabel(f"True {world.topics.indicators[t].lower()} ({world.topics.units[t]})")
-        ax.legend(loc="upper left", fontsize=7)
-    fig.suptitle("Trajectories by scenario: mean over replications, band: 95% of replications")
+        ax.set_ylabel(_wrap(f"True {world.topics.indicators[t].lower()} ({world.topics.units[t]})"))
+        ax.legend(loc="upper left", fontsize=8)
+    fig.suptitle("Trajectories by design: mean over replications, band: 95% of replications")
     fig.tight_layout()
     return fig
 
@@ -120,29 +153,51 @@ def _groups(data: pd.DataFrame, rule: str) -> dict:
 
 
 def network(ties: pd.DataFrame, world: World, member: np.ndarray, title: str) -> plt.Figure:
-    """Rising-to-shining ties on a map-like layout (longitude, latitude), coloured by topic."""
+    """Rising-to-shining ties on a map-like layout (longitude, latitude), coloured by topic.
+
+    Readable by construction: ties are gentle arcs, all bending the same way from learner to
+    host, so two ties between the same places do not lie on top of each other, with an
+    arrowhead near the host; the most-used topics get a colour each and the rest are grey
+    (:func:`analysis.style.topic_colours`); province names sit above their institutions on a
+    white ground, never under a node. A map without ties says so instead of staying empty."""
     fig, ax = plt.subplots(figsize=(10.5, 7.5))
     index = {identifier: i for i, identifier in enumerate(world.ids)}
     x, y = positions(world)
-    topics_used = []
-    for row in ties.itertuples(index=False):
-        a, b = index[row.learner], index[row.host]
-        colour = style.topic_colour(world.topics.names, row.topic)
-        if row.topic not in topics_used:
-            topics_used.append(row.topic)
-        ax.add_patch(
-            FancyArrowPatch(
-                (x[a], y[a]),
-                (x[b], y[b]),
-                arrowstyle="-|>",
-                mutation_scale=7,
-                connectionstyle="arc3,rad=0.12",
-                color=colour,
-                alpha=0.55,
-                linewidth=0.9,
-                shrinkA=4,
-                shrinkB=5,
-            )
+    by_weight = list(ties["topic"].value_counts().index)
+    colours = style.topic_colours(by_weight)
+    if len(ties):
+        learner = ties["learner"].map(index).to_numpy()
+        host = ties["host"].map(index).to_numpy()
+        start = np.column_stack([x[learner], y[learner]])
+        end = np.column_stack([x[host], y[host]])
+        curves = _arcs(start, end)
+        tie_colours = [colours[t] for t in ties["topic"]]
+        ax.add_collection(
+            LineCollection(curves, colors=tie_colours, linewidths=1.1, alpha=0.7, zorder=2)
+        )
+        head, before = curves[:, -3], curves[:, -4]
+        ax.quiver(
+            before[:, 0],
+            before[:, 1],
+            head[:, 0] - before[:, 0],
+            head[:, 1] - before[:, 1],
+            color=tie_colours,
+            angles="xy",
+            scale_units="xy",
+            scale=1,
+            width=0.003,
+            headwidth=3.5,
+            headlength=4,
+            zorder=2,
+        )
+    else:
+        ax.text(
+            0.5,
+            0.04,
+            "No twinning ties in this design",
+            ha="center",
+            transform=ax.transAxes,
+            fontsize=11,
         )
     load = ties["host"].value_counts()
     sizes = np.array([30 + 18 * load.get(identifier, 0) for identifier in world.ids])
@@ -163,60 +218,65 @@ def network(ties: pd.DataFrame, world: World, member: np.ndarray, title: str) ->
             y[rows & ~member],
             s=25,
             marker=marker,
-            facecolor="#d9d9d9",
-            edgecolor="#969696",
+            facecolor=style.LIGHT_GREY,
+            edgecolor=style.GREY,
             linewidth=0.5,
             zorder=3,
         )
     _shade_provinces(ax, world, x, y)
+    shown = [t for t in by_weight if colours[t] != style.GREY]
     handles = [
-        Line2D([], [], color=style.topic_colour(world.topics.names, t), label=t)
-        for t in topics_used
+        Line2D([], [], color=colours[t], label=world.topics.labels[world.topics.index(t)])
+        for t in shown
     ]
+    if len(shown) < len(by_weight):
+        handles.append(Line2D([], [], color=style.GREY, label="Other topics"))
     handles += [
         Line2D(
             [],
             [],
-            marker="o",
+            marker=marker,
             linestyle="",
-            markerfacecolor="white",
-            markeredgecolor="black",
-            label="DHMT (member)",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="s",
-            linestyle="",
-            markerfacecolor="white",
-            markeredgecolor="black",
-            label="Hospital (member)",
-        ),
-        Line2D(
-            [],
-            [],
-            marker="s",
-            linestyle="",
-            markerfacecolor="#d9d9d9",
-            markeredgecolor="#969696",
-            label="Non-member",
-        ),
+            markerfacecolor=face,
+            markeredgecolor=edge,
+            label=label,
+        )
+        for marker, face, edge, label in (
+            ("o", "white", "black", "DHMT (member)"),
+            ("s", "white", "black", "Hospital (member)"),
+            ("s", style.LIGHT_GREY, style.GREY, "Non-member"),
+        )
     ]
     ax.legend(
         handles=handles,
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
-        fontsize=7,
-        title="Arrow: rising -> shining\n(colour: topic)\nNode size: mentees hosted",
-        title_fontsize=7,
+        fontsize=9,
+        title="Arrow: learner to host\n(colour: topic)\nNode size: learners hosted",
+        title_fontsize=9,
     )
     geographic = not (np.isnan(world.lon).any() or np.isnan(world.lat).any())
     ax.set_xlabel("Longitude (degrees)" if geographic else "Province")
     ax.set_ylabel("Latitude (degrees)" if geographic else "District")
     ax.set_title(title)
     ax.set_aspect("equal")
+    ax.autoscale_view()
     fig.tight_layout()
     return fig
+
+
+def _arcs(start: np.ndarray, end: np.ndarray, bend: float = 0.12, points: int = 12):
+    """Quadratic curves from each start to each end, bent to the left of the direction of
+    travel by ``bend`` of their length (points along each curve: ties x points x 2)."""
+    middle = (start + end) / 2
+    along = end - start
+    control = middle + bend * np.column_stack([-along[:, 1], along[:, 0]])
+    t = np.linspace(0.0, 1.0, points)[None, :, None]
+    return (
+        (1 - t) ** 2 * start[:, None, :]
+        + 2 * (1 - t) * t * control[:, None, :]
+        + t**2 * end[:, None, :]
+    )
 
 
 def positions(world: World) -> tuple[np.ndarray, np.ndarray]:
@@ -237,8 +297,10 @@ def positions(world: World) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _shade_provinces(ax, world: World, x: np.ndarray, y: np.ndarray) -> None:
-    """A light hull behind each province's institutions, labelled at its centre."""
-    for n, province in enumerate(world.provinces):
+    """A light hull behind each province's institutions, its name above them on a white
+    ground over the ties and under the institutions (a name at the centre would sit under
+    the nodes)."""
+    for province in world.provinces:
         rows = world.province == province
         points = np.column_stack([x[rows], y[rows]])
         centre = points.mean(axis=0)
@@ -246,22 +308,19 @@ def _shade_provinces(ax, world: World, x: np.ndarray, y: np.ndarray) -> None:
         if len(np.unique(points, axis=0)) >= 3:
             hull = ConvexHull(padded)
             ax.fill(
-                *padded[hull.vertices].T,
-                color=style.TOPIC_PALETTE[2 * n + 1],
-                alpha=0.18,
-                linewidth=0,
-                zorder=0,
+                *padded[hull.vertices].T, color=style.LIGHT_GREY, alpha=0.35, linewidth=0, zorder=0
             )
         ax.text(
-            *centre,
+            centre[0],
+            padded[:, 1].max() + 0.03,
             province,
             ha="center",
-            va="center",
+            va="bottom",
             fontsize=10,
             fontweight="bold",
-            color="#525252",
-            alpha=0.8,
-            zorder=1,
+            color="#424242",
+            zorder=2.5,  # over the ties, under the institutions
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.8, "linewidth": 0},
         )
 
 
@@ -284,7 +343,7 @@ def effects(
                 mean,
                 width * 0.9,
                 color=style.design_colour(design, s),
-                label=f"{name} ({design})" if t == 0 else None,
+                label=f"{style.words(name)} ({design})" if t == 0 else None,
             )
             ax.errorbar(
                 position,
@@ -311,13 +370,16 @@ def effects(
             for t in topics
         ],
     )
-    ax.set_ylabel(f"{effect.label} at endline ({effect.unit})")
+    ax.set_ylabel(_wrap(f"{effect.label} at endline ({effect.unit})"))
     ax.set_title(
-        f"Causal effect of each design (bars, {interval_kind(drawn(runs))}) vs same world "
-        "without twinning",
-        fontsize=9,
+        _wrap(
+            f"Causal effect of each design (bars, {interval_kind(drawn(runs))}) vs same world "
+            "without twinning",
+            60,
+        ),
+        fontsize=10,
     )
-    ax.legend(fontsize=7, loc="upper right")
+    ax.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     return fig
 
@@ -332,7 +394,7 @@ def money(
     )
     names = [name for name, _ in scenarios]
     bottom = np.zeros(len(names))
-    palette = {"donor": "#7f7f7f", "moh": "#2166ac", "district": "#1b7837", "hospital": "#e08214"}
+    palette = dict(zip(FUNDERS, (style.GREY, *style.SERIES), strict=False))
     for funder in FUNDERS:
         values = np.array(
             [runs.loc[runs["scenario"] == n, f"costs.{funder}"].mean() / 1e6 for n in names]
@@ -340,10 +402,10 @@ def money(
         label = outcome(f"costs.{funder}").label
         left.bar(range(len(names)), values, bottom=bottom, color=palette[funder], label=label)
         bottom += values
-    left.set_xticks(range(len(names)), [n.replace("_", "\n") for n in names], fontsize=7)
+    left.set_xticks(range(len(names)), [_wrap(style.words(n), 16) for n in names], fontsize=9)
     left.set_ylabel(f"Cash over the whole horizon (million {outcome('costs.total').unit})")
     left.set_title("Who pays")
-    left.legend(fontsize=7)
+    left.legend(fontsize=8)
     moments = [
         ("effect_at_exit", "donor exit"),
         ("effect_2y_after_exit", "+2 years"),
@@ -362,15 +424,15 @@ def money(
                 means,
                 yerr=errors,
                 capsize=3,
-                color=style.TOPIC_PALETTE[(2 * s) % len(style.TOPIC_PALETTE)],
+                color=style.category_colour(s),  # one per scenario: they may share a design
                 linestyle="-" if t == 0 else "--",
                 marker="o",
-                label=f"{name}: {world.topics.labels[world.topics.index(topic)]}",
+                label=f"{style.words(name)}: {world.topics.labels[world.topics.index(topic)]}",
             )
     right.set_xticks(range(3), [label for _, label in moments])
     exit_effect = outcome(f"{TOPIC}.effect_at_exit")
     right.set_ylabel(f"Causal effect on members ({exit_effect.unit})")
     right.set_title(f"What lasts after the donor leaves ({interval_kind(drawn(runs))})")
-    right.legend(fontsize=6)
+    right.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -1,16 +1,16 @@
 """The cost-effectiveness frontier: which designs buy the most gain for their cost.
 
-A point is dominated when another costs no more and gains no less (and is better in one of the
-two). The frontier is the non-dominated points joined in order of cost; the incremental
-cost-effectiveness ratio (ICER) of each frontier point is its extra cost per extra point of gain
-over the previous, cheaper one.
+A point is dominated when another costs no more and gains no less, extendedly dominated when a
+mix of two others buys more gain for its cost (:mod:`analysis.economics`, which computes both).
+The frontier is the other points joined in order of cost; the incremental cost-effectiveness
+ratio (ICER) of each frontier point is its extra cost per extra point of gain over the previous,
+cheaper one.
 """
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
-from analysis import style
+from analysis import economics, style
 from experiments.summary import CHANCE_INTERVAL
 from sim import outcome_registry
 
@@ -18,28 +18,17 @@ style.apply()
 
 
 def frontier_table(summary: pd.DataFrame, factors: list[str], cost: str, gain: str) -> pd.DataFrame:
-    """Per design point: cost and gain with intervals, dominated or not, and frontier ICERs."""
+    """Per design point: cost and gain with intervals, its ``status`` on the frontier (on it,
+    dominated or extendedly dominated: :func:`analysis.economics.frontier`), ``dominated``
+    (either kind) and the frontier ICER against the next cheaper frontier point."""
     table = summary[["point", *factors]].copy()
     for name, outcome in (("cost", cost), ("gain", gain)):
         for suffix in ("mean", "ci_low", "ci_high"):
             table[f"{name}_{suffix}"] = summary[f"{outcome}.{suffix}"]
-    costs, gains = table["cost_mean"].to_numpy(), table["gain_mean"].to_numpy()
-    dominated = np.zeros(len(table), dtype=bool)
-    for i in range(len(table)):
-        better = (
-            (costs <= costs[i]) & (gains >= gains[i]) & ((costs < costs[i]) | (gains > gains[i]))
-        )
-        dominated[i] = better.any()
-    table["dominated"] = dominated
-    table["icer"] = np.nan
-    on_frontier = table[~dominated].sort_values("cost_mean")
-    previous = None
-    for index, row in on_frontier.iterrows():
-        if previous is not None and row["gain_mean"] > previous["gain_mean"]:
-            table.loc[index, "icer"] = (row["cost_mean"] - previous["cost_mean"]) / (
-                row["gain_mean"] - previous["gain_mean"]
-            )
-        previous = row
+    ranked = economics.frontier(table["cost_mean"], table["gain_mean"])
+    table["status"] = ranked["status"].to_numpy()
+    table["dominated"] = table["status"] != economics.ON_FRONTIER
+    table["icer"] = ranked["icer"].to_numpy()
     return table.sort_values(["dominated", "cost_mean"]).reset_index(drop=True)
 
 
@@ -77,7 +66,7 @@ def frontier_figure(
             marker=marker,
             alpha=alpha,
             zorder=2,
-            label="dominated" if dominated else "on the frontier",
+            label="dominated or extendedly dominated" if dominated else "on the frontier",
         )
     line = table[~table["dominated"]].sort_values("cost_mean")
     ax.plot(line["cost_mean"] / 1e6, line["gain_mean"], color="black", linewidth=1, zorder=0)

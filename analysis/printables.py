@@ -7,7 +7,20 @@ range of runs as ``low to high``.
 
 import pandas as pd
 
-from analysis.tables import format_interval, format_number
+from analysis import economics
+from analysis.tables import (
+    format_estimate,
+    format_interval,
+    format_number,
+    format_value,
+    unit_words,
+)
+from experiments.robustness import METRICS, metric_meanings
+from experiments.spec import parameter_field
+from sim.errors import InputError
+from sim.outcome_registry import outcome as outcome_record
+from sim.payers import FUNDERS
+from sim.topics import Topics
 
 
 def headline_indices(indices: pd.DataFrame, design: str) -> pd.DataFrame:
@@ -33,10 +46,14 @@ def headline_indices(indices: pd.DataFrame, design: str) -> pd.DataFrame:
 
 
 def printable_points(summary: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
-    """A sweep's summary.csv with each outcome's mean and interval in one cell per point."""
+    """A sweep's summary.csv with each outcome's mean and interval in one cell per point, and
+    each factor's value as what it is (a share in percent, not 0.6188163576055018)."""
     printable = summary.drop(
         columns=[c for c in summary.columns if c.endswith((".mean", ".ci_low", ".ci_high"))]
     )
+    for column in printable.columns:
+        if _parameter_unit(column) is not None:
+            printable[column] = _factor_cells(column, printable[column])
     for outcome in outcomes:
         printable[outcome] = [
             format_interval(m, lo, hi)
@@ -76,14 +93,40 @@ def _run_ranges(table: pd.DataFrame) -> list[str]:
     return _ranges(table["interval_low"], table["interval_high"])
 
 
+def robustness_headers(first: str) -> dict[str, str]:
+    """:func:`experiments.robustness.robustness_table`'s metric columns as a table's header reads
+    them, with the comparisons named after the ``first`` policy; a percentile column ``pN`` reads
+    "N-th pct."."""
+    return {
+        "mean": "mean",
+        "worst": "worst",
+        "regret_mean": "mean regret",
+        "regret_max": "largest regret",
+        "threshold": "threshold",
+        "meets": "meets threshold",
+        "vs_first": f"vs {first}",
+        "beats_first": f"beats {first}",
+        "cost": "cost (RWF)",
+    }
+
+
+def robustness_meanings(first: str) -> dict[str, str]:
+    """Each header of :func:`printable_robustness` with its one-line meaning and source."""
+    headers = robustness_headers(first) | {"pN": "N-th pct."}
+    meanings = metric_meanings(first)  # keyed by the metric, "first" replaced by its name
+    return {headers[name]: meanings[name.replace("first", first)] for name in METRICS}
+
+
 def printable_robustness(table: pd.DataFrame, first: str) -> pd.DataFrame:
-    """`tpn robust`'s table (:func:`experiments.robustness.robustness_table`): numbers
-    formatted, shares in percent, the comparisons with the ``first`` policy named after it and
-    the minimax-regret policy of each outcome starred."""
+    """`tpn robust`'s table (:func:`experiments.robustness.robustness_table`): each outcome in
+    words with its unit and direction, shares in percent, money in whole RWF, the comparisons
+    with the ``first`` policy named after it and the minimax-regret policy of each outcome
+    starred."""
     shares = ("meets", "beats_first")
+    headers = robustness_headers(first)
     printable = pd.DataFrame(
         {
-            column: [
+            headers.get(column, f"{column[1:]}-th pct."): [
                 "-" if pd.isna(v) else f"{v:.0%}" if column in shares else format_number(v)
                 for v in table[column]
             ]
@@ -91,17 +134,26 @@ def printable_robustness(table: pd.DataFrame, first: str) -> pd.DataFrame:
             if column not in ("outcome", "policy", "better", "points", "minimax_regret")
         }
     )
-    printable.insert(0, "outcome", table["outcome"] + " (" + table["better"] + " is better)")
+    printable.insert(0, "outcome", [_outcome_words(name) for name in table["outcome"]])
+    printable.insert(1, "better", table["better"] + " is better")
     printable.insert(
-        1,
+        2,
         "policy",
         [
             p + (" *" if best else "")
             for p, best in zip(table["policy"], table["minimax_regret"], strict=True)
         ],
     )
-    printable.insert(2, "points", table["points"].astype(str))
-    return printable.rename(columns={"vs_first": f"vs {first}", "beats_first": f"beats {first}"})
+    printable.insert(3, "points", table["points"].astype(str))
+    return printable
+
+
+def _outcome_words(name: str, topics: Topics | None = None) -> str:
+    """An outcome as people name it: its label, its topic's and its unit ("Causal effect of
+    twinning on choosers (accreditation), indicator points")."""
+    record = outcome_record(name, topics)
+    topic = f" ({_topic_words(record.topic, topics)})" if record.topic else ""
+    return f"{record.label}{topic}, {unit_words(record)}"
 
 
 def printable_predictive(table: pd.DataFrame) -> pd.DataFrame:
@@ -153,8 +205,8 @@ def _ranges(lows, highs) -> list[str]:
 
 
 def format_share(share: float) -> str:
-    """A share as a whole percentage; "-" when undefined."""
-    return "-" if pd.isna(share) else f"{share:.0%}"
+    """A share as a whole percentage within 0-100%; "-" when undefined."""
+    return "-" if pd.isna(share) else f"{min(max(share, 0.0), 1.0):.0%}"
 
 
 def printable_posterior(summary: pd.DataFrame) -> pd.DataFrame:
@@ -175,3 +227,169 @@ def printable_posterior(summary: pd.DataFrame) -> pd.DataFrame:
             ],
         }
     )
+
+
+def printable_frontier(table: pd.DataFrame, factors: list[str], gain: str) -> pd.DataFrame:
+    """`tpn frontier`'s table (:func:`analysis.frontier.frontier_table`): each point's factors,
+    cost in millions of RWF and gain with their intervals, the ICER against the next cheaper
+    frontier point, and its status (on the frontier, dominated, extendedly dominated)."""
+    record = outcome_record(gain)
+    printable = pd.DataFrame(
+        {_factor_header(name): _factor_cells(name, table[name]) for name in factors},
+        index=table.index,
+    )
+    printable["cost (million RWF)"] = [
+        format_interval(m / 1e6, lo / 1e6, hi / 1e6)
+        for m, lo, hi in zip(
+            table["cost_mean"], table["cost_ci_low"], table["cost_ci_high"], strict=True
+        )
+    ]
+    printable[f"{record.label} ({record.unit})"] = [
+        format_interval(m, lo, hi)
+        for m, lo, hi in zip(
+            table["gain_mean"], table["gain_ci_low"], table["gain_ci_high"], strict=True
+        )
+    ]
+    printable["RWF per extra point (ICER)"] = [_money(v) for v in table["icer"]]
+    printable["status"] = table["status"]
+    return printable
+
+
+def _factor_header(name: str) -> str:
+    """A varied parameter's column header: its name in words with its unit."""
+    unit = _parameter_unit(name)
+    words = name.rsplit(".", 1)[-1].replace("_", " ")
+    return f"{words} (%)" if unit == "share" else f"{words} ({unit})" if unit else words
+
+
+def _factor_cells(name: str, values: pd.Series) -> list[str]:
+    """A varied parameter's values as what they are: shares in percent, whole numbers whole,
+    and text (a design, "no effect") as it is."""
+    unit = _parameter_unit(name)
+
+    def cell(value) -> str:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        if unit == "share":
+            return f"{value:.0%}"
+        return f"{value:,.0f}" if float(value).is_integer() else format_number(value)
+
+    return [cell(v) for v in values]
+
+
+def _parameter_unit(name: str) -> str | None:
+    """The declared unit of a scenario parameter, ``None`` for a name that is not one ("-"
+    for a parameter without a unit, such as a design)."""
+    try:
+        extra = parameter_field(name).json_schema_extra or {}
+    except (KeyError, InputError):
+        return None
+    unit = extra.get("unit")
+    return None if unit in (None, "-") else unit
+
+
+def _money(value: float) -> str:
+    return format_value(value, outcome_record("costs.total"))
+
+
+def printable_cost_effectiveness(table: pd.DataFrame) -> pd.DataFrame:
+    """The comparison's frontier (:func:`analysis.economics.cost_effectiveness`), cheapest
+    first, in words and units."""
+    gain = outcome_record(economics.GAIN)
+    return pd.DataFrame(
+        {
+            "design": table["scenario"],
+            "cash cost (RWF)": [_money(v) for v in table["cost"]],
+            f"gain ({gain.unit})": [format_value(v, gain) for v in table["gain"]],
+            "RWF per point, against no twinning": [_money(v) for v in table["cost_per_point"]],
+            "RWF per extra point (ICER)": [_money(v) for v in table["icer"]],
+            "ICER against": table["compared_with"].replace("", "-"),
+            "status": table["status"],
+        }
+    )
+
+
+def printable_acceptability(curve: pd.DataFrame) -> pd.DataFrame:
+    """The CEAC as a table: one row per willingness-to-pay, per design the share of worlds in
+    which it has the highest net benefit; the design best on average starred."""
+    rows = []
+    for wtp, group in curve.groupby("wtp", sort=True):
+        row = {"RWF per institution-point": _money(wtp)}
+        for item in group.itertuples():
+            row[item.scenario] = format_share(item.probability_best) + (
+                " *" if item.best_on_average else ""
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def printable_budget(table: pd.DataFrame) -> pd.DataFrame:
+    """The budget impact (:func:`analysis.economics.budget_impact`) in words: each budget
+    year's months and phase, RWF paid by each funder, and the total."""
+    printable = pd.DataFrame(
+        {
+            "budget year": table["year"].astype(str),
+            "months": table["months"],
+            "phase": table["phase"],
+        }
+    )
+    for funder in FUNDERS:
+        printable[
+            outcome_record(f"costs.{funder}").label.removeprefix("Cash paid by ") + " (RWF)"
+        ] = [_money(v) for v in table[funder]]
+    printable["total (RWF)"] = [_money(v) for v in table["total"]]
+    return printable
+
+
+def printable_headline(
+    comparison: pd.DataFrame, names: list[str], topics: Topics | None = None
+) -> pd.DataFrame:
+    """The outcomes a planner reads first, named in words with their unit, each value as what
+    it is (:func:`analysis.tables.format_estimate`); a P-value as the evaluation test's power."""
+    by = comparison.set_index(["outcome", "scenario"])
+    held = set(comparison["outcome"])
+    topic_names = [
+        o.removesuffix(".causal_effect")
+        for o in dict.fromkeys(comparison["outcome"])
+        if o.endswith(".causal_effect")
+    ]
+    wanted = [economics.GAIN]
+    for topic in topic_names:
+        wanted += [f"{topic}.causal_effect", f"{topic}.difference", f"{topic}.p_value"]
+    wanted += [
+        "costs.total",
+        *(f"costs.{f}" for f in FUNDERS),
+        "costs.per_member",
+        "activities.exchange_visit",
+        "network.ties",
+        "sustain.still_twinning",
+    ]
+    rows = []
+    for name in wanted:
+        if name not in held:
+            continue
+        record = outcome_record(name, topics)
+        if name.startswith("costs.") and all(
+            not by.loc[(name, n), "mean"] > 0 for n in names if (name, n) in by.index
+        ):
+            continue  # a payer who paid nothing in any scenario
+        power = name.endswith(".p_value")
+        label = "Evaluations whose z-test is significant at 5% (power)" if power else record.label
+        row = {
+            "outcome": label + (f" ({_topic_words(record.topic, topics)})" if record.topic else ""),
+            "unit": "%" if power else unit_words(record),
+        }
+        for scenario in names:
+            item = by.loc[(name, scenario)]
+            row[scenario] = (
+                format_estimate(item["power"], item["power_ci_low"], item["power_ci_high"], record)
+                if power
+                else format_estimate(item["mean"], item["ci_low"], item["ci_high"], record)
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _topic_words(topic: str, topics: Topics | None) -> str:
+    """A topic's label from the world's topics.csv ("Hospital accreditation"), else its name."""
+    return topics.labels[topics.index(topic)] if topics and topic in topics.names else topic

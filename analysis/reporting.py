@@ -9,10 +9,13 @@ better direction, the probability over plausible worlds that each scenario beats
 the expected loss of choosing it (:mod:`analysis.uncertainty`).
 """
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-from analysis import tables
-from analysis.printables import format_share
+from analysis import economics, tables
+from analysis.conclusions import Finding, findings
+from analysis.printables import format_share, printable_budget
 from analysis.stats import (
     SUMMARY_COLUMNS,
     drawn,
@@ -23,6 +26,8 @@ from analysis.stats import (
 from analysis.uncertainty import beats_sentences, decisions
 from experiments.replicate import DRAW
 from experiments.summary import interval_kind
+from sim.params import Scenario
+from sim.topics import Topics
 
 # A run's headline table: the summary's columns but the SD.
 RUN_COLUMNS = tuple(column for column in SUMMARY_COLUMNS if column != "sd")
@@ -70,6 +75,10 @@ def comparison_table(runs: pd.DataFrame, names: list[str], topics: list[str]) ->
                     "difference_ci_low": diff[1],
                     "difference_ci_high": diff[2],
                     "interval": summary["interval"],
+                    "method": summary["method"],
+                    "power": summary["power"],
+                    "power_ci_low": summary["power_ci_low"],
+                    "power_ci_high": summary["power_ci_high"],
                     "share_parameters": summary["share_parameters"],
                     "probability_beats_first": (
                         choice.loc[name, "probability_beats_first"] if posterior else NAN
@@ -105,6 +114,10 @@ def icer_rows(runs: pd.DataFrame, names: list[str]) -> list[dict]:
                 "difference_ci_low": NAN,
                 "difference_ci_high": NAN,
                 "interval": "none (a ratio of means)",
+                "method": "none (a ratio of means)",
+                "power": NAN,
+                "power_ci_low": NAN,
+                "power_ci_high": NAN,
                 "share_parameters": NAN,
                 "probability_beats_first": NAN,
                 "expected_loss": NAN,
@@ -186,3 +199,48 @@ def printable_comparison(table: pd.DataFrame, names: list[str]) -> list[pd.DataF
 
 def _intervals(means, lows, highs) -> list[str]:
     return [tables.format_interval(m, lo, hi) for m, lo, hi in zip(means, lows, highs, strict=True)]
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    """What `tpn compare` prints first and the report's first page shows: the sentences, the
+    cost-effectiveness frontier and the acceptability curve (:mod:`analysis.economics`)."""
+
+    findings: list[Finding]
+    frontier: pd.DataFrame
+    acceptability: pd.DataFrame
+
+
+def conclusion(
+    runs: pd.DataFrame,
+    comparison: pd.DataFrame,
+    names: list[str],
+    designs: list[str],
+    topics: Topics | None = None,
+) -> Conclusion:
+    """The conclusion of a comparison, from every scenario's ``runs`` (named by ``scenario``)
+    and its :func:`comparison_table`; no twinning is an option whether or not it was run."""
+    options = economics.with_no_twinning(names, designs)
+    curve = economics.acceptability_curve(runs, options)
+    return Conclusion(
+        findings(comparison, names, designs, topics=topics, acceptability=curve),
+        economics.cost_effectiveness(runs, options),
+        curve,
+    )
+
+
+def budget_table(
+    activities: pd.DataFrame | None, replications: int, scenario: Scenario, provinces: int
+) -> pd.DataFrame:
+    """The year-by-year budget impact of one scenario (:func:`economics.budget_impact`), in
+    words; ``activities`` None or without cash (an older folder's) gives an empty table."""
+    if activities is None or "cash_rwf" not in activities.columns:
+        return pd.DataFrame()
+    table = economics.budget_impact(
+        activities,
+        replications,
+        scenario.start_date,
+        scenario.horizon_months,
+        economics.donor_exit_month(scenario, provinces),
+    )
+    return printable_budget(table)

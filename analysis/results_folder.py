@@ -29,6 +29,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis import figures, reporting
+from analysis.data_dictionary import write_dictionary
 from analysis.stats import summarise
 from experiments.folders import FolderLock, remove_dead_partials
 from experiments.manifest import replications_manifest, write_manifest
@@ -108,6 +109,7 @@ def write_results_folder(
         for result, name in zip(results, names, strict=True):
             _write_run(folder / name, result, name)
         table = _write_comparison(folder, results, names, topics)
+    write_dictionary(folder)
     write_manifest(
         folder,
         replications_manifest(

@@ -59,7 +59,11 @@ def trajectory_figure(trajectory: pd.DataFrame, number: int) -> plt.Figure:
     )
     chosen = trajectory[trajectory["chosen"]]
     ax.scatter(
-        chosen["coverage"], chosen["density"], s=160, facecolors="none", edgecolors="#b2182b"
+        chosen["coverage"],
+        chosen["density"],
+        s=160,
+        facecolors="none",
+        edgecolors=style.OKABE_ITO["vermillion"],
     )
     for row in chosen.itertuples():
         ax.annotate(
@@ -69,7 +73,7 @@ def trajectory_figure(trajectory: pd.DataFrame, number: int) -> plt.Figure:
             textcoords="offset points",
             ha="right",
             fontsize=8,
-            color="#b2182b",
+            color=style.OKABE_ITO["vermillion"],
         )
     bar = fig.colorbar(points, ax=ax, ticks=range(int(restricted.max()) + 1))
     bar.set_label("factors restricted")
@@ -92,8 +96,14 @@ def limits_figure(box: Box, bounds: pd.DataFrame, number: int) -> plt.Figure:
         low, high = bounds.loc[limit["factor"], ["low", "high"]]
         span = (high - low) or 1.0
         start, end = (limit["low"] - low) / span, (limit["high"] - low) / span
-        ax.plot([0, 1], [row, row], color="#bdbdbd", linewidth=6, solid_capstyle="butt")
-        ax.plot([start, end], [row, row], color="#2166ac", linewidth=6, solid_capstyle="butt")
+        ax.plot([0, 1], [row, row], color=style.LIGHT_GREY, linewidth=6, solid_capstyle="butt")
+        ax.plot(
+            [start, end],
+            [row, row],
+            color=style.OKABE_ITO["blue"],
+            linewidth=6,
+            solid_capstyle="butt",
+        )
         ax.annotate(f"{limit['low']:.3g}", (start, row), xytext=(0, 7), **_LABEL)
         ax.annotate(f"{limit['high']:.3g}", (end, row), xytext=(0, 7), **_LABEL)
         ax.annotate(f"qp {limit['qp_value']:.1g}", (1, row), xytext=(30, -3), **_LABEL)

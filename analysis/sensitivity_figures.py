@@ -19,8 +19,8 @@ def sobol_bars(indices: pd.DataFrame, outcome: str) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(order) + 1.6))
     y = np.arange(len(order))
     for offset, index, colour, label in (
-        (0.2, "S1", "#1b7837", "First order (S1)"),
-        (-0.2, "ST", "#762a83", "Total (ST)"),
+        (0.2, "S1", style.OKABE_ITO["blue"], "First order (S1)"),
+        (-0.2, "ST", style.OKABE_ITO["orange"], "Total (ST)"),
     ):
         ax.barh(
             y + offset,
@@ -46,7 +46,7 @@ def morris_plane(indices: pd.DataFrame, outcome: str) -> plt.Figure:
         index="factor", columns="index", values="value"
     )
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
-    ax.scatter(data["mu_star"], data["sigma"], color="#1b7837")
+    ax.scatter(data["mu_star"], data["sigma"], color=style.OKABE_ITO["blue"])
     for name, row in data.iterrows():
         ax.annotate(
             name,
@@ -56,7 +56,7 @@ def morris_plane(indices: pd.DataFrame, outcome: str) -> plt.Figure:
             textcoords="offset points",
         )
     limit = max(data["mu_star"].max(), data["sigma"].max()) * 1.1
-    ax.plot([0, limit], [0, limit], "--", color="#7f7f7f", linewidth=0.8, label="sigma = mu*")
+    ax.plot([0, limit], [0, limit], "--", color=style.GREY, linewidth=0.8, label="sigma = mu*")
     unit = outcome_registry.outcome(outcome).unit  # SALib's effects are per factor range
     ax.set_xlabel(f"mu*: mean absolute elementary effect on {outcome} ({unit} per factor range)")
     ax.set_ylabel("sigma (spread of elementary effects)")

@@ -4,9 +4,11 @@ import json
 import math
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from sim.activity_kinds import ACTIVITY_KINDS
+from sim.outcome_registry import Outcome
 from sim.payers import FUNDERS
 
 
@@ -65,6 +67,8 @@ def money_outcomes(topics: Sequence[str]) -> list[str]:
 
 
 def format_number(value: float) -> str:
+    """A number for a table: thousands separators from 100 up, fewer decimals as it grows, and
+    never scientific notation (a small number keeps two significant digits: 0.0032)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     magnitude = abs(value)
@@ -74,7 +78,41 @@ def format_number(value: float) -> str:
         return f"{value:.1f}"
     if magnitude >= 0.01 or value == 0:
         return f"{value:.2f}"
-    return f"{value:.1e}"
+    return np.format_float_positional(value, precision=2, unique=False, fractional=False)
+
+
+def is_money(record: Outcome) -> bool:
+    return record.unit.split(" ", 1)[0] in ("RWF", "USD")
+
+
+def format_value(value: float, record: Outcome) -> str:
+    """A value as what it is, by its outcome's kind: a share or probability as a percentage
+    within 0-100%, money with thousands separators and never below zero, a count whole (a rate
+    such as "ties per host" with one decimal), anything else by :func:`format_number`."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if record.kind in ("share", "probability"):
+        return f"{100 * min(max(value, 0.0), 1.0):.0f}%"
+    if is_money(record):
+        return f"{max(value, 0.0):,.0f}"
+    if record.kind == "count":
+        return f"{value:.1f}" if " per " in f" {record.unit} " else f"{round(value):,.0f}"
+    return "0" if value == 0 else format_number(value)
+
+
+def format_estimate(mean: float, low: float, high: float, record: Outcome) -> str:
+    """``mean [low to high]`` in the outcome's own format; the mean alone without an
+    interval (or one of no width)."""
+    shown = format_value(mean, record)
+    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (low, high)):
+        return shown
+    ends = format_value(low, record), format_value(high, record)
+    return shown if ends[0] == ends[1] == shown else f"{shown} [{ends[0]} to {ends[1]}]"
+
+
+def unit_words(record: Outcome) -> str:
+    """The unit a person reads beside a value of :func:`format_value`."""
+    return "%" if record.kind in ("share", "probability") else record.unit
 
 
 def format_interval(mean: float, low: float, high: float) -> str:

@@ -175,7 +175,8 @@ def install_shortfalls(
     used: CalibrationSpec, declared: CalibrationSpec, final_temperature: float | None = None
 ) -> list[str]:
     """Why a calibration run with ``used`` must not replace the shipped one its file
-    (``declared``) describes: a smaller budget than the file's, or an ABC run that stopped
+    (``declared``) describes: a smaller budget than the file's, an Optuna ensemble smaller than
+    asked (fewer trials than its size, which would keep poor fits), or an ABC run that stopped
     before temperature 1 (its particles are not yet a posterior). Empty when it may."""
     reasons = []
     if used.method == "abc":
@@ -185,8 +186,16 @@ def install_shortfalls(
             )
         if final_temperature is not None and final_temperature > 1 + 1e-9:
             reasons.append(f"it stopped at temperature {final_temperature:.3g}, not 1")
-    elif used.optuna.trials < declared.optuna.trials:
-        reasons.append(f"{used.optuna.trials} trials are below the file's {declared.optuna.trials}")
+    else:
+        if used.optuna.trials < declared.optuna.trials:
+            reasons.append(
+                f"{used.optuna.trials} trials are below the file's {declared.optuna.trials}"
+            )
+        if used.optuna.trials < used.optuna.ensemble:
+            reasons.append(
+                f"its ensemble would hold {used.optuna.trials} of the {used.optuna.ensemble} "
+                "best trials asked"
+            )
     return reasons
 
 

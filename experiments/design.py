@@ -2,7 +2,10 @@
 
 Sobol and Morris samples come from SALib's ``ProblemSpec`` so that the same object analyses them
 later. Each factor is sampled on a unit or natural scale, then turned into a value the scenario
-accepts: a level is picked by index, an integer parameter is rounded.
+accepts: a level is picked by index, an integer parameter is rounded. A normal factor of a
+scenario parameter is drawn truncated to its parameter's bounds (see :mod:`experiments.spec`).
+:func:`point_count` says how many points a design has without drawing them, so that an
+experiment too large to run is refused before its points fill the memory.
 
 With policies, the uncertainties are sampled once and every policy is run at every uncertainty
 point (points ordered uncertainty point first, then policy): the same context values and, run
@@ -18,10 +21,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from SALib import ProblemSpec
-from scipy.stats import norm, qmc
+from scipy.stats import norm, qmc, truncnorm
 
 from experiments.posterior import draw, for_scenario, load_posterior
-from experiments.spec import Experiment, Factor, parameter_type
+from experiments.spec import (
+    Experiment,
+    Factor,
+    applied_value,
+    parameter_bounds,
+    parameter_type,
+)
 from sim.params import Scenario
 from sim.scenario import split_key
 
@@ -59,6 +68,22 @@ class Design:
         if self.labels is None:
             return self.values
         return pd.concat([self.labels, self.values], axis=1)
+
+
+def point_count(experiment: Experiment) -> int:
+    """How many points :func:`make_design` gives, from the experiment alone: a full factorial
+    the product of its grids, a Latin hypercube its samples, Saltelli's Sobol sample N x (2D + 2)
+    with second-order indices else N x (D + 2), Morris N x (D + 1) for D factors; with policies,
+    times the policies (resolved, as :func:`~experiments.spec.load_experiment` gives them)."""
+    factors = list(experiment.sampled.values())
+    count, dimensions = experiment.samples, len(factors)
+    if experiment.design == "full_factorial":
+        count = math.prod(len(f.levels) if f.levels is not None else f.points for f in factors)
+    elif experiment.design == "sobol":
+        count *= (2 * dimensions + 2) if experiment.second_order else (dimensions + 2)
+    elif experiment.design == "morris":
+        count *= dimensions + 1
+    return count * (len(experiment.policies) if experiment.has_policies else 1)
 
 
 def make_design(experiment: Experiment, base: Scenario | None) -> Design:
@@ -108,20 +133,25 @@ def _sampled(experiment: Experiment, base: Scenario | None) -> Design:
     """The points of the experiment's sampled factors (its uncertainties, with policies)."""
     names = list(experiment.sampled)
     factors = [experiment.sampled[n] for n in names]
+    bounds = [
+        parameter_bounds(n) if base is not None and parameter_type(n) else None for n in names
+    ]
     if experiment.design == "full_factorial":
         grids = [_grid(f) for f in factors]
         raw = np.array(list(itertools.product(*grids)), dtype=object)
         problem = None
     elif experiment.design == "latin_hypercube":
         unit = qmc.LatinHypercube(d=len(factors), seed=experiment.seed).random(experiment.samples)
-        raw = np.column_stack([_from_unit(f, unit[:, i]) for i, f in enumerate(factors)])
+        raw = np.column_stack([_from_unit(f, unit[:, i], bounds[i]) for i, f in enumerate(factors)])
         problem = None
     else:
         problem = ProblemSpec(
             {
                 "names": names,
-                "bounds": [_bounds(f, experiment.design) for f in factors],
-                "dists": [_dist(f) for f in factors],
+                "bounds": [
+                    _bounds(f, experiment.design, b) for f, b in zip(factors, bounds, strict=True)
+                ],
+                "dists": [_dist(f, b) for f, b in zip(factors, bounds, strict=True)],
                 "outputs": list(experiment.outcomes),
             }
         )
@@ -139,7 +169,8 @@ def _sampled(experiment: Experiment, base: Scenario | None) -> Design:
     for i, (name, factor) in enumerate(zip(names, factors, strict=True)):
         kind = parameter_type(name) if base is not None else None
         columns[name] = [_applied(factor, value, index_of, kind) for value in raw[:, i]]
-    return Design(pd.DataFrame(columns), np.asarray(raw), problem)
+    # index: a full factorial of no factors (policies in the base's context) is one point
+    return Design(pd.DataFrame(columns, index=range(len(raw))), np.asarray(raw), problem)
 
 
 def _grid(factor: Factor) -> list[Any]:
@@ -148,17 +179,24 @@ def _grid(factor: Factor) -> list[Any]:
     return list(np.linspace(factor.range[0], factor.range[1], factor.points))
 
 
-def _from_unit(factor: Factor, unit: np.ndarray) -> np.ndarray:
+def _from_unit(factor: Factor, unit: np.ndarray, bounds: tuple[float, float] | None) -> np.ndarray:
     if factor.kind == "uniform":
         return factor.range[0] + unit * (factor.range[1] - factor.range[0])
-    if factor.kind == "normal":
+    if factor.kind == "normal" and bounds is None:
         return norm.ppf(unit, loc=factor.mean, scale=factor.sd)
+    if factor.kind == "normal":
+        low, high = ((x - factor.mean) / factor.sd for x in factor.truncation(bounds))
+        return truncnorm.ppf(unit, low, high, loc=factor.mean, scale=factor.sd)
     return np.floor(unit * len(factor.levels)).clip(0, len(factor.levels) - 1)
 
 
-def _bounds(factor: Factor, design: str) -> list[float]:
+def _bounds(factor: Factor, design: str, bounds: tuple[float, float] | None) -> list[float]:
+    """SALib's bounds: a range's ends; a normal's mean and SD, after its truncation when it is
+    one of a scenario parameter's (``bounds``)."""
     if factor.kind == "uniform":
         return list(factor.range)
+    if factor.kind == "normal" and bounds is not None:
+        return [*factor.truncation(bounds), factor.mean, factor.sd]
     if factor.kind == "normal":
         return [factor.mean, factor.sd]
     # Sampled as a level index, see _level_index: Morris's grid runs from the first index to the
@@ -166,8 +204,10 @@ def _bounds(factor: Factor, design: str) -> list[float]:
     return [0.0, float(len(factor.levels) - 1 if design == "morris" else len(factor.levels))]
 
 
-def _dist(factor: Factor) -> str:
-    return "norm" if factor.kind == "normal" else "unif"
+def _dist(factor: Factor, bounds: tuple[float, float] | None) -> str:
+    if factor.kind != "normal":
+        return "unif"
+    return "norm" if bounds is None else "truncnorm"
 
 
 def _level_index(design: str) -> Callable[[float], int] | None:
@@ -190,7 +230,7 @@ def _applied(
     if factor.kind == "levels" and index_of is not None:
         raw = factor.levels[min(max(index_of(float(raw)), 0), len(factor.levels) - 1)]
     if kind is int:
-        return round(float(raw))
+        return applied_value(float(raw), kind)
     if kind is float or (kind is None and factor.kind != "levels"):
         return float(raw)
     return raw.item() if isinstance(raw, np.generic) else raw

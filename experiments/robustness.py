@@ -44,7 +44,7 @@ METRICS = {
     "1963)",
     "vs_first": "mean paired difference from the first policy at the same points and seeds",
     "beats_first": "share of points where the policy does better than the first",
-    "cost": f"mean {COST} over the points (RWF)",
+    "cost": "mean cash cost of all activities over the points (RWF)",
 }
 
 

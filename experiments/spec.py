@@ -6,14 +6,27 @@ uncertainties), the relation is the model, and the outcomes are named metrics of
 
 Two layouts: a sweep over ``factors``; or ``policies`` (the designs compared, see
 :mod:`experiments.policies`) run at every point of sampled ``uncertainties`` (context
-assumptions), on the same seeds, so each point pairs the policies (`tpn robust`, `tpn discover`).
+assumptions), on the same seeds, so each point pairs the policies (`tpn robust`, `tpn discover`);
+without uncertainties (``design = "full_factorial"``), every policy runs once in the base's
+context (`tpn frontier` of designs).
+
+Every value a factor can take is checked before any run, over its whole support: a ``range`` or
+a normal distribution needs a numeric parameter and finite numbers, both ends of a range (an
+integer parameter's rounded) must be valid, and every level. A normal factor is **truncated**,
+not refused: to its parameter's bounds (``virtual_share`` to [0, 1]) and to its mean +/-
+:data:`NORMAL_TAIL_SD` standard deviations, and both ends of what is left must be valid, so no
+draw can fail the parameter's own range; its mean must lie within the parameter's bounds.
+An error names the file, the field's path (``factors.virtual_share.range``), the value and what
+is allowed, on one line; an unknown key comes with the keys allowed there.
 """
 
+import math
 from pathlib import Path
 from types import NoneType, UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
 from experiments.policies import Policy, resolve_policies, scenario_reference
@@ -21,8 +34,8 @@ from experiments.posterior import load_posterior, posterior_path
 from sim.errors import InputError
 from sim.outcome_registry import outcome_names
 from sim.params import SECTIONS, Scenario
-from sim.scenario import load_scenario, split_key, validate
-from sim.tomlio import read_model
+from sim.scenario import check_world_names, load_scenario, split_key, validate
+from sim.tomlio import read_toml
 from sim.world import cached_world
 
 SamplingDesign = Literal["full_factorial", "latin_hypercube", "sobol", "morris"]
@@ -30,6 +43,30 @@ POLICY_DESIGNS = ("latin_hypercube", "sobol")  # how the uncertainties of polici
 # Scenario fields the sweep sets itself: every run's seed comes from the experiment's own seed
 # and replications, so as factors they would change nothing (and overwrite the seed column).
 RUN_KEYS = ("seed", "replications")
+# Most samples a design draws (assumption: 2^16; a Sobol design of N = 2^16 with second-order
+# indices on 8 factors is 1.2 million points, 75 MB of samples; 1e9 would not fit in memory
+# before any run-count limit applies).
+MAX_SAMPLES = 2**16
+# A normal factor is truncated at its mean +/- this many SDs (assumption: a draw beyond 6 SD has
+# probability 2e-9, so the cut changes no sample in practice, and makes the support finite, so
+# both its ends can be checked valid before any run).
+NORMAL_TAIL_SD = 6.0
+
+
+class FieldProblem(ValueError):
+    """A validator's finding about one field below the object it validates (``field``, a dotted
+    path, empty for the object itself): the one-line error then names that field and its
+    value, not the whole table the validator saw."""
+
+    def __init__(self, field: str, value: Any, allowed: str) -> None:
+        super().__init__(allowed)
+        self.field, self.value, self.allowed = field, value, allowed
+
+
+def _finite_numbers(values) -> bool:
+    return all(
+        not isinstance(v, int | float) or isinstance(v, bool) or math.isfinite(v) for v in values
+    )
 
 
 class Factor(BaseModel):
@@ -50,16 +87,27 @@ class Factor(BaseModel):
             self.levels is not None,
             self.mean is not None or self.sd is not None,
         ]
+        given = ", ".join(k for k, v in self.model_dump(exclude_none=True).items()) or "nothing"
         if sum(kinds) != 1:
-            raise ValueError(
-                "give exactly one of range = [low, high], levels = [...], or mean and sd"
+            raise FieldProblem(
+                "", given, "exactly one of range = [low, high], levels = [...], or mean and sd"
             )
-        if self.range is not None and not self.range[0] < self.range[1]:
-            raise ValueError(f"empty range {list(self.range)}: low must be below high")
-        if self.levels is not None and len(self.levels) == 0:
-            raise ValueError("empty levels: give at least one value")
+        if self.range is not None:
+            if not _finite_numbers(self.range):
+                raise FieldProblem("range", list(self.range), "two finite numbers [low, high]")
+            if not self.range[0] < self.range[1]:
+                raise FieldProblem("range", list(self.range), "[low, high] with low below high")
+        if self.levels is not None:
+            if len(self.levels) == 0:
+                raise FieldProblem("levels", [], "at least one value")
+            if not _finite_numbers(self.levels):
+                raise FieldProblem("levels", list(self.levels), "finite numbers (or words)")
         if (self.mean is None) != (self.sd is None):
-            raise ValueError("a normal factor needs both mean and sd")
+            raise FieldProblem(given, "", "a normal factor needs both mean and sd")
+        for name in ("mean", "sd"):
+            value = getattr(self, name)
+            if value is not None and not math.isfinite(value):
+                raise FieldProblem(name, value, "a finite number")
         return self
 
     @property
@@ -68,13 +116,23 @@ class Factor(BaseModel):
             return "uniform"
         return "levels" if self.levels is not None else "normal"
 
-    def extremes(self) -> list[Any]:
-        """Values that must all be valid for the parameter (ends of a range, every level)."""
+    def support(self, bounds: tuple[float, float] = (-math.inf, math.inf)) -> list[Any]:
+        """The values that bound what the factor can take, all of which must be valid: both
+        ends of a range (a grid's too), every level, or the ends of a normal truncated to
+        ``bounds`` (its parameter's) and to :data:`NORMAL_TAIL_SD` around its mean."""
         if self.range is not None:
             return list(self.range)
         if self.levels is not None:
             return list(self.levels)
-        return [self.mean]
+        return list(self.truncation(bounds))
+
+    def truncation(self, bounds: tuple[float, float]) -> tuple[float, float]:
+        """Where a normal factor is cut: its parameter's ``bounds`` and mean +/- 6 SD."""
+        low, high = bounds
+        return (
+            max(low, self.mean - NORMAL_TAIL_SD * self.sd),
+            min(high, self.mean + NORMAL_TAIL_SD * self.sd),
+        )
 
 
 class Experiment(BaseModel):
@@ -84,7 +142,12 @@ class Experiment(BaseModel):
     description: str = ""
     base: str = Field(description="base scenario: shipped name or path, relative to this file")
     design: SamplingDesign
-    samples: int = Field(64, ge=1, description="LHS points; Sobol base N; Morris trajectories")
+    samples: int = Field(
+        64,
+        ge=1,
+        le=MAX_SAMPLES,
+        description="LHS points; Sobol base N; Morris trajectories",
+    )
     second_order: bool = Field(False, description="Sobol second-order indices")
     morris_levels: int = Field(4, ge=2, description="grid levels of the Morris design")
     replications: int = Field(1, ge=1, description="runs per design point (common seeds)")
@@ -93,7 +156,10 @@ class Experiment(BaseModel):
     factors: dict[str, Factor] = Field({}, description="parameters swept (without policies)")
     policies: tuple[Policy, ...] = Field((), description="designs compared at every point")
     policy_factorial: dict[str, tuple[Any, ...]] = Field(
-        {}, description="levers whose every combination of levels is a policy"
+        {},
+        description="levers whose every combination of levels is a policy (under the key "
+        "scenario, scenarios whose levers a combination takes; a lever without effect on a "
+        "combination's design is left out)",
     )
     uncertainties: dict[str, Factor] = Field(
         {}, description="context assumptions sampled, each point run with every policy"
@@ -118,21 +184,74 @@ class Experiment(BaseModel):
 
     @model_validator(mode="after")
     def _design_fits_factors(self) -> "Experiment":
+        label = "uncertainties" if self.has_policies else "factors"
         if self.design in ("sobol", "morris"):
             for name, factor in self.sampled.items():
                 if factor.kind == "levels" and not all(
                     isinstance(v, int | float) and not isinstance(v, bool) for v in factor.levels
                 ):
-                    raise ValueError(f"factor {name}: {self.design} needs numeric levels")
+                    raise FieldProblem(
+                        f"{label}.{name}.levels",
+                        list(factor.levels),
+                        f"numbers with design = '{self.design}'",
+                    )
         if self.design == "full_factorial":
             for name, factor in self.sampled.items():
                 if factor.kind == "normal" or (factor.kind == "uniform" and factor.points is None):
-                    raise ValueError(
-                        f"factor {name}: full_factorial needs levels, or a range with points"
+                    raise FieldProblem(
+                        f"{label}.{name}",
+                        ", ".join(factor.model_dump(exclude_none=True)),
+                        "levels, or a range with points, with design = 'full_factorial'",
                     )
         if self.design == "morris" and len(self.sampled) < 2:
-            raise ValueError("morris needs at least two factors")
+            raise FieldProblem(
+                label, ", ".join(self.sampled) or "none", "at least two factors with morris"
+            )
         return self
+
+
+def read_experiment(path: Path) -> Experiment:
+    """The experiment file, validated as a model; the file's stem is its default name."""
+    data = read_toml(path)
+    data.setdefault("name", Path(path).stem)
+    try:
+        return Experiment.model_validate(data)
+    except ValidationError as error:
+        raise file_error(path, error, Experiment) from None
+
+
+def file_error(path: Path, error: ValidationError, model: type[BaseModel]) -> InputError:
+    """The first problem pydantic found in a file, as one line: the field's path, its value
+    (never the whole file: a missing key is 'missing', a table shows its keys) and what is
+    allowed (for an unknown key, the keys allowed there)."""
+    problem = error.errors()[0]
+    loc = tuple(str(part) for part in problem["loc"])
+    cause = (problem.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldProblem):
+        field = ".".join((*loc, *filter(None, cause.field.split("."))))
+        return InputError(path, field or "file", cause.value, cause.allowed)
+    field = ".".join(loc) or "file"
+    value = problem.get("input")
+    if problem["type"] == "extra_forbidden":
+        keys = ", ".join(_model_at(model, loc[:-1]).model_fields)
+        return InputError(path, field, value, f"not a key here; allowed: {keys}")
+    if problem["type"] == "missing":
+        return InputError(path, field, "missing", "a value (required)")
+    if isinstance(value, dict):
+        value = "a table of " + (", ".join(value) or "nothing")
+    message = problem["msg"].removeprefix("Value error, ").replace("Input should be ", "must be ")
+    return InputError(path, field, value, message)
+
+
+def _model_at(model: type[BaseModel], loc: tuple[str, ...]) -> type[BaseModel]:
+    """The pydantic model that holds the keys at ``loc`` (``('factors', 'x')``: Factor)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            current = _number_or_model(current.model_fields[part].annotation)
+        else:  # a key of a dict[str, M] or an index of a tuple[M, ...]: an M
+            current = _number_or_model([a for a in get_args(current) if a is not Ellipsis][-1])
+    return current
 
 
 def load_experiment(path: Path) -> tuple[Experiment, Scenario]:
@@ -140,12 +259,14 @@ def load_experiment(path: Path) -> tuple[Experiment, Scenario]:
     resolved (:func:`~experiments.policies.resolve_policies`: every lever by bare name, a
     factorial expanded), so the experiment says exactly what each policy runs."""
     path = Path(path)
-    experiment = read_model(path, Experiment, "experiment")
+    experiment = read_experiment(path)
     base = load_scenario(scenario_reference(experiment.base, path))
     world = cached_world(base.world)
     _check_layout(experiment, path)
     label = "uncertainties" if experiment.has_policies else "factors"
     _check_factors(experiment.sampled, label, experiment.design, base, path)
+    if "world" in experiment.sampled:
+        experiment = _worlds_resolved(experiment, label, base, path)
     _check_outcomes(experiment, world.topics.names, path)
     if experiment.has_policies:
         policies = resolve_policies(experiment.policies, experiment.policy_factorial, base, path)
@@ -202,11 +323,14 @@ def _check_layout(experiment: Experiment, path: Path) -> None:
             "every uncertainty point; a lever belongs to the policies)",
         )
     if not experiment.uncertainties:
+        if experiment.design == "full_factorial" and not experiment.posterior:
+            return  # every policy once, in the base's context
         raise InputError(
             path,
             "uncertainties",
             "missing",
-            "[uncertainties.NAME] tables: the context assumptions every policy is run across",
+            "[uncertainties.NAME] tables: the context assumptions every policy is run across "
+            "(or design = 'full_factorial' to run every policy once in the base's context)",
         )
     if experiment.design not in POLICY_DESIGNS:
         raise InputError(
@@ -226,11 +350,41 @@ def parameter_type(name: str) -> type | None:
     An optional number (``int | None``, blank meaning "not set") counts as its number type: a
     value drawn for it must still be a whole number if the parameter is an integer.
     """
-    annotation = parameter_field(name).annotation
-    if get_origin(annotation) in (Union, UnionType):
-        numbers = [a for a in get_args(annotation) if a is not NoneType]
-        annotation = numbers[0] if len(numbers) == 1 else annotation
+    annotation = _number_or_model(parameter_field(name).annotation)
     return annotation if annotation in (int, float) else None
+
+
+def parameter_bounds(name: str) -> tuple[float, float]:
+    """The range a numeric parameter declares, (-inf, inf) where it declares none; an open
+    bound (``gt``, ``lt``) is moved to the nearest value inside it (the next whole number for
+    an integer parameter), so that both ends are values the parameter accepts."""
+    low, high = -math.inf, math.inf
+    whole = parameter_type(name) is int
+    for rule in parameter_field(name).metadata:
+        if isinstance(rule, Ge):
+            low = float(rule.ge)
+        elif isinstance(rule, Gt):
+            low = rule.gt + 1.0 if whole else math.nextafter(rule.gt, math.inf)
+        elif isinstance(rule, Le):
+            high = float(rule.le)
+        elif isinstance(rule, Lt):
+            high = rule.lt - 1.0 if whole else math.nextafter(rule.lt, -math.inf)
+    return low, high
+
+
+def applied_value(value: Any, kind: type | None) -> Any:
+    """A drawn number as its parameter takes it: an integer parameter's rounded."""
+    if kind is int and isinstance(value, int | float) and not isinstance(value, bool):
+        return round(float(value))
+    return value
+
+
+def _number_or_model(annotation: Any) -> Any:
+    """An optional annotation (``X | None``) as ``X``; any other as it is."""
+    if get_origin(annotation) in (Union, UnionType):
+        others = [a for a in get_args(annotation) if a is not NoneType]
+        return others[0] if len(others) == 1 else annotation
+    return annotation
 
 
 def _check_factors(
@@ -270,7 +424,20 @@ def _check_factors(
             )
         if design == "morris":
             _check_morris_factor(name, factor, path)
-        for value in factor.extremes():
+        kind = parameter_type(name)
+        where = f"{label}.{name}"
+        if factor.kind != "levels":
+            if kind is None:
+                raise InputError(
+                    path,
+                    f"{where}.{'range' if factor.kind == 'uniform' else 'mean'}",
+                    list(factor.range) if factor.range else factor.mean,
+                    f"levels = [...]: {name} is not a number, so it takes no range or distribution",
+                )
+            _check_mean(name, factor, where, path)
+        bounds = parameter_bounds(name) if kind else (-math.inf, math.inf)
+        for value in factor.support(bounds):
+            value = applied_value(value, kind)
             trial = (
                 {**data, section: {**data[section], field: value}}
                 if section
@@ -279,7 +446,39 @@ def _check_factors(
             try:
                 validate(trial, {}, path)
             except InputError as error:
-                raise InputError(path, f"{label}.{name}", value, error.allowed) from None
+                raise InputError(path, where, value, error.allowed) from None
+
+
+def _check_mean(name: str, factor: Factor, where: str, path: Path) -> None:
+    """A normal factor is truncated to its parameter's bounds, so its mean must lie in them."""
+    if factor.kind != "normal":
+        return
+    low, high = parameter_bounds(name)
+    if not low <= factor.mean <= high:
+        raise InputError(
+            path,
+            f"{where}.mean",
+            factor.mean,
+            f"a mean within {name}'s range [{low:g}, {high:g}] (the distribution is truncated "
+            "to it)",
+        )
+
+
+def _worlds_resolved(experiment: Experiment, label: str, base: Scenario, path: Path) -> Experiment:
+    """A ``world`` factor's levels as folders (relative to the experiment file), each checked
+    to be a world the base scenario runs in, before any run."""
+    factor = experiment.sampled["world"]
+    folders = []
+    for level in factor.levels or ():
+        folder = (path.parent / str(level)).resolve()
+        try:
+            world = cached_world(str(folder))
+            check_world_names(base.model_copy(update={"world": str(folder)}), world, str(path))
+        except InputError as error:
+            raise InputError(path, f"{label}.world.levels", level, error.allowed) from None
+        folders.append(str(folder))
+    resolved = factor.model_copy(update={"levels": tuple(folders)})
+    return experiment.model_copy(update={label: {**experiment.sampled, "world": resolved}})
 
 
 def _check_morris_factor(name: str, factor: Factor, path: Path) -> None:

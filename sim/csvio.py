@@ -7,6 +7,7 @@ allowed, through :class:`sim.errors.InputError`.
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
@@ -30,15 +31,44 @@ def read_table(path: Path, required: Iterable[str]) -> pd.DataFrame:
     return frame
 
 
+def require_text(frame: pd.DataFrame, path: Path, columns: Iterable[str]) -> None:
+    """Check that text columns have a value on every row (spaces alone are blank)."""
+    for column in columns:
+        blank = frame[column].isna() | (frame[column].fillna("x").str.strip() == "")
+        if blank.any():
+            row = int(blank.to_numpy().nonzero()[0][0])
+            raise InputError(path, f"{column} (row {row + 2})", "blank", "a value")
+
+
+def require_unique(frame: pd.DataFrame, path: Path, columns: Iterable[str]) -> None:
+    """Check that no two rows share the values of ``columns`` (a later row would silently
+    replace an earlier one)."""
+    columns = list(columns)
+    repeated = frame.duplicated(subset=columns)
+    if repeated.any():
+        row = int(repeated.to_numpy().nonzero()[0][0])
+        value = ", ".join(str(frame[c].iloc[row]) for c in columns)
+        raise InputError(
+            path, f"{', '.join(columns)} (row {row + 2})", value, "each once (a repeated row)"
+        )
+
+
 def require_numeric(
     frame: pd.DataFrame, path: Path, column: str, *, optional: bool = False
 ) -> None:
-    """Convert a column to float in place; a blank is allowed only when ``optional``."""
+    """Convert a column to float in place; every value must be a finite number (``inf`` is not),
+    and a blank is allowed only when ``optional``."""
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = values.isna() & (frame[column].notna() | (not optional))
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise InputError(path, f"{column} (row {row + 2})", frame[column].iloc[row], "a number")
+    infinite = np.isinf(values.to_numpy(dtype=float))
+    if infinite.any():
+        row = int(infinite.nonzero()[0][0])
+        raise InputError(
+            path, f"{column} (row {row + 2})", frame[column].iloc[row], "a finite number"
+        )
     frame[column] = values
 
 

@@ -20,6 +20,14 @@ class InputError(Exception):
         super().__init__(f"{self.source}: {field} = {_show(value)}: {allowed}")
 
 
+class InputWarning(UserWarning):
+    """Input that runs, but not quite as written (say, fewer choosers than pinned): the message
+    has :class:`InputError`'s one-line format, and the command line prints it as a warning."""
+
+    def __init__(self, source: str | Path, field: str, value: Any, allowed: str) -> None:
+        super().__init__(str(InputError(source, field, value, allowed)))
+
+
 def _show(value: Any) -> str:
     text = repr(value) if isinstance(value, str) else str(value)
     text = " ".join(text.split())

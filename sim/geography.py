@@ -15,6 +15,10 @@ from sim.params import Context
 from sim.world import World
 
 EARTH_RADIUS_KM = 6371.0
+# Assumption (measured, issue #15): up to this many districts a run prices its trips from a
+# table of every pair of seats (Rwanda's 30 give 900 numbers, computed once); a world of more
+# (the 5,000-institution benchmark world has 2,500) computes the pairs it prices.
+SEAT_TABLE_DISTRICTS = 200
 
 
 class Geography:
@@ -48,14 +52,29 @@ class Geography:
         return self.road_km(np.full(len(among), index[learner]), index[among])
 
     def road_km(self, district_a: np.ndarray, district_b: np.ndarray) -> np.ndarray:
-        """Road km between district seats (by district index). Only the pairs asked for are
-        computed: a full matrix would grow with the square of the number of districts."""
+        """Road km between district seats (by district index): the world's table, else the
+        straight line between seats times ``road_factor``, from a table of every pair
+        (:attr:`_seat_km`) in a world of few districts, computed pair by pair in one of many
+        (a table would grow with the square of the number of districts)."""
         if self.world.district_km is not None:
             return self.world.district_km[district_a, district_b]
+        if len(self.district_names) <= SEAT_TABLE_DISTRICTS:
+            return self._seat_km[district_a, district_b]
+        return self._seat_km_of(district_a, district_b)
+
+    def _seat_km_of(self, district_a: np.ndarray, district_b: np.ndarray) -> np.ndarray:
         lat, lon = self._district_seats
         return self.road_factor * haversine_km(
             lat[district_a], lon[district_a], lat[district_b], lon[district_b]
         )
+
+    @cached_property
+    def _seat_km(self) -> np.ndarray:
+        """(D, D) road km between every pair of district seats, computed once a run rather
+        than once for every activity priced."""
+        count = len(self.district_names)
+        a, b = np.indices((count, count)).reshape(2, -1)
+        return self._seat_km_of(a, b).reshape(count, count)
 
     @cached_property
     def _trait_code(self) -> np.ndarray:

@@ -10,9 +10,11 @@ baselines, topic choices), the *context* stream (turnover, leadership changes, w
 competence shocks), the *design* stream (activity draws) and one *measurement* stream per month
 (survey noise). All but the design stream are consumed identically whatever the design, so a run
 with ``design="none"`` and the same seed is the exact counterfactual of a twinning run (common
-random numbers).
+random numbers); :func:`sim.runner.simulate_pair` lets the two read one
+:class:`ContextStream`, so each month's context draws are made once.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ from sim.gatherings import gatherings
 from sim.geography import Geography
 from sim.matching import Matcher, form_ties
 from sim.month import run_month
-from sim.params import Scenario
+from sim.params import Context, Scenario
 from sim.payers import Payers
 from sim.pricing import Pricing
 from sim.scenario import check_world_names, load_scenario, with_overrides
@@ -47,6 +49,15 @@ class TwinningModel(mesa.Model):
     chosen at launch (``rising_at_launch``), launch months, who attends which gathering
     (``gatherings``), the plan of activities, and the rule objects (``geography``, ``matcher``,
     ``pricing``).
+
+    ``context``: the :class:`ContextStream` of a model on the same seed, world and context
+    (a run's, for its counterfactual), so that each month's context draws are made once for
+    both; they are the draws this model's own stream would make.
+
+    ``collect=False`` leaves Mesa's :attr:`datacollector` empty: a run that wants only its
+    outcomes reads them from the monthly records (``competence_by_month``, the activity log),
+    and the collector's four reporters, called and deep-copied every month, took about 5% of a
+    ``tpn_2021`` run (profiled for issue #15).
     """
 
     def __init__(
@@ -55,9 +66,12 @@ class TwinningModel(mesa.Model):
         *,
         rng: int | np.random.Generator | None = None,
         world: World | None = None,
+        collect: bool = True,
+        context: "ContextStream | None" = None,
         **overrides: Any,
     ) -> None:
         super().__init__(rng=rng)
+        self.collect = collect
         self.params = (
             with_overrides(params, overrides, "TwinningModel")
             if isinstance(params, Scenario)
@@ -66,12 +80,12 @@ class TwinningModel(mesa.Model):
         self.seed = int(rng) if isinstance(rng, int | np.integer) else int(self.rng.integers(2**62))
         world_stream, context_stream, design_stream = np.random.SeedSequence(self.seed).spawn(3)
         world_rng = np.random.default_rng(world_stream)
-        self.context_rng = np.random.default_rng(context_stream)
         self.design_rng = np.random.default_rng(design_stream)
         self.world = world if world is not None else cached_world(self.params.world)
         check_world_names(self.params, self.world, "TwinningModel")
         self.geography = Geography(self.world, self.params.context)
         competence, leadership = self._set_up_institutions(world_rng)
+        self.context = self._context_stream(context, context_stream, competence.shape)
         rising, ties = self._set_up_twinning(world_rng)
         self.state = State(
             competence=competence,
@@ -213,6 +227,25 @@ class TwinningModel(mesa.Model):
             by_province[p] = rows[np.argmax(scores[rows], axis=0)]
         return {"national": np.argmax(scores, axis=0), "province": by_province}
 
+    def _context_stream(
+        self, shared: "ContextStream | None", stream: np.random.SeedSequence, cells: tuple
+    ) -> "ContextStream":
+        """This model's context stream, or ``shared`` when it is the same stream (same seed,
+        world, turnover, workload and context)."""
+        own = ContextStream(
+            self.seed, stream, self.params.context, self.turnover, self.workload, cells
+        )
+        if shared is None:
+            return own
+        if not shared.same_as(own):
+            raise ValueError(
+                "TwinningModel: context is the stream of another seed, world or context"
+            )
+        if shared.drawn:
+            raise ValueError("TwinningModel: context must be shared before any model steps")
+        shared.readers += 1
+        return shared
+
     def _set_up_records(self) -> None:
         # One array per month, not one (months, N, K) block: a block is zeroed page by page as
         # it fills (costly on large worlds), while each monthly copy is a single allocation.
@@ -231,31 +264,26 @@ class TwinningModel(mesa.Model):
                 "activities_held": lambda m: int(m.state.log.held.sum()),
             }
         )
-        self.datacollector.collect(self)
+        if self.collect:
+            self.datacollector.collect(self)
 
     # The month --------------------------------------------------------------------------------
     def step(self) -> None:
         month, state = self.steps, self.state
-        ctx = self.params.context
-        draws = self.context_rng
-        departed = draws.binomial(ctx.team_size, self.turnover) / ctx.team_size
-        chance = draws.random((2, len(self.member)))
-        new_leader = np.flatnonzero(chance[0] < ctx.leadership_turnover_monthly)
-        shocked = chance[1] < ctx.workload_shock_monthly * self.workload
-        shocks = np.frombuffer(draws.bytes(state.competence.size), dtype=np.uint8)
-        shocks = shocks.reshape(state.competence.shape)
-        mean, conc = ctx.new_leader_commitment_mean, ctx.new_leader_commitment_concentration
-        state.leadership[new_leader] = draws.beta(mean * conc, (1 - mean) * conc, len(new_leader))
+        draws = self.context.month(month)
+        state.leadership[draws.new_leader] = draws.commitment
 
         if self.params.design.design != "none":
-            run_month(self, month, shocked)
+            run_month(self, month, draws.shocked)
+        ctx = self.params.context
         learning.implement(state.competence, state.knowhow, state.leadership.astype(STATE), ctx)
-        learning.lose_knowhow(state.knowhow, departed)
+        learning.lose_knowhow(state.knowhow, draws.departed)
         indicators.drift(
-            state.competence, self.trend_per_month, self.shock_scale, shocks, self.ceiling
+            state.competence, self.trend_per_month, self.shock_scale, draws.shocks, self.ceiling
         )
         self._record()
-        self.datacollector.collect(self)
+        if self.collect:
+            self.datacollector.collect(self)
         if month >= self.params.horizon_months:
             self.running = False
 
@@ -307,6 +335,75 @@ class TwinningModel(mesa.Model):
         return learning.absorptive_capacity(
             self.state.leadership, self.staff_retained, self.params.context
         )
+
+
+@dataclass(frozen=True)
+class ContextDraws:
+    """One month's draws of the context stream (read-only: a run and its counterfactual share
+    them)."""
+
+    departed: np.ndarray  # (N,) share of each team's staff who left this month
+    new_leader: np.ndarray  # institutions whose leader changed this month
+    commitment: np.ndarray  # the new leaders' commitment, 0-1, one per new leader
+    shocked: np.ndarray  # (N,) bool: a workload shock disrupts the team's activities
+    shocks: np.ndarray  # (N, K) uint8: the random byte of each cell's competence shock
+
+
+class ContextStream:
+    """The context stream (turnover, leadership changes, workload and competence shocks),
+    month by month. Nothing the design does changes what it draws, so a run and its
+    counterfactual on the same seed can read one stream: each month is drawn once and kept
+    until every model reading it (``readers``) has had it."""
+
+    def __init__(
+        self,
+        seed: int,
+        stream: np.random.SeedSequence,
+        context: Context,
+        turnover: np.ndarray,
+        workload: np.ndarray,
+        cells: tuple[int, int],
+    ) -> None:
+        self.seed, self.params, self.cells = seed, context, cells
+        self.turnover, self.workload = turnover, workload
+        self.rng = np.random.default_rng(stream)
+        self.readers = 1
+        self.drawn = 0  # months drawn so far
+        self._months: dict[int, list] = {}  # month -> [draws, reads left]
+
+    def same_as(self, other: "ContextStream") -> bool:
+        """Whether ``other`` would draw exactly what this stream draws."""
+        return (
+            self.seed == other.seed
+            and self.params == other.params
+            and self.cells == other.cells
+            and np.array_equal(self.turnover, other.turnover)
+            and np.array_equal(self.workload, other.workload)
+        )
+
+    def month(self, month: int) -> ContextDraws:
+        """The draws of ``month``; months are read in order, once by each reader."""
+        if month not in self._months:
+            self._months[month] = [self._draw(), self.readers]
+        entry = self._months[month]
+        entry[1] -= 1
+        if entry[1] == 0:
+            del self._months[month]
+        return entry[0]
+
+    def _draw(self) -> ContextDraws:
+        self.drawn += 1
+        ctx, draws = self.params, self.rng
+        departed = draws.binomial(ctx.team_size, self.turnover) / ctx.team_size
+        chance = draws.random((2, len(self.turnover)))
+        new_leader = np.flatnonzero(chance[0] < ctx.leadership_turnover_monthly)
+        shocked = chance[1] < ctx.workload_shock_monthly * self.workload
+        shocks = np.frombuffer(draws.bytes(self.cells[0] * self.cells[1]), dtype=np.uint8)
+        mean, conc = ctx.new_leader_commitment_mean, ctx.new_leader_commitment_concentration
+        commitment = draws.beta(mean * conc, (1 - mean) * conc, len(new_leader))
+        for array in (departed, new_leader, commitment, shocked):
+            array.flags.writeable = False
+        return ContextDraws(departed, new_leader, commitment, shocked, shocks.reshape(self.cells))
 
 
 def cell_weights(cells: np.ndarray) -> np.ndarray:

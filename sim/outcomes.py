@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 def outcomes(model: "TwinningModel", counterfactual: "TwinningModel") -> dict[str, float]:
     """All outcomes of a finished run; ``counterfactual`` is the same seed without twinning."""
     result: dict[str, float] = {}
+    cells = indicator_cells(model, counterfactual)
     for t, topic in enumerate(model.world.topics.names):
-        for measure, value in topic_outcomes(model, counterfactual, t).items():
+        for measure, value in topic_outcomes(model, cells, t).items():
             result[f"{topic}.{measure}"] = value
     result.update(activity_outcomes(model))
     result.update(network_outcomes(model))
@@ -103,43 +104,64 @@ def sustainability_outcomes(model, counterfactual, t: int, total_cost: float) ->
     }
 
 
-def topic_outcomes(model, counterfactual, t: int) -> dict[str, float]:
-    world, end = model.world, model.params.evaluation.endline_month
-    applies = world.applies[:, t]
+def indicator_cells(model, counterfactual) -> dict[str, np.ndarray]:
+    """(N, K) arrays the per-topic outcomes read, each computed once for every topic: the
+    measured change from baseline to endline, the true indicator at both, the causal effect at
+    endline, the change without twinning and the measurement noise in the change. Cell by cell
+    these are the same arithmetic as on one topic's column; only the means stay per topic."""
+    topics, end = model.world.topics, model.params.evaluation.endline_month
+    measured_start, measured_end = model.measured(0), model.measured(end)
+    truth_start = topics.scale_min + topics.span * model.competence_by_month[0].astype(float)
+    truth_end = topics.scale_min + topics.span * model.competence_by_month[end].astype(float)
+    truth_none = topics.scale_min + topics.span * counterfactual.competence_by_month[end].astype(
+        float
+    )
+    return {
+        "change": measured_end - measured_start,
+        "truth_start": truth_start,
+        "truth_end": truth_end,
+        "effect": truth_end - truth_none,
+        "change_without": truth_none - truth_start,
+        "noise_change": (measured_end - truth_end) - (measured_start - truth_start),
+    }
+
+
+def topic_outcomes(model, cells: dict[str, np.ndarray], t: int) -> dict[str, float]:
+    """The evaluation's comparison and the causal effect in topic ``t``; ``cells`` are
+    :func:`indicator_cells`."""
+    applies = model.world.applies[:, t]
     chose = model.rising_at_launch[:, t]
     compare, _ = comparison_group(model.member, applies, chose, model.params.evaluation.comparison)
-    measured_start, measured_end = model.measured(0)[:, t], model.measured(end)[:, t]
-    change = measured_end - measured_start
-    low, span = world.topics.scale_min[t], world.topics.span[t]
-    truth_start = low + span * model.competence_by_month[0][:, t].astype(float)
-    truth_end = low + span * model.competence_by_month[end][:, t].astype(float)
-    truth_none = low + span * counterfactual.competence_by_month[end][:, t].astype(float)
-    effect = truth_end - truth_none
-    change_without = truth_none - truth_start
-    noise_change = (measured_end - truth_end) - (measured_start - truth_start)
-    test = right_tailed_z_test(change[chose], change[compare])
     members = applies & model.member
     others = members & ~chose  # members that chose other topics (hosts of this one among them)
+    change = cells["change"][:, t]
+    chosen_change, compared_change = change[chose], change[compare]
+    effect = cells["effect"][:, t]
+    change_without = cells["change_without"][:, t]
+    noise_change = cells["noise_change"][:, t]
+    test = right_tailed_z_test(chosen_change, compared_change)
     return {
         "choosers": float(chose.sum()),
         "comparison": float(compare.sum()),
         "other_members": float(others.sum()),
-        "chooser_change": _mean(change[chose]),
-        "comparison_change": _mean(change[compare]),
+        "chooser_change": _mean(chosen_change),
+        "comparison_change": _mean(compared_change),
         "other_members_change": _mean(change[others]),
-        "difference": _mean(change[chose]) - _mean(change[compare]),
+        "difference": _mean(chosen_change) - _mean(compared_change),
         "z": test.z,
         "p_value": test.p_value,
-        "share_improved": _mean(change[chose] > 0),
-        "share_declined": _mean(change[chose] < 0),
-        "comparison_share_improved": _mean(change[compare] > 0),
-        "comparison_share_declined": _mean(change[compare] < 0),
+        "share_improved": _mean(chosen_change > 0),
+        "share_declined": _mean(chosen_change < 0),
+        "comparison_share_improved": _mean(compared_change > 0),
+        "comparison_share_declined": _mean(compared_change < 0),
         "causal_effect": _mean(effect[chose]),
         "causal_effect_members": _mean(effect[members]),
         "comparison_effect": _mean(effect[compare]),
         "selection": _mean(change_without[chose]) - _mean(change_without[compare]),
         "regression_to_mean": _mean(noise_change[chose]) - _mean(noise_change[compare]),
-        "spread_change": float(np.std(truth_end[applies]) - np.std(truth_start[applies])),
+        "spread_change": float(
+            np.std(cells["truth_end"][applies, t]) - np.std(cells["truth_start"][applies, t])
+        ),
     }
 
 
@@ -176,4 +198,7 @@ def network_outcomes(model) -> dict[str, float]:
 
 
 def _mean(values: np.ndarray) -> float:
-    return float(np.mean(values)) if len(values) else float("nan")
+    """``np.mean`` of a 1-D array (the same sum, divided by the same count), without its
+    dispatch: outcomes take a few hundred means a run. NaN for no values."""
+    count = len(values)
+    return float(values.sum() / count) if count else float("nan")

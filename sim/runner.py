@@ -16,6 +16,7 @@ from sim.evaluation import comparison_group
 from sim.model import TwinningModel
 from sim.outcomes import outcomes
 from sim.params import Scenario
+from sim.payers import FUNDERS
 
 
 @dataclass
@@ -29,20 +30,28 @@ class RunResult:
 
 
 def simulate(scenario: Scenario, seed: int) -> TwinningModel:
-    """Build and run one model to its horizon."""
-    model = TwinningModel(scenario, rng=seed)
-    while model.running:
-        model.step()
-    return model
+    """Build and run one model to its horizon (outcomes only: no Mesa data collection)."""
+    return _run(TwinningModel(scenario, rng=seed, collect=False))
 
 
 def simulate_pair(scenario: Scenario, seed: int) -> tuple[TwinningModel, TwinningModel]:
-    """A run and its counterfactual: the same world and seed with ``design="none"``."""
-    model = simulate(scenario, seed)
+    """A run and its counterfactual: the same world and seed with ``design="none"``. Both read
+    one context stream (:class:`sim.model.ContextStream`): each month's context draws are made
+    once, and are the same numbers the counterfactual's own stream would give."""
+    model = TwinningModel(scenario, rng=seed, collect=False)
     if scenario.design.design == "none":
-        return model, model
-    without = scenario.design.model_copy(update={"design": "none"})
-    return model, simulate(scenario.model_copy(update={"design": without}), seed)
+        return _run(model), model
+    without = scenario.model_copy(
+        update={"design": scenario.design.model_copy(update={"design": "none"})}
+    )
+    counterfactual = TwinningModel(without, rng=seed, collect=False, context=model.context)
+    return _run(model), _run(counterfactual)
+
+
+def _run(model: TwinningModel) -> TwinningModel:
+    while model.running:
+        model.step()
+    return model
 
 
 def run_one(scenario: Scenario, seed: int, *, detail: bool = False) -> RunResult:
@@ -148,5 +157,7 @@ def activities_frame(model: TwinningModel) -> pd.DataFrame:
             "virtual": frame["virtual"].astype(bool),
             "participants": frame["participants"].astype(int),
             "travel_person_days": frame["travel_person_days"],
+            "cash_rwf": frame["cash_rwf"],
+            "payer": np.array(FUNDERS)[frame["payer"].astype(int)],
         }
     )

@@ -182,8 +182,10 @@ def write_world(
     topics: Topics,
     costs: Path | None = None,
 ) -> None:
-    """Write a world folder; ``costs`` is a costs.csv to copy in (unit costs are not synthetic)."""
-    folder.mkdir(parents=True, exist_ok=False)
+    """Write a world folder (new, or empty: the command line writes into a temporary folder that
+    becomes the world only once complete); ``costs`` is a costs.csv to copy in (unit costs are
+    not synthetic)."""
+    folder.mkdir(parents=True, exist_ok=True)
     if costs is not None:
         shutil.copy(costs, folder / "costs.csv")
     institutions.to_csv(folder / "institutions.csv", index=False, float_format="%.4f")

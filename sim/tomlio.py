@@ -47,7 +47,18 @@ def read_model[M: BaseModel](path: Path, model: type[M], what: str) -> M:
     except ValidationError as error:
         problem = error.errors()[0]
         location = ".".join(str(p) for p in problem["loc"]) or what
-        message = (
-            problem["msg"].removeprefix("Value error, ").replace("Input should be ", "must be ")
-        )
-        raise InputError(path, location, problem.get("input"), message) from None
+        raise InputError(path, location, problem.get("input"), allowed_text(problem)) from None
+
+
+def allowed_text(problem: dict[str, Any]) -> str:
+    """What is allowed, in words, from one pydantic error (``ValidationError.errors()[0]``)."""
+    if problem["type"] == "too_short":
+        count = problem["ctx"]["min_length"]
+        return f"at least {count} value{'s' if count != 1 else ''}"
+    if problem["type"] == "int_parsing_size":
+        return "must be a whole number of a sensible size"
+    message = problem["msg"]
+    for prefix in ("Input should be ", "Value error, "):
+        if message.startswith(prefix):
+            return "must be " + message[len(prefix) :]
+    return message

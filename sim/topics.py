@@ -10,7 +10,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.csvio import read_table, require_numeric, require_values
+from sim.csvio import (
+    read_table,
+    require_numeric,
+    require_range,
+    require_text,
+    require_unique,
+    require_values,
+)
 from sim.errors import InputError
 
 INSTITUTION_KINDS = ("dhmt", "hospital")
@@ -32,6 +39,13 @@ TOPIC_COLUMNS = (
     "source",
 )
 NUMERIC_TOPIC_COLUMNS = TOPIC_COLUMNS[5:13]
+TEXT_TOPIC_COLUMNS = TOPIC_COLUMNS[:5]
+# Largest |value| of an indicator's scale (assumption: indicators are percentages, scores or
+# rates; the bound only catches a typo such as 1e300, which would make every competence 0).
+SCALE_LIMIT = 1e6
+# Largest |choice_appeal| in log-odds (assumption: at 20 a topic is chosen over another e^20 =
+# 5e8 times as often, i.e. always; beyond it exp() only loses precision).
+APPEAL_LIMIT = 20.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,12 +100,14 @@ class Topics:
 def load_topics(path: Path) -> Topics:
     """Read and validate ``topics.csv``; every error names the file, row field and value."""
     frame = read_table(path, TOPIC_COLUMNS)
+    require_text(frame, path, TEXT_TOPIC_COLUMNS)
     require_values(frame, path, "applies_to", INSTITUTION_KINDS)
     for column in NUMERIC_TOPIC_COLUMNS:
         require_numeric(frame, path, column)
-    duplicated = frame["topic"][frame["topic"].duplicated()]
-    if len(duplicated):
-        raise InputError(path, "topic", duplicated.iloc[0], "each topic must appear once")
+    for column in ("scale_min", "scale_max", "ceiling"):
+        require_range(frame, path, column, -SCALE_LIMIT, SCALE_LIMIT)
+    require_range(frame, path, "choice_appeal", -APPEAL_LIMIT, APPEAL_LIMIT)
+    require_unique(frame, path, ["topic"])
     _check_scales(frame, path)
     return Topics(
         names=tuple(frame["topic"]),
@@ -105,6 +121,7 @@ def load_topics(path: Path) -> Topics:
 
 
 def _check_scales(frame: pd.DataFrame, path: Path) -> None:
+    """Rules within a row: the scale, and every number measured on it, fits the scale."""
     for row in frame.itertuples():
         if not row.scale_min < row.scale_max:
             raise InputError(path, f"scale_max (topic {row.topic})", row.scale_max, "> scale_min")
@@ -112,8 +129,26 @@ def _check_scales(frame: pd.DataFrame, path: Path) -> None:
             raise InputError(
                 path, f"ceiling (topic {row.topic})", row.ceiling, "within (scale_min, scale_max]"
             )
+        if not row.scale_min <= row.baseline_mean <= row.scale_max:
+            raise InputError(
+                path,
+                f"baseline_mean (topic {row.topic})",
+                row.baseline_mean,
+                "within [scale_min, scale_max]",
+            )
+        width = row.scale_max - row.scale_min
         for column in ("measurement_noise_sd", "baseline_sd"):
-            if getattr(row, column) < 0:
+            if not 0 <= getattr(row, column) <= width:
                 raise InputError(
-                    path, f"{column} (topic {row.topic})", getattr(row, column), ">= 0"
+                    path,
+                    f"{column} (topic {row.topic})",
+                    getattr(row, column),
+                    f"between 0 and the scale's width ({width:g})",
                 )
+        if abs(row.secular_trend_per_year) > width:
+            raise InputError(
+                path,
+                f"secular_trend_per_year (topic {row.topic})",
+                row.secular_trend_per_year,
+                f"between -{width:g} and {width:g} (the scale's width) per year",
+            )

@@ -20,7 +20,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.csvio import read_table, require_numeric, require_range, require_values
+from sim.csvio import (
+    read_table,
+    require_numeric,
+    require_range,
+    require_text,
+    require_unique,
+    require_values,
+)
 from sim.errors import InputError
 from sim.topics import INSTITUTION_KINDS, Topics, load_topics
 
@@ -45,6 +52,8 @@ BASELINE_COLUMNS = ("institution", "topic", "value")
 DISTANCE_COLUMNS = ("from", "to", "km")
 PRIORITY_COLUMNS = ("institution", "topic", "role")
 COST_COLUMNS = ("item", "value", "unit", "source", "description")
+# Largest unit cost (RWF): a bound that catches a typo, far above any price of an activity.
+MAX_UNIT_COST = 1e12
 COST_ITEMS = (
     "exchange_rate",
     "per_diem",
@@ -173,14 +182,8 @@ def cached_world(folder: str) -> World:
 
 def _read_institutions(path: Path) -> pd.DataFrame:
     frame = read_table(path, INSTITUTION_COLUMNS)
-    for column in INSTITUTION_COLUMNS:
-        blank = frame[column].isna()
-        if blank.any():
-            row = int(blank.to_numpy().nonzero()[0][0])
-            raise InputError(path, f"{column} (row {row + 2})", "blank", "a value")
-    duplicated = frame["id"][frame["id"].duplicated()]
-    if len(duplicated):
-        raise InputError(path, "id", duplicated.iloc[0], "each institution id must appear once")
+    require_text(frame, path, INSTITUTION_COLUMNS)
+    require_unique(frame, path, ["id"])
     require_values(frame, path, "kind", INSTITUTION_KINDS)
     require_values(frame, path, "ownership", ("public", "private"))
     require_values(frame, path, "setting", ("rural", "urban"))
@@ -199,6 +202,7 @@ def _read_baseline(
     path: Path, ids: np.ndarray, topics: Topics, applies: np.ndarray
 ) -> tuple[np.ndarray, bool]:
     frame = read_table(path, BASELINE_COLUMNS)
+    require_text(frame, path, ("institution", "topic"))
     require_values(frame, path, "institution", ids)
     require_values(frame, path, "topic", topics.names)
     require_numeric(frame, path, "value")
@@ -222,16 +226,7 @@ def _read_baseline(
                 topics.names[t],
                 f"a topic that applies to a {ids[i]}'s kind",
             )
-    if pd.Series(list(zip(rows, cols, strict=True))).duplicated().any():
-        n = int(
-            pd.Series(list(zip(rows, cols, strict=True))).duplicated().to_numpy().nonzero()[0][0]
-        )
-        raise InputError(
-            path,
-            f"institution, topic (row {n + 2})",
-            f"{ids[rows[n]]}, {topics.names[cols[n]]}",
-            "each pair once",
-        )
+    require_unique(frame, path, ["institution", "topic"])
     baseline = np.full(applies.shape, np.nan)
     baseline[rows, cols] = values
     missing = applies & np.isnan(baseline)
@@ -251,6 +246,7 @@ def _read_baseline(
 
 def _read_distances(path: Path, district_names: tuple[str, ...]) -> np.ndarray:
     frame = read_table(path, DISTANCE_COLUMNS)
+    require_text(frame, path, ("from", "to"))
     require_values(frame, path, "from", district_names)
     require_values(frame, path, "to", district_names)
     require_numeric(frame, path, "km")
@@ -278,6 +274,7 @@ def _read_priorities(
     if not path.is_file():
         return None, None
     frame = read_table(path, PRIORITY_COLUMNS)
+    require_text(frame, path, PRIORITY_COLUMNS)
     require_values(frame, path, "institution", ids)
     require_values(frame, path, "topic", topics.names)
     require_values(frame, path, "role", ("rising", "shining"))
@@ -304,13 +301,25 @@ def _read_priorities(
 
 
 def _read_costs(path: Path) -> dict[str, float] | None:
-    """Unit costs by item; every item of ``COST_ITEMS`` must be there, each >= 0."""
+    """Unit costs by item; every item of ``COST_ITEMS`` must be there once, each >= 0, and the
+    exchange rate > 0 (totals in US dollars divide by it)."""
     if not path.is_file():
         return None
     frame = read_table(path, COST_COLUMNS)
+    require_text(frame, path, ("item",))
     require_values(frame, path, "item", COST_ITEMS)
+    require_unique(frame, path, ["item"])
     require_numeric(frame, path, "value")
-    require_range(frame, path, "value", 0.0, 1e12)
+    require_range(frame, path, "value", 0.0, MAX_UNIT_COST)
+    rate = frame["item"] == "exchange_rate"
+    if (rate & (frame["value"] <= 0)).any():
+        row = int((rate & (frame["value"] <= 0)).to_numpy().nonzero()[0][0])
+        raise InputError(
+            path,
+            f"value (row {row + 2}, item exchange_rate)",
+            frame["value"].iloc[row],
+            "a positive number of RWF per USD",
+        )
     costs = dict(zip(frame["item"], frame["value"].astype(float), strict=True))
     missing = [item for item in COST_ITEMS if item not in costs]
     if missing:

@@ -25,6 +25,8 @@ def test_tpn_bench_prints_its_figures_as_one_json_line():
     for name in (
         "tpn_2021_run_ms",
         "tpn_2021_replication_with_counterfactual_ms",
+        "tpn_2021_replications_per_second_1_core",
+        "tpn_2021_us_per_agent_step",
         "large_world_us_per_agent_step",
         "boltzmann_us_per_agent_step",
         "bare_boltzmann_us_per_agent_step",
@@ -32,4 +34,10 @@ def test_tpn_bench_prints_its_figures_as_one_json_line():
         assert figures[name] > 0, name
     ratio = figures["large_world_us_per_agent_step"] / figures["boltzmann_us_per_agent_step"]
     assert figures["ratio_ours_to_boltzmann"] == pytest.approx(ratio, rel=0.01)
+    per_second = 1e3 / figures["tpn_2021_replication_with_counterfactual_ms"]
+    assert figures["tpn_2021_replications_per_second_1_core"] == pytest.approx(per_second, rel=0.01)
+    # 74 institutions x 24 months of the shipped world and scenario
+    per_step = figures["tpn_2021_run_ms"] * 1e3 / (74 * 24)
+    assert figures["tpn_2021_us_per_agent_step"] == pytest.approx(per_step, rel=0.01)
+    assert figures["load_average_at_start"] >= 0
     assert figures["mesa"].startswith("3.")

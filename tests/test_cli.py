@@ -1,6 +1,7 @@
 """The `tpn` command as a user meets it: outputs, refusals and one-line errors."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -181,3 +182,33 @@ def test_a_world_with_distances_but_no_coordinates_runs_and_draws_its_network(tm
     out = tmp_path / "out"
     assert main(["run", str(scenario), "--reps", "2", "--out", str(out), "--quiet"]) == 0
     assert (out / "figures" / "network.png").is_file()
+
+
+def test_compare_prints_the_summary_the_acceptability_curve_and_the_budget_impact(tmp_path, capsys):
+    args = ["compare", "tpn_2021", "dyad", "--reps", "3", "--out", str(tmp_path / "c"), "--quiet"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Summary\n")
+    summary = out[: out.index("\n\n")]
+    assert "tpn_2021 (network design) adds" in summary and "costs" in summary
+    assert "RWF" in summary and "chance only" in summary
+    assert "Cost-effectiveness frontier" in out and "extendedly dominated" in out
+    assert "Cost-effectiveness acceptability" in out
+    for wtp in ("25,000", "100,000", "500,000"):
+        assert f"\n{wtp} " in out, wtp
+    assert "Budget impact of tpn_2021" in out and "Apr 2021 to Mar 2022" in out
+    assert "donor leaves" in out
+    assert out.index("Summary") < out.index("Every outcome (named as tpn outcomes")
+
+
+def test_compare_refuses_scenarios_on_different_worlds(tmp_path, world_copy):
+    """Paired differences need the same institutions: two worlds are one line, exit 2."""
+    other = tmp_path / "other.toml"
+    shipped = Path(__file__).parents[1] / "scenarios" / "dyad.toml"
+    other.write_text(f'extends = "{shipped}"\nname = "dyad_elsewhere"\nworld = "{world_copy}"\n')
+    out = tmp_path / "out"
+    result = run_tpn("compare", "tpn_2021", str(other), "--reps", "1", "--out", str(out))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "world" in lines[0] and "one world for every scenario" in lines[0]
+    assert not out.exists()

@@ -10,6 +10,7 @@ import zipfile
 from types import SimpleNamespace
 
 import ipyvuetify as v
+import pandas as pd
 import pytest
 import solara
 from solara.components.file_drop import FileDropZone
@@ -83,15 +84,17 @@ def test_changing_a_lever_and_running_gives_tables_with_numbers():
     button = rc.find(v.Btn, meta_ref="run").widget
     assert "Run 3 replications of designs A and B" in button.children
     button.click()
-    headline = _html(rc, "tpn-headline")
-    assert "Hospital accreditation" in headline
-    assert NUMBER_WITH_INTERVAL.search(headline)
     comparison = _html(rc, "tpn-comparison")
     assert "B − A [paired, 95% CI of the mean, chance only]" in comparison
-    assert "share run virtually 0.3 → 0.8" in _html(rc, "tpn-comparison-note")
+    assert "design B is dyad with share run virtually 0.3 → 0.8" in _html(rc, "tpn-comparison-note")
     assert NUMBER_WITH_INTERVAL.search(comparison)
     assert "B − A:" in _html(rc, "tpn-keys")
-    activities = _html(rc, "tpn-activities")
+    rc.find(v.Tabs).widget.v_model = 2  # design B's own results, not only B − A
+    headline = _html(rc, "tpn-headline-b")
+    assert "Hospital accreditation" in headline
+    assert NUMBER_WITH_INTERVAL.search(headline)
+    assert "B: dyad, changed: share run virtually 0.3 → 0.8" in _html(rc, "tpn-design-b")
+    activities = _html(rc, "tpn-activities-b")
     assert "Exchange visits" in activities and "Travel (person-days)" in activities
 
 
@@ -256,3 +259,123 @@ def test_the_dashboards_folder_download_is_what_tpn_compare_writes(tmp_path, cap
     manifest = json.loads((downloaded / "manifest.json").read_text())
     assert manifest["kind"] == "compare" and manifest["command"] == "tpn dashboard"
     assert manifest["scenarios"] == ["tpn_2021", "dyad"] and manifest["replications"] == 3
+
+
+def test_levers_have_help_text_number_boxes_a_seed_and_reset():
+    rc = _render()
+    for lever in ("visit_allocation", "phasing", "host_capacity", "phase_interval_months"):
+        rc.find(meta_ref=f"a-{lever}").assert_single()
+    allocation = rc.find(v.Select, meta_ref="a-visit_allocation").widget
+    assert allocation.v_model == "first come" and "largest gap" in allocation.items
+    helps = " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
+    assert "Which partnerships get the scarce exchange visits." in helps  # from sim.params
+    box = rc.find(v.TextField, meta_ref="a-exchange_visits_per_year-number").widget
+    box.v_model = "90"
+    box.fire_event("focusout", None)  # a number box sets its value when it loses focus
+    _wait(lambda: _slider(rc, "a-exchange_visits_per_year").v_model == 90)
+    assert rc.find(v.TextField, meta_ref="run-seed").widget.v_model == "2021"
+    rc.find(v.Btn, meta_ref="a-reset").widget.click()
+    _wait(lambda: _slider(rc, "a-exchange_visits_per_year").v_model == 30)
+
+
+def test_moving_a_lever_does_not_redraw_the_results(monkeypatch):
+    """The results read no lever: with results on the page, a slider move redraws the levers
+    and the run panel only (it took 1.5-3 s when every move redrew every table)."""
+    import analysis.dashboard as page
+
+    rc = _render()
+    _slider(rc, "run-replications").v_model = 2
+    rc.find(v.Btn, meta_ref="run").widget.click()
+    _html(rc, "tpn-results-note")
+    drawn = []
+    real = page.Results.f
+
+    def counted(outcome):
+        drawn.append(outcome)
+        return real(outcome)
+
+    monkeypatch.setattr(page.Results, "f", counted)
+    _slider(rc, "a-virtual_share").v_model = 0.8
+    _wait(
+        lambda: "0.8" in " ".join(w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets)
+    )
+    rc.find(v.Alert, children=["The levers changed since this run: press Run to update."]).wait_for(
+        timeout=10
+    )
+    assert drawn == []
+
+
+def test_a_changed_design_is_named_for_its_change_and_its_file_reproduces_it(tmp_path, capsys):
+    """``tpn_2021`` with 90 visits a year is "tpn_2021, changed: ...", in the results folder
+    and report too; its scenario file, run with `tpn run`, gives the same runs exactly."""
+    from analysis.cli.main import main
+
+    shipped = data.shipped()
+    base = shipped["tpn_2021"]
+    values = {**data.lever_values(base, 3), "exchange_visits_per_year": 90.0, "seed": 11}
+    design = data.apply_levers(base, values)
+    assert design.name == "tpn_2021, changed: exchange-visit budget 30 → 90"
+    outcome = data.run_designs([design], 3, bases=[base])
+    assert outcome.arms[0].label == "A: tpn_2021, changed: exchange-visit budget 30 → 90"
+    assert "tpn_2021, changed: exchange-visit budget 30 → 90" in data.report_html(outcome).decode()
+    path = tmp_path / data.toml_filename(design, base)
+    assert path.name == "tpn_2021-changed.toml"
+    path.write_text(data.scenario_toml(design, base, set(shipped)))
+    assert main(["run", str(path), "--out", str(tmp_path / "run"), "--quiet"]) == 0
+    capsys.readouterr()
+    cli = pd.read_csv(tmp_path / "run" / "runs.csv").drop(columns="scenario")
+    page = pd.read_csv(io.BytesIO(data.runs_csv(outcome))).drop(columns="scenario")
+    pd.testing.assert_frame_equal(page, cli[page.columns])
+
+
+def test_an_uploaded_design_is_written_out_in_full(tmp_path):
+    """A design started from an upload cannot ``extends`` it: its file states every value."""
+    from sim.scenario import load_scenario
+
+    base = data.scenario_from_upload(
+        "mine.toml", b'extends = "tpn_2021"\n[design]\nhost_capacity = 6\n'
+    )
+    design = data.apply_levers(base, {**data.lever_values(base, 2), "phasing": "by_province"})
+    text = data.scenario_toml(design, base, set(data.shipped()))
+    assert "extends" not in text and "host_capacity = 6" in text
+    path = tmp_path / "mine-changed.toml"
+    path.write_text(text)
+    assert load_scenario(path).model_dump() == design.model_dump()
+
+
+def test_figures_use_calendar_dates_words_and_colour_blind_safe_colours(tpn):
+    """Every time axis in calendar months, no identifier with underscores in any text, only
+    Okabe-Ito colours (and greys) for lines and bars, and no empty map for a design without
+    ties."""
+    from matplotlib.colors import to_hex
+    from matplotlib.patches import Rectangle
+
+    from analysis import style
+
+    none = data.apply_levers(tpn, {**data.lever_values(tpn, 2), "design": "none"})
+    outcome = data.run_designs([tpn, none], 2)
+    figures = {
+        "trajectories": dfig.trajectories(outcome, 0),
+        "activities": dfig.activities_by_month(outcome, 0),
+        "compared": dfig.compared_trajectories(outcome),
+        "network": dfig.network(outcome, 0, "accreditation"),
+        "effects": dfig.effects(outcome),
+    }
+    allowed = {c.lower() for c in (*style.OKABE_ITO.values(), style.GREY, style.LIGHT_GREY)}
+    for name, fig in figures.items():
+        texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+        assert not [t for t in texts if "_" in t], (name, [t for t in texts if "_" in t])
+        for ax in fig.axes:
+            for line in ax.get_lines():
+                colour = to_hex(line.get_color()).lower()
+                assert colour in allowed or colour == "#000000", (name, colour)
+            for bar in ax.patches:  # bars; the programme's shading is yellow, an Okabe-Ito
+                if isinstance(bar, Rectangle) and bar.get_width():
+                    colour = to_hex(bar.get_facecolor(), keep_alpha=False).lower()
+                    assert colour in allowed, (name, colour)
+    for name in ("trajectories", "activities", "compared"):
+        ticks = [t.get_text() for t in figures[name].axes[0].get_xticklabels()]
+        assert ticks[0] == "Apr 2021" and re.fullmatch(r"[A-Z][a-z]{2} \d{4}", ticks[-1])
+    assert dfig.arm_figures(outcome, 0, "accreditation")["network-0"][:4] == b"\x89PNG"
+    nothing = dfig.arm_figures(outcome, 1, "accreditation")
+    assert nothing["network-1"] is None and nothing["activities-1"] is None

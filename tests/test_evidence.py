@@ -290,6 +290,23 @@ def test_install_refuses_a_posterior_that_never_reached_temperature_one():
     ]
 
 
+def test_install_refuses_an_optuna_ensemble_smaller_than_the_file_asks(tmp_path):
+    """Issue 14, item 11: a file asking for an ensemble of 20 from 5 trials would install 5
+    parameter sets, poor fits among them, with no word."""
+    path = tmp_path / "cal.toml"
+    path.write_text(
+        'base = "tpn_2021"\nmethod = "optuna"\n[optuna]\ntrials = 5\nreplications = 2\n'
+        "ensemble = 20\n[parameters.secular_trend_multiplier]\nrange = [0.2, 2.0]\n"
+        '[targets.x]\noutcome = "accreditation.comparison_change"\nobserved = 2.2\nsd = 0.3\n'
+    )
+    spec, _ = load_calibration(path)
+    assert install_shortfalls(spec, spec) == [
+        "its ensemble would hold 5 of the 20 best trials asked"
+    ]
+    bigger = spec.with_budget(None, None, 20)
+    assert install_shortfalls(bigger, spec) == []
+
+
 def test_a_free_parameter_the_base_scenario_sets_itself_is_refused(tmp_path):
     path = tmp_path / "fit.toml"
     path.write_text(

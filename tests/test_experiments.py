@@ -12,15 +12,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.design import make_design
+from experiments.design import make_design, point_count
 from experiments.executors import SerialExecutor, make_executor
 from experiments.manifest import new_manifest, now
+from experiments.optimize import budget_scenario, search_plan
+from experiments.policies import DESIGNS, NO_EFFECT, design_changes
 from experiments.replicate import run_batch
 from experiments.sensitivity import analyse
 from experiments.spec import Experiment, load_experiment
 from experiments.store import SweepStore
 from experiments.sweep import FunctionModel, ScenarioModel, point_means, run_sweep, tasks_of
-from sim.scenario import load_scenario
+from sim.errors import InputError
+from sim.runner import run_one
+from sim.scenario import load_scenario, with_overrides
 from tests.conftest import run_tpn
 
 ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
@@ -181,7 +185,10 @@ def test_resume_after_a_kill_equals_an_uninterrupted_sweep(tmp_path):
     ("body", "expected"),
     [
         ('design = "sobol"\n[factors.warp_speed]\nrange = [0, 1]\n', "parameter = 'warp_speed'"),
-        ('design = "sobol"\n[factors.virtual_share]\nrange = [0.5, 0.5]\n', "empty range"),
+        (
+            'design = "sobol"\n[factors.virtual_share]\nrange = [0.5, 0.5]\n',
+            "factors.virtual_share.range = [0.5, 0.5]: [low, high] with low below high",
+        ),
         ('design = "grid"\n[factors.virtual_share]\nrange = [0, 1]\n', "design = 'grid'"),
         (
             'design = "sobol"\n[factors.virtual_share]\nrange = [0, 2]\n',
@@ -189,7 +196,7 @@ def test_resume_after_a_kill_equals_an_uninterrupted_sweep(tmp_path):
         ),
         (
             'design = "full_factorial"\n[factors.virtual_share]\nrange = [0, 1]\n',
-            "full_factorial needs levels",
+            "factors.virtual_share = 'range': levels, or a range with points",
         ),
         (
             'design = "morris"\n[factors.efficacy_coaching]\nmean = 0.2\nsd = 0.05\n'
@@ -213,6 +220,34 @@ def test_resume_after_a_kill_equals_an_uninterrupted_sweep(tmp_path):
             'design = "full_factorial"\n[factors.virtual_share]\nlevels = [0.0, 0.8]\n'
             '[factors."design.virtual_share"]\nlevels = [0.2, 0.4]\n',
             "factors = 'design.virtual_share': one factor per parameter ('virtual_share'",
+        ),
+        # issue 14, item 7: every value a factor can take is checked before any run
+        (
+            'design = "latin_hypercube"\nsamples = 4\n'
+            "[factors.exchange_visits_per_year]\nrange = [0, inf]\n",
+            "factors.exchange_visits_per_year.range = [0.0, inf]: two finite numbers",
+        ),
+        (
+            'design = "full_factorial"\n[factors.world]\nlevels = ["nope"]\n',
+            "factors.world.levels = 'nope': a folder",
+        ),
+        (
+            'design = "latin_hypercube"\nsamples = 4\n'
+            "[factors.performance_contracts]\nrange = [0, 1]\n",
+            "factors.performance_contracts.range = [0.0, 1.0]: levels = [...]: "
+            "performance_contracts is not a number",
+        ),
+        (
+            'design = "latin_hypercube"\nsamples = 4\n[factors.virtual_share]\nmean = 1.5\nsd = 0.2\n',
+            "factors.virtual_share.mean = 1.5: a mean within virtual_share's range [0, 1]",
+        ),
+        (
+            'design = "latin_hypercube"\nsamples = 4\n[factors.virtual_share]\nmean = nan\nsd = 0.2\n',
+            "factors.virtual_share.mean = nan: a finite number",
+        ),
+        (
+            'design = "full_factorial"\n[factors.host_capacity]\nlevels = [4, 1e300]\n',
+            "factors.host_capacity",
         ),
     ],
 )
@@ -378,3 +413,178 @@ def test_a_resume_runs_failed_runs_again(tmp_path):
     runs = sweep(resume=True).runs
     assert runs["status"].tolist() == ["ok", "ok"]
     assert runs["z"].tolist() == [0.2, 1.8]
+
+
+@pytest.mark.parametrize("design", ["latin_hypercube", "sobol"])
+def test_a_normal_factor_on_a_bounded_parameter_is_truncated_to_its_bounds(tmp_path, design):
+    path = tmp_path / "normal.toml"
+    path.write_text(
+        f'base = "tpn_2021"\ndesign = "{design}"\nsamples = 64\nseed = 3\n'
+        'outcomes = ["cbhi.causal_effect"]\n'
+        "[factors.virtual_share]\nmean = 0.8\nsd = 0.4\n"
+        "[factors.host_capacity]\nmean = 2\nsd = 3\n"
+    )
+    spec, base = load_experiment(path)
+    values = make_design(spec, base).values
+    assert values["virtual_share"].between(0, 1).all()
+    assert values["host_capacity"].between(1, 100).all()
+    assert (values["virtual_share"] > 0.99).any(), "the upper tail piles up near the bound"
+    # every point is a valid scenario: no run can fail the parameter's own range
+    for point in values.to_dict(orient="records"):
+        assert with_overrides(base, point).design.virtual_share == point["virtual_share"]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {
+            "design": "full_factorial",
+            "factors": {"a": {"levels": [1, 2, 3]}, "b": {"range": [0, 1], "points": 4}},
+        },
+        {"design": "latin_hypercube", "samples": 7, "factors": {"a": {"range": [0, 1]}}},
+        {
+            "design": "sobol",
+            "samples": 8,
+            "factors": {"a": {"range": [0, 1]}, "b": {"range": [0, 1]}},
+        },
+        {
+            "design": "sobol",
+            "samples": 8,
+            "second_order": True,
+            "factors": {n: {"range": [0, 1]} for n in "abc"},
+        },
+        {"design": "morris", "samples": 3, "factors": {n: {"range": [0, 1]} for n in "abc"}},
+    ],
+)
+def test_the_point_count_is_known_before_the_points_are_drawn(fields):
+    spec = experiment(**fields)
+    assert point_count(spec) == len(make_design(spec, None).values)
+
+
+def test_an_experiment_above_the_run_limit_is_refused_unless_raised(tmp_path):
+    path = tmp_path / "huge.toml"
+    path.write_text(
+        'base = "tpn_2021"\ndesign = "full_factorial"\nreplications = 100\n'
+        'outcomes = ["cbhi.causal_effect"]\n'
+        "[factors.virtual_share]\nrange = [0, 1]\npoints = 1000\n"
+        "[factors.host_capacity]\nrange = [1, 100]\npoints = 1000\n"
+    )
+    out = tmp_path / "out"
+    result = run_tpn("sweep", str(path), "--out", str(out))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "1,000,000 points x 100 replications = 100,000,000" in result.stderr
+    assert "--max-runs" in result.stderr and not out.exists()
+    small = tmp_path / "small.toml"
+    small.write_text(
+        'base = "tpn_2021"\ndesign = "full_factorial"\nreplications = 2\n'
+        'outcomes = ["cbhi.causal_effect"]\n[factors.virtual_share]\nlevels = [0.0, 1.0]\n'
+    )
+    refused = run_tpn("sweep", str(small), "--out", str(out), "--max-runs", "3")
+    assert refused.returncode == 2 and "at most 3 runs" in refused.stderr, refused.stderr
+    ran = run_tpn(
+        "sweep",
+        str(small),
+        "--out",
+        str(out),
+        "--max-runs",
+        "4",
+        "--quiet",
+        "--scheduler",
+        "serial",
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "2 points x 2 replications = 4 runs" in ran.stderr.splitlines()[0]
+
+
+# Issue 14, item 8: an error in an experiment file names the field, not the whole file.
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            'design = "sobol"\nsampels = 8\n[factors.virtual_share]\nrange = [0, 1]\n',
+            "sampels = 8: not a key here; allowed: name, description, base, design, samples",
+        ),
+        (
+            'design = "sobol"\n[factors.virtual_share]\nrange = [0, 1]\nstep = 2\n',
+            "factors.virtual_share.step = 2: not a key here; allowed: range, levels, mean, sd, "
+            "points",
+        ),
+        (
+            "[factors.virtual_share]\nrange = [0, 1]\n",
+            "design = 'missing'",
+        ),
+        (
+            'design = "sobol"\n[factors.virtual_share]\nrange = [0, 1]\n'
+            '[factors.matching_rule]\nlevels = ["best", "nearest"]\n',
+            "factors.matching_rule.levels = ['best', 'nearest']: numbers with design = 'sobol'",
+        ),
+    ],
+)
+def test_an_experiment_error_names_the_field_and_the_keys_allowed(tmp_path, body, expected):
+    path = tmp_path / "bad.toml"
+    path.write_text('base = "tpn_2021"\noutcomes = ["cbhi.causal_effect"]\n' + body)
+    with pytest.raises(InputError) as raised:
+        load_experiment(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: ") and expected in message, message
+    assert "outcomes" not in message.split(":")[1], "the whole file shown as the value"
+
+
+# Issue 14, item 9: a design is its own scenario, activities included, and a lever without effect
+# on it is never searched or reported.
+def test_the_frontiers_provincial_design_is_the_rhss_sessions_without_coaching_or_visits():
+    spec, base = load_experiment(Path("experiments/frontier_designs.toml"))
+    provincial = [
+        p for p in spec.policies if with_overrides(base, p.levers).design.design == "provincial"
+    ]
+    assert provincial, "the frontier compares the provincial design"
+    for policy in provincial:
+        scenario = with_overrides(base, policy.levers).model_copy(update={"horizon_months": 24})
+        outcomes = run_one(scenario, 5).outcomes
+        assert outcomes["activities.coaching_visit"] == 0
+        assert outcomes["activities.exchange_visit"] == 0
+        assert outcomes["activities.provincial_event"] > 0
+    assert len({p.levers.get("virtual_share") for p in provincial}) == len(provincial)
+
+
+def test_optimize_never_searches_a_lever_without_effect_on_the_design():
+    base = budget_scenario(load_scenario("tpn_2021"), 80e6, None)
+    changes = {design: design_changes(design) for design in DESIGNS}
+    for design in ("provincial", "hub", "network", "dyad"):
+        asked = []
+
+        def choose(name, kind, space, design=design, asked=asked):
+            asked.append(name)
+            if name == "design":
+                return design
+            return space[1] if kind != "categorical" else space[-1]
+
+        plan, shown = search_plan(base, changes, choose)
+        assert ("matching_rule" in asked) == (design in ("network", "dyad"))
+        assert (shown["matching_rule"] == NO_EFFECT) == (design in ("provincial", "hub"))
+        if design == "provincial":
+            assert "exchange_visits_per_year" not in asked
+            scenario = with_overrides(base, plan)
+            assert scenario.schedule.coaching_months == ()
+            assert scenario.design.exchange_visits_per_year == 0
+
+
+def test_a_frontier_of_designs_reports_no_lever_without_effect(tmp_path):
+    path = tmp_path / "designs.toml"
+    path.write_text(
+        'base = "tpn_2021"\ndesign = "full_factorial"\nreplications = 1\nseed = 2\n'
+        'outcomes = ["costs.total", "gains.institution_points"]\n'
+        "[policy_factorial]\n"
+        'scenario = ["tpn_2021", "provincial_sessions"]\nexchange_visits_per_year = [0, 30]\n'
+    )
+    out = tmp_path / "out"
+    result = run_tpn("frontier", str(path), "--out", str(out), "--scheduler", "serial", "--quiet")
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(out / "frontier.csv")
+    assert sorted(table["design"]) == ["network", "network", "provincial"]
+    provincial = table[table["design"] == "provincial"].iloc[0]
+    assert provincial["exchange_visits_per_year"] == NO_EFFECT
+    assert json.loads((out / "manifest.json").read_text())["kind"] == "frontier"
+    # The printed table names each lever in words with its unit, and counts whole.
+    assert "exchange visits per year (visits/year)" in result.stdout
+    assert "30.0" not in result.stdout and "exchange_visits_per_year" not in result.stdout

@@ -83,7 +83,7 @@ def test_overrides_by_bare_or_dotted_name():
             "evaluation.headline_topics",
             "topic of the world",
         ),
-        ('extends = "tpn_2021"\nhorizon_months = 12\n', "evaluation", "endline_month"),
+        ('extends = "tpn_2021"\nhorizon_months = 22\n', "horizon_months", "endline_month"),
         (
             'extends = "tpn_2021"\n[design]\npriorities_range = [4, 2]\n',
             "design.priorities_range",

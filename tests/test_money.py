@@ -1,5 +1,7 @@
 """Costs, payers, budgets, donor exit and the Ministry's questions."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,6 +9,7 @@ import pytest
 from analysis.frontier import frontier_table
 from analysis.reporting import icer_rows
 from experiments.optimize import GAIN, LEVERS, budget_scenario, evaluate_plan, optimize
+from experiments.policies import NO_EFFECT, design_changes
 from experiments.replicate import replication_seeds
 from sim.activity_kinds import CO_DESIGN_WORKSHOP, KINDS_BY_NAME, LAUNCH_WORKSHOP
 from sim.model import TwinningModel
@@ -199,10 +202,27 @@ def test_the_optimiser_never_returns_a_plan_over_budget(tpn):
     assert (result.trials.loc[~result.trials["feasible"], "cost_max"] > budget).all()
     assert result.best["gain_mean"].is_monotonic_decreasing
     best = result.best.iloc[0]
-    assert best["exchange_visits_per_year"] == int(best["exchange_visits_per_year"])
-    plan = {name: best[name] for name in LEVERS}
+    visits = best["exchange_visits_per_year"]
+    assert visits == NO_EFFECT or visits == int(visits)
+    # The plan the model was given: the design's own scenario, then every lever it searched.
+    plan = design_changes(best["design"]) | {
+        name: best[name] for name in list(LEVERS)[1:] if best[name] != NO_EFFECT
+    }
     rerun = evaluate_plan(budget_scenario(tpn, budget, None), plan, replications=3, seed=2)
     assert rerun[GAIN].mean() == pytest.approx(best["gain_mean"])
+
+
+def test_a_shorter_programme_keeps_its_schedule_and_its_paid_visits_within_it(tpn):
+    """`tpn optimize --years 1`: a visit window running past the programme's end would leave
+    visits the budget pays for unheld; the schedule is cut to the programme instead."""
+    from sim.scenario import check_calendar
+    from sim.world import cached_world
+
+    short = budget_scenario(tpn, 30e6, 1)
+    assert short.design.programme_months == 12
+    assert short.schedule.visit_window == (3, 11) and short.schedule.coaching_months == (0, 2)
+    assert max(short.schedule.virtual_event_months) < 12
+    check_calendar(short, cached_world(short.world), Path("--years"), {})  # nothing left out
 
 
 def test_dominated_designs_are_marked_and_the_frontier_has_icers():
@@ -243,3 +263,61 @@ def test_an_icer_is_given_only_to_a_scenario_that_gains_more():
     assert icers["better"] == pytest.approx(100.0)
     assert np.isnan(icers["base"])
     assert np.isnan(icers["cheaper_worse"]) and np.isnan(icers["dearer_worse"])
+
+
+def test_numbers_are_shown_as_what_they_are():
+    from analysis.tables import format_number, format_value
+    from sim.outcome_registry import outcome
+
+    assert format_value(0.0864, outcome("network.reciprocity")) == "9%"
+    assert format_value(1.2, outcome("network.reciprocity")) == "100%"  # a share stays 0-100%
+    assert format_value(-12.0, outcome("costs.total")) == "0"  # money never below zero
+    assert format_value(63_317_273.4, outcome("costs.total")) == "63,317,273"
+    assert format_value(45.6, outcome("activities.exchange_visit")) == "46"  # a count is whole
+    assert format_value(3.64, outcome("network.ties_per_host")) == "3.6"  # a rate is not
+    assert "e" not in format_number(0.00032) and format_number(0.00032) == "0.00032"
+
+
+def test_intervals_keep_within_the_bounds_of_shares_counts_and_money_and_say_how():
+    from analysis.stats import BOOTSTRAP_METHOD, NO_INTERVAL, T_METHOD, summarise
+
+    # Mostly zeros with one large value: a t-interval would go below 0.
+    runs = pd.DataFrame(
+        {
+            "costs.district": [0.0] * 9 + [900_000.0],
+            "network.reciprocity": [0.0] * 9 + [0.9],
+            "accreditation.causal_effect": [0.0] * 9 + [9.0],
+            "accreditation.p_value": [0.01, 0.2] * 5,
+        }
+    )
+    table = summarise(runs, list(runs.columns)).set_index("outcome")
+    for name in ("costs.district", "network.reciprocity"):
+        assert table.loc[name, "ci_low"] >= 0 and table.loc[name, "method"] == BOOTSTRAP_METHOD
+    assert table.loc["network.reciprocity", "ci_high"] <= 1
+    assert table.loc["accreditation.causal_effect", "ci_low"] < 0  # points may fall: t
+    assert table.loc["accreditation.causal_effect", "method"] == T_METHOD
+    p = table.loc["accreditation.p_value"]
+    assert np.isnan(p["ci_low"]) and p["method"] == NO_INTERVAL  # no interval on a P-value
+    assert p["power"] == pytest.approx(0.5) and 0 < p["power_ci_low"] < 0.5 < p["power_ci_high"] < 1
+    assert summarise(runs, ["costs.district"]).equals(summarise(runs, ["costs.district"]))
+
+
+def test_the_frontier_of_a_sweep_marks_extended_dominance():
+    # b: 10 more for 1 point over a; c: 10 more for 4 points over b. Over a, c costs 20 for 5
+    # points (4 a point), less than b's 10 a point: b is extendedly dominated.
+    summary = pd.DataFrame(
+        {
+            "point": [0, 1, 2],
+            "design": ["a", "b", "c"],
+            "costs.total.mean": [0.0, 10.0, 20.0],
+            "costs.total.ci_low": [0.0] * 3,
+            "costs.total.ci_high": [30.0] * 3,
+            "g.mean": [0.0, 1.0, 5.0],
+            "g.ci_low": [0.0] * 3,
+            "g.ci_high": [6.0] * 3,
+        }
+    )
+    table = frontier_table(summary, ["design"], "costs.total", "g").set_index("design")
+    assert table.loc["b", "status"] == "extendedly dominated" and table.loc["b", "dominated"]
+    assert np.isnan(table.loc["b", "icer"])
+    assert table.loc["c", "icer"] == pytest.approx(20.0 / 5.0)

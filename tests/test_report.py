@@ -2,6 +2,7 @@
 
 import base64
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -373,3 +374,64 @@ def test_a_validate_report_with_a_posterior_shows_the_predictive_check_and_patte
     assert "ties counted half" in html
     assert "z-test significant at 5%" in html
     assert "drawing their parameters from posterior.parquet (3 sets x 2 seeds)" in html
+
+
+def _internal_ids() -> list[str]:
+    """Every outcome name a folder's files use for the shipped topics, and the unit slips."""
+    from sim.outcome_registry import COMPARISON_OUTCOMES, outcome_names
+    from sim.scenario import load_scenario
+    from sim.world import cached_world
+
+    topics = cached_world(load_scenario("tpn_2021").world).topics.names
+    return [*outcome_names(topics), *COMPARISON_OUTCOMES, "1 visits", "none programme months"]
+
+
+def test_a_compare_report_opens_with_the_plain_language_summary_and_keeps_ids_in_the_appendix(
+    folders,
+):
+    html = report(folders["compare"], "--force")
+    body = html[html.index("<body>") :]
+    first = body.index("<h2>")
+    assert body[first:].startswith("<h2>Summary</h2>")
+    summary = body[first : body.index("</section>", first)]
+    assert "adds" in summary and "institution-points" in summary and "costs" in summary
+    assert "paid" in summary and "the donor" in summary
+    assert "chance only" in summary  # how sure, and of what
+    assert 'src="data:image/png;base64,' in summary  # the one chart that carries it
+    main_part, appendix = body.split('id="appendices"', 1)
+    stripped = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", main_part)
+    for name in _internal_ids():
+        assert name not in stripped, name
+    assert "accreditation.causal_effect" in appendix  # the full table, under the files' names
+    assert "What was run" in appendix and "Assumptions in plain language" in appendix
+    assert "Cost-effectiveness acceptability" in main_part and "Budget impact of" in main_part
+    assert '<a href="data_dictionary.csv">' in html
+    assert "size: A4" in html and "table.assumptions { table-layout: fixed" in html
+
+
+def test_every_column_of_every_file_in_a_results_folder_is_in_the_data_dictionary(folders):
+    folder = folders["compare"]
+    dictionary = pd.read_csv(folder / "data_dictionary.csv", keep_default_na=False)
+    listed = set(zip(dictionary["file"], dictionary["column"], strict=True))
+    for path in [*folder.glob("*.csv"), *folder.glob("*/*.csv"), *folder.glob("*/*.parquet")]:
+        name = path.relative_to(folder).as_posix()
+        if name in ("data_dictionary.csv",):
+            continue
+        columns = (
+            pd.read_parquet(path).columns
+            if path.suffix == ".parquet"
+            else pd.read_csv(path).columns
+        )
+        for column in columns:
+            assert (name, column) in listed, (name, column)
+    assert (dictionary["label"] != "").all() and (dictionary["description"] != "").all()
+    effect = dictionary[dictionary["column"] == "accreditation.causal_effect"].iloc[0]
+    assert effect["label"] == "Causal effect of twinning on choosers"
+
+
+def test_assumptions_say_one_visit_and_none_without_a_unit():
+    from analysis.report.assumptions import with_unit
+
+    assert with_unit("1", " visits/year per partnership") == "1 visit/year per partnership"
+    assert with_unit("none", " programme months") == "none"
+    assert with_unit("2", " months") == "2 months"

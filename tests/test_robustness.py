@@ -214,7 +214,13 @@ def test_sweep_robust_discover_report_end_to_end(tmp_path, capsys):
     )
     out = tmp_path / "out"
     assert main(["sweep", str(path), "--out", str(out), "--scheduler", "serial", "--quiet"]) == 0
+    capsys.readouterr()
     assert main(["robust", str(out), "--threshold", "accreditation.causal_effect=2"]) == 0
+    printed = capsys.readouterr().out
+    # People read outcomes and metrics in words with units, never ids or column names.
+    assert "Causal effect of twinning on choosers (accreditation), indicator points" in printed
+    assert "Cash cost of all activities, RWF" in printed and "largest regret" in printed
+    assert "accreditation.causal_effect" not in printed and "regret_max" not in printed
     table = pd.read_csv(out / "robustness" / "robustness.csv")
     assert set(table["policy"]) == {"network", "dyad"} and "meets" in table
     assert (out / "robustness" / "figures" / "regret-accreditation.causal_effect.png").is_file()

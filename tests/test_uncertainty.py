@@ -80,13 +80,14 @@ def test_a_run_and_its_counterfactual_share_the_parameter_set_and_the_seed(
     pair, draws, monkeypatch
 ):
     simulated = []
-    simulate = sim.runner.simulate
+    model = sim.runner.TwinningModel
 
-    def record(scenario, seed):
-        simulated.append((scenario.design.design, scenario.context.turnover_multiplier, seed))
-        return simulate(scenario, seed)
+    def record(scenario, rng, **options):
+        """Each model a replication builds: the run first, then its counterfactual."""
+        simulated.append((scenario.design.design, scenario.context.turnover_multiplier, rng))
+        return model(scenario, rng=rng, **options)
 
-    monkeypatch.setattr(sim.runner, "simulate", record)
+    monkeypatch.setattr(sim.runner, "TwinningModel", record)
     replicate(pair[:1], 4, 2, ensemble=draws)
     runs, counterfactuals = simulated[0::2], simulated[1::2]
     assert [d for d, _, _ in runs] == ["network"] * 4
@@ -232,6 +233,14 @@ def test_compare_with_a_posterior_prints_the_probabilities_of_beating_the_first(
     assert "Share of one run's variance from the parameters" in printed
     assert "tpn_2021 (network) beats dyad (dyad) on causal gain summed over members" in printed
     assert "of 3 plausible worlds" in printed
+    summary = printed[: printed.index("\n\n")]
+    beats = 1 - gain_probability(out / "comparison.csv")
+    assert (
+        f"tpn_2021 (network design) beats dyad (dyad design) on causal gain summed over members "
+        f"and topics in {100 * beats:.0f}% of plausible worlds." in summary
+    )
+    assert "chance only" not in summary and "plausible (posterior draws)" in summary
+    assert "of plausible worlds (posterior draws)" in printed  # the CEAC counts draws
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["details"]["posterior"]["draws"] == 3
     assert manifest["replications"] == 6
@@ -313,3 +322,9 @@ def test_frontier_decompose_and_optimize_draw_from_the_posterior_and_say_so(
     optimize = ["optimize", "--budget", "80e6", "--trials", "2", "--out", str(tmp_path / "o")]
     assert main([*optimize, *posterior]) == 0
     assert "gain [95% over plausible parameters]" in capsys.readouterr().out
+
+
+def gain_probability(comparison) -> float:
+    """P(dyad beats tpn_2021) on the causal gain, as comparison.csv has it."""
+    table = pd.read_csv(comparison).set_index(["outcome", "scenario"])
+    return float(table.loc[("gains.institution_points", "dyad"), "probability_beats_first"])

@@ -73,6 +73,7 @@ def outcomes_command(args) -> int:
 
 
 def world_command(args) -> int:
+    from analysis.results_folder import output_folder
     from sim.scenario import SCENARIO_DIR
     from sim.synthetic import rwanda_frames, synthetic_frames, write_world
     from sim.topics import load_topics
@@ -92,12 +93,13 @@ def world_command(args) -> int:
                 "province, which the shipped scenarios name)",
             )
         institutions, baseline = synthetic_frames(topics, args.institutions, args.seed)
-    write_world(
-        args.out,
-        institutions,
-        baseline,
-        topics,
-        costs=SCENARIO_DIR / "worlds" / "rwanda" / "costs.csv",
-    )
+    with output_folder(args.out, force=False) as folder:  # whole or not at all
+        write_world(
+            folder,
+            institutions,
+            baseline,
+            topics,
+            costs=SCENARIO_DIR / "worlds" / "rwanda" / "costs.csv",
+        )
     print(f"Wrote a synthetic world of {len(institutions)} institutions to {args.out}/")
     return 0

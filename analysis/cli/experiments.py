@@ -1,4 +1,10 @@
-"""`tpn sweep` and `tpn sensitivity`: validate, run (resumably), summarise, analyse, report."""
+"""`tpn sweep`, `tpn sensitivity` and `tpn frontier`: validate, count, run (resumably),
+summarise, analyse, report.
+
+Nothing runs before the whole experiment is checked, and the run count is known: an experiment
+above :data:`MAX_RUNS` is refused unless ``--max-runs`` raises the limit, and the count is printed
+(on stderr) before the first run.
+"""
 
 import sys
 
@@ -9,11 +15,12 @@ from analysis import tables
 from analysis.cli.draws import replication_plan
 from analysis.printables import headline_indices, printable_points
 from analysis.results_folder import save_figure
-from experiments.design import make_design
+from experiments.design import make_design, point_count
 from experiments.executors import make_executor, parse_scheduler
 from experiments.folders import FolderLock
 from experiments.manifest import new_manifest, now
 from experiments.optimize import COST
+from experiments.policies import DESIGN_DEPENDENT, NO_EFFECT, has_effect
 from experiments.posterior import describe, for_scenario, posterior_details
 from experiments.sensitivity import analyse as analyse_indices
 from experiments.spec import load_experiment
@@ -21,9 +28,15 @@ from experiments.store import SweepStore
 from experiments.summary import interval_kind
 from experiments.sweep import ScenarioModel, fingerprint, point_means, run_sweep
 from sim.errors import InputError
+from sim.scenario import with_overrides
 from sim.world import cached_world
 
 EXIT_INTERRUPTED = 130
+# Runs an experiment may have unless --max-runs allows more. Why this many: at the ~80 runs/s
+# of 2 cores (measured for issue #14) 100,000 runs take about 20 minutes, 16 times the largest
+# shipped experiment (robust_designs.toml, 6,144 runs); a slip of a zero in samples, points or
+# levels beyond it would run for hours and fill gigabytes before anyone noticed.
+MAX_RUNS = 100_000
 
 
 def run_experiment_command(args, mode: str) -> int:
@@ -37,13 +50,21 @@ def run_experiment_command(args, mode: str) -> int:
 def _run_experiment(args, mode: str) -> int:
     analyse = mode == "sensitivity"
     experiment, base = load_experiment(args.experiment)
-    if experiment.has_policies and mode != "sweep":
+    if experiment.has_policies and mode == "sensitivity":
         raise InputError(
             args.experiment,
             "policies",
             ", ".join(p.name for p in experiment.policies),
-            f"an experiment without policies for `tpn {mode}` (run policies with `tpn sweep`, "
-            "then `tpn robust` and `tpn discover`)",
+            "an experiment without policies for `tpn sensitivity` (run policies with `tpn "
+            "sweep`, then `tpn robust` and `tpn discover`)",
+        )
+    if experiment.has_policies and mode == "frontier" and experiment.uncertainties:
+        raise InputError(
+            args.experiment,
+            "uncertainties",
+            ", ".join(experiment.uncertainties),
+            "none for `tpn frontier` of policies: every policy runs once in the base's context "
+            "(design = 'full_factorial'; across uncertainties, `tpn sweep` then `tpn robust`)",
         )
     if mode == "frontier":
         for outcome in (COST, args.gain):
@@ -62,11 +83,21 @@ def _run_experiment(args, mode: str) -> int:
             "sobol or morris for `tpn sensitivity` (use `tpn sweep` for others)",
         )
     parse_scheduler(args.scheduler)
-    design = make_design(experiment, base)
     replications, draws = experiment.replications, None
     if mode == "frontier":  # with a posterior: replications = draws x seeds, at every point
         replications, draws = replication_plan(args, [base], experiment.seed, replications)
         draws = draws and for_scenario(draws, base)
+    points = point_count(experiment)
+    limit = MAX_RUNS if args.max_runs is None else args.max_runs
+    if points * replications > limit:
+        raise InputError(
+            args.experiment,
+            "runs",
+            f"{points:,} points x {replications:,} replications = {points * replications:,}",
+            f"at most {limit:,} runs (pass --max-runs N to allow more; the default limit "
+            f"{MAX_RUNS:,} is about 20 minutes on 2 cores)",
+        )
+    design = make_design(experiment, base)
     runs_fingerprint = fingerprint(
         design,
         replications,
@@ -96,7 +127,7 @@ def _run_experiment(args, mode: str) -> int:
     )
     model = ScenarioModel(base, experiment.outcomes, experiment.series)
     manifest = new_manifest(
-        "robustness" if experiment.has_policies else mode,
+        "robustness" if experiment.has_policies and mode == "sweep" else mode,
         now(),
         experiment=experiment.model_dump(mode="json"),
         experiment_file=str(args.experiment),
@@ -109,12 +140,18 @@ def _run_experiment(args, mode: str) -> int:
         scheduler=args.scheduler,
         details=posterior_details(draws, [base]),
     )
+    finished = len(store.finished_run_ids())
+    print(
+        f"tpn {mode}: {len(design.values):,} points x {replications:,} replications = "
+        f"{runs_total:,} runs" + (f" ({finished:,} already done)" if finished else ""),
+        file=sys.stderr,
+    )
     try:
         with (
             executor,
             tqdm(
                 total=runs_total,
-                initial=len(store.finished_run_ids()),
+                initial=finished,
                 unit="run",
                 disable=args.quiet,
                 desc="runs",
@@ -160,7 +197,7 @@ def _run_experiment(args, mode: str) -> int:
             "at least one successful run (see failures above and runs.parquet)",
         )
     if mode == "frontier":
-        return _frontier(args, experiment, result, store, info, interval_kind(bool(draws)))
+        return _frontier(args, experiment, base, result, store, info, interval_kind(bool(draws)))
     if not analyse:
         table = result.summary
         print(
@@ -202,11 +239,16 @@ def _run_experiment(args, mode: str) -> int:
     return 0
 
 
-def _frontier(args, experiment, result, store, info, interval: str) -> int:
+def _frontier(args, experiment, base, result, store, info, interval: str) -> int:
     from analysis.frontier import frontier_figure, frontier_table
+    from analysis.printables import printable_frontier
 
-    factors = list(experiment.factors)
-    table = frontier_table(result.summary, factors, COST, args.gain)
+    summary, factors = result.summary, list(experiment.factors)
+    if experiment.has_policies:  # designs compared: each policy's design and levers
+        levers = _policy_levers(experiment.policies, base)
+        summary = summary.merge(levers, on="policy", how="left")
+        factors = list(levers.columns.drop("policy"))
+    table = frontier_table(summary, factors, COST, args.gain)
     table.to_csv(store.folder / "frontier.csv", index=False)
     save_figure(
         frontier_figure(table, factors, COST, args.gain, interval),
@@ -215,31 +257,41 @@ def _frontier(args, experiment, result, store, info, interval: str) -> int:
     if args.json:
         print(tables.to_json(table))
         return 0
-    printable = table[factors].astype(str)
-    printable["cost (million RWF)"] = [
-        tables.format_interval(m / 1e6, lo / 1e6, hi / 1e6)
-        for m, lo, hi in zip(
-            table["cost_mean"], table["cost_ci_low"], table["cost_ci_high"], strict=True
-        )
-    ]
-    printable[args.gain] = [
-        tables.format_interval(m, lo, hi)
-        for m, lo, hi in zip(
-            table["gain_mean"], table["gain_ci_low"], table["gain_ci_high"], strict=True
-        )
-    ]
-    printable["RWF per extra point"] = [tables.format_number(v) for v in table["icer"]]
-    printable["frontier"] = ["" if d else "yes" for d in table["dominated"]]
+    printable = printable_frontier(table, factors, args.gain)
     print(
         tables.render(
             printable,
             f"Cost-effectiveness frontier: mean [{interval}] (frontier points first, by cost;"
-            " ICER against the next cheaper frontier point)",
+            " ICER against the next cheaper frontier point; extendedly dominated: a mix of two"
+            " other points buys more for the same cost)",
             left=len(factors),
         )
     )
     print(f"\nResults in {args.out}/: frontier.csv, figures/frontier.png, runs.parquet", file=info)
     return 0
+
+
+def _policy_levers(policies, base) -> pd.DataFrame:
+    """Per policy of a frontier: its design and the design-dependent levers that differ between
+    policies, each as the policy runs it, or :data:`NO_EFFECT` where it has none on that
+    policy's design (the frontier never reports a lever that changes nothing)."""
+    scenarios = {p.name: with_overrides(base, p.levers) for p in policies}
+    dumped = {name: s.design.model_dump() | s.funding.model_dump() for name, s in scenarios.items()}
+    varying = [
+        lever for lever in DESIGN_DEPENDENT if len({str(d.get(lever)) for d in dumped.values()}) > 1
+    ]
+    rows = [
+        {
+            "policy": name,
+            "design": scenario.design.design,
+            **{
+                lever: dumped[name][lever] if has_effect(lever, scenario) else NO_EFFECT
+                for lever in varying
+            },
+        }
+        for name, scenario in scenarios.items()
+    ]
+    return pd.DataFrame(rows)
 
 
 def _figures(folder, experiment, indices: pd.DataFrame) -> None:

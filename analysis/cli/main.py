@@ -5,11 +5,13 @@ exit status 2; nothing is left half-written.
 """
 
 import argparse
+import math
 import sys
+import warnings
 from functools import partial
 from pathlib import Path
 
-from sim.errors import InputError
+from sim.errors import InputError, InputWarning
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -24,6 +26,13 @@ class Parser(argparse.ArgumentParser):
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", InputWarning)  # each command says it, every time
+        warnings.showwarning = _show_warning
+        return _handle(args)
+
+
+def _handle(args: argparse.Namespace) -> int:
     try:
         return args.handler(args) or 0
     except InputError as error:
@@ -36,9 +45,30 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except OSError as error:  # the machine, not the input: a full disk, a folder gone read-only
-        where = error.filename or "tpn"
-        print(f"tpn: error: {where}: {error.strerror or error}", file=sys.stderr)
+        where = _where(error, args)
+        print(
+            f"tpn: error: {f'{where}: ' if where else ''}{error.strerror or error}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
+
+
+def _where(error: OSError, args: argparse.Namespace):
+    """The path to name for an OSError: its file, or the output the user gave (``--out``) when
+    the error names none (a write on a full disk) or only the hidden temporary folder or file
+    the output is written in before it is renamed into place."""
+    out = getattr(args, "out", None)
+    if error.filename is None or (out is not None and ".partial-" in str(error.filename)):
+        return out
+    return error.filename
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning about the user's input on one line, like an error; others as Python shows them."""
+    if issubclass(category, InputWarning):
+        print(f"tpn: warning: {message}", file=sys.stderr)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 def build_parser() -> Parser:
@@ -98,6 +128,14 @@ def build_parser() -> Parser:
             help="on a Dask cluster that has lost every worker, stop after this long "
             "(default: wait for workers to come back)",
         )
+        experiment.add_argument(
+            "--max-runs",
+            type=_positive,
+            default=None,
+            metavar="N",
+            help="refuse an experiment of more runs than this (default 100,000: about 20 "
+            "minutes on 2 cores)",
+        )
         experiment.add_argument("--json", action="store_true", help="print JSON records")
         experiment.add_argument("--quiet", action="store_true", help="no progress bar")
         if name == "frontier":
@@ -113,7 +151,7 @@ def build_parser() -> Parser:
     _add_robustness_commands(commands)
 
     optimize = commands.add_parser("optimize", help="the best use of a fixed budget (Optuna)")
-    optimize.add_argument("--budget", type=float, required=True, help="total budget in RWF")
+    optimize.add_argument("--budget", type=_amount, required=True, help="total budget in RWF")
     optimize.add_argument(
         "--years",
         type=int,
@@ -378,6 +416,17 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="replace an existing output folder")
     parser.add_argument("--json", action="store_true", help="print JSON records")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _amount(text: str) -> float:
+    """A sum of money: a finite number (``nan`` and ``inf`` are no budget)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return value
 
 
 def _positive(text: str) -> int:

@@ -8,10 +8,12 @@ from tqdm import tqdm
 
 from analysis import tables
 from analysis.cli.draws import replication_plan
+from analysis.printables import format_share
 from analysis.results_folder import output_folder
 from experiments.executors import make_executor
 from experiments.manifest import now, replications_manifest, write_manifest
 from experiments.optimize import GAIN, LEVERS, budget_scenario, optimize
+from experiments.policies import NO_EFFECT
 from experiments.posterior import describe, posterior_details
 from experiments.summary import interval_kind
 from sim.errors import InputError
@@ -77,9 +79,11 @@ def optimize_command(args) -> int:
     if args.json:
         print(tables.to_json(result.best))
         return 0
-    printable = result.best[list(LEVERS)].copy()
-    printable["virtual_share"] = printable["virtual_share"].round(2)
-    printable = printable.astype(str)
+    printable = result.best[list(LEVERS)].astype(str)
+    printable["virtual_share"] = [
+        value if value == NO_EFFECT else format_share(float(value))
+        for value in result.best["virtual_share"]
+    ]
     printable[f"gain [{interval_kind(bool(draws))}]"] = [
         tables.format_interval(m, lo, hi)
         for m, lo, hi in zip(
@@ -101,6 +105,11 @@ def optimize_command(args) -> int:
             f"{reps} replications each" + (f": {describe(draws)})" if draws else ")"),
             left=len(LEVERS),
         )
+    )
+    print(
+        f"\n{NO_EFFECT}: the lever changes nothing under that design (the provincial design is "
+        "the RHSS sessions: no coaching or exchange visits; hub and provincial take the best "
+        "measured peer, whatever the matching rule)."
     )
     print(
         "\nEvery plan listed stayed within the budget in all its replications"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import tables
-from analysis.printables import printable_robustness
+from analysis.printables import printable_robustness, robustness_meanings
 from analysis.results_folder import output_folder, save_figure
 from experiments.robustness import (
     DISCOVERIES,
@@ -25,7 +25,6 @@ from experiments.robustness import (
     ROBUSTNESS,
     PairedValues,
     higher_is_better,
-    metric_meanings,
     per_point_table,
     read_folder,
     regret,
@@ -79,7 +78,7 @@ def robust_command(args) -> int:
             left=2,
         )
     )
-    meanings = metric_meanings(first)
+    meanings = robustness_meanings(first)
     print("\n" + "\n".join(f"  {name}: {meaning}" for name, meaning in meanings.items()))
     print(
         f"\nResults in {Path(args.results) / ROBUSTNESS}/: robustness.csv, per_point.csv, figures/"

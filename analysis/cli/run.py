@@ -11,7 +11,6 @@ def simulate_command(args, references: list[str]) -> int:
 
     A run that fails fails the command (one line, nothing written): a table over fewer
     replications than asked for would pass for the whole set."""
-    import pandas as pd
     from tqdm import tqdm
 
     from analysis import reporting, tables
@@ -28,6 +27,15 @@ def simulate_command(args, references: list[str]) -> int:
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise InputError("tpn compare", "scenarios", " ".join(references), "different scenarios")
+    worlds = dict.fromkeys(str(Path(s.world).resolve()) for s in scenarios)
+    if len(worlds) > 1:
+        # Paired differences need the same institutions under every design.
+        raise InputError(
+            "tpn compare",
+            "world",
+            ", ".join(worlds),
+            "one world for every scenario (compare designs on the same institutions)",
+        )
     seed = scenarios[0].seed if args.seed is None else args.seed
     replications, draws = replication_plan(
         args, scenarios, seed, args.reps or scenarios[0].replications
@@ -75,7 +83,8 @@ def simulate_command(args, references: list[str]) -> int:
         return 0
     counted = f"{replications} replications" + (f" ({describe(draws)})" if draws else "")
     titles = [
-        f"{', '.join(names)}: mean [{reporting.interval_words(table)}] over {counted}, "
+        f"Every outcome (named as tpn outcomes lists them), {', '.join(names)}: "
+        f"mean [{reporting.interval_words(table)}] over {counted}, "
         f"root seed {seed}",
         f"Difference to {names[0]}, paired by replication (common random numbers"
         + (" and common parameter sets)" if draws else ")"),
@@ -87,16 +96,80 @@ def simulate_command(args, references: list[str]) -> int:
             "shortfall from the best scenario of each draw, in the outcome's unit)",
             "Share of one run's variance from the parameters (the rest is chance)",
         ]
+    if len(scenarios) > 1:
+        print(summary_text(results, table, names, draws is not None) + "\n")
     print("\n\n".join(tables.render(p, t) for p, t in zip(printables, titles, strict=False)))
     if draws:
         notes = kept_values(draws, scenarios)
         if len(scenarios) > 1:
-            runs = pd.concat(
-                [r.runs.assign(scenario=n) for r, n in zip(results, names, strict=True)]
+            notes = (
+                reporting.decision_sentences(
+                    runs_of(results, names), names, designs_of(scenarios), topics_of(scenarios)
+                )
+                + notes
             )
-            designs = [s.design.design for s in scenarios]
-            topics = list(scenarios[0].evaluation.headline_topics)
-            notes = reporting.decision_sentences(runs, names, designs, topics) + notes
         print("\n" + "\n".join(notes) if notes else "")
     print(f"\nResults written to {out}/ (figures in {out}/figures/)")
     return 0
+
+
+def runs_of(results, names: list[str]):
+    """Every scenario's runs in one table, named by ``scenario``."""
+    import pandas as pd
+
+    return pd.concat([r.runs.assign(scenario=n) for r, n in zip(results, names, strict=True)])
+
+
+def designs_of(scenarios) -> list[str]:
+    return [s.design.design for s in scenarios]
+
+
+def topics_of(scenarios) -> list[str]:
+    return list(scenarios[0].evaluation.headline_topics)
+
+
+def summary_text(results, comparison, names: list[str], posterior: bool) -> str:
+    """What `tpn compare` prints first: the conclusion in sentences, the headline outcomes in
+    words, the cost-effectiveness frontier, the acceptability curve and each scenario's
+    budget impact by funder and year."""
+    from analysis import printables, reporting, tables
+    from sim.world import cached_world
+
+    scenarios = [r.scenario for r in results]
+    world = cached_world(scenarios[0].world)
+    runs = runs_of(results, names)
+    found = reporting.conclusion(runs, comparison, names, designs_of(scenarios), world.topics)
+    worlds = "plausible worlds (posterior draws)" if posterior else "replications"
+    parts = [
+        "Summary\n-------\n" + "\n".join(f"- {f.text}" for f in found.findings),
+        tables.render(
+            printables.printable_headline(comparison, names, world.topics),
+            f"Headline results: mean [{reporting.interval_words(comparison)}]",
+            left=2,
+        ),
+        tables.render(
+            printables.printable_cost_effectiveness(found.frontier),
+            "Cost-effectiveness frontier (cheapest first): causal gain against cash cost; ICER: "
+            "extra RWF per extra institution-point over the next cheaper design on the frontier",
+        ),
+        tables.render(
+            printables.printable_acceptability(found.acceptability),
+            "Cost-effectiveness acceptability: share of "
+            f"{worlds} in which each design has the highest net monetary benefit (gain x "
+            "willingness-to-pay - cost); * the highest on average",
+        ),
+    ]
+    for result, name in zip(results, names, strict=True):
+        detailed = result.series["replication"].nunique()
+        budget = reporting.budget_table(
+            result.activities, detailed, result.scenario, len(world.provinces)
+        )
+        parts.append(
+            tables.render(
+                budget,
+                f"Budget impact of {name}: cash paid per budget year by each funder, mean over "
+                f"{detailed} replications (RWF)",
+                left=3,
+            )
+        )
+    return "\n\n".join(parts)

@@ -56,7 +56,7 @@ def assumptions_section(scenario_files: dict[str, Path]) -> dict:
         for row in rows.itertuples(index=False):
             unit = {"-": "", "0-1": " (0-1 scale)"}.get(row.unit, f" {row.unit}")
             values = [plain_value(_lookup(frames[n], row.parameter, row.value)) for n in names]
-            values = [v if v == "not set" else v + unit for v in values]
+            values = [with_unit(v, unit) for v in values]
             strong.append(len(set(values)) > 1)
             records.append(
                 {
@@ -76,6 +76,7 @@ def assumptions_section(scenario_files: dict[str, Path]) -> dict:
                 left=len(records[0]),
                 strong=strong if any(strong) else None,
                 full=True,
+                css="assumptions",
             )
         )
     intro = INTRO + (" Bold rows differ between scenarios." if len(names) > 1 else "")
@@ -108,6 +109,24 @@ def factor_row(name: str, factor: dict) -> dict:
         "what it means": info.description if info else "",
         "basis": _plain_source(extra.get("source", "-")),
     }
+
+
+def with_unit(value: str, unit: str) -> str:
+    """A value with its unit as a reader says it: "not set" and "none" take no unit ("none",
+    not "none programme months"), and one takes the singular ("1 visit/year", "1 month")."""
+    if value in ("not set", "none") or not unit:
+        return value
+    if unit.strip() == "share":
+        try:
+            return f"{100 * float(value):.0f}%"
+        except ValueError:
+            return value
+    if value == "1":
+        head, *rest = unit.strip().split(" ", 1)
+        first, slash, tail = head.partition("/")
+        if first.endswith("s") and not first.endswith("ss"):
+            unit = " " + " ".join([first[:-1] + slash + tail, *rest])
+    return value + unit
 
 
 def plain_value(value: Any) -> str:

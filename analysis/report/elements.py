@@ -19,14 +19,23 @@ def section(
     tables: list | None = None,
     figures: list | None = None,
     level: int = 2,
+    points: list[str] | None = None,
+    appendix: bool = False,
+    summary: bool = False,
 ) -> dict:
-    """A titled part of the report (``level`` 2 or 3: a chapter or a subsection)."""
+    """A titled part of the report (``level`` 2 or 3: a chapter or a subsection); ``points``
+    a list of sentences; ``appendix``: after the results, for readers who check them (full
+    tables under the files' names, assumptions); ``summary``: the conclusion on page one."""
     return {
         "heading": heading,
         "intro": intro,
         "tables": tables or [],
         "figures": figures or [],
         "level": level,
+        "points": points or [],
+        "appendix": appendix,
+        "summary": summary,
+        "first_appendix": False,
     }
 
 
@@ -39,9 +48,11 @@ def table(
     glossary: list[tuple[str, str]] | None = None,
     strong: list[bool] | None = None,
     full: bool = False,
+    css: str = "",
 ) -> dict:
     """A table of text cells; the first ``left`` columns left-aligned (names), the others
-    right-aligned (numbers); ``strong`` rows in bold; ``full`` spans the page width."""
+    right-aligned (numbers); ``strong`` rows in bold; ``full`` spans the page width; ``css``
+    a class of the template's style sheet (``assumptions``: column widths that fit A4)."""
     return {
         "heading": heading,
         "caption": caption,
@@ -54,6 +65,7 @@ def table(
         "glossary": glossary or [],
         "strong": strong,
         "full": full,
+        "css": css,
     }
 
 

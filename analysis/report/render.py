@@ -8,6 +8,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from analysis.data_dictionary import DICTIONARY
 from analysis.report.calibration import calibrate_content
 from analysis.report.decisions import decompose_content, optimize_content
 from analysis.report.folder import ResultsFolder, open_folder
@@ -64,6 +65,10 @@ def report_html(folder: Path) -> str:
     for number, figure in enumerate(every_figure, 1):
         figure["number"] = number
     synthetic = content.pop("synthetic")
+    appendices = [part for part in content["sections"] if part["appendix"]]
+    if appendices:
+        appendices[0]["first_appendix"] = True
+    dictionary = DICTIONARY if (results.path / DICTIONARY).is_file() else ""
     templates = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -80,6 +85,7 @@ def report_html(folder: Path) -> str:
         warnings=content.pop("warnings", []),
         folder=results.path.resolve().name,
         version=results.manifest.environment.get("tpn-sim", "unknown"),
+        dictionary=dictionary,
         **content,
     )
 

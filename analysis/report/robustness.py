@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.discovery import factor_table
-from analysis.printables import printable_robustness
+from analysis.printables import printable_robustness, robustness_meanings
 from analysis.report.assumptions import factor_row
 from analysis.report.elements import figures, glossary, section, table
 from analysis.report.folder import ResultsFolder, read_csv, read_json
@@ -19,7 +19,6 @@ from analysis.report.provenance import synthetic_world
 from experiments.robustness import (
     DISCOVERIES,
     ROBUSTNESS,
-    metric_meanings,
     read_folder,
     robustness_table,
 )
@@ -53,7 +52,7 @@ def robustness_content(results: ResultsFolder) -> dict:
                 printable_robustness(metrics, first),
                 caption=f"Robustness of {len(policies)} policies (* the minimax-regret choice)",
                 left=2,
-                notes=[note, *(f"{name}: {m}." for name, m in metric_meanings(first).items())],
+                notes=[note, *(f"{name}: {m}." for name, m in robustness_meanings(first).items())],
                 glossary=glossary(dict.fromkeys(metrics["outcome"])),
                 full=True,
             )

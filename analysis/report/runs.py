@@ -1,8 +1,23 @@
-"""The report of replications of named scenarios: `tpn run` (one) and `tpn compare` (several)."""
+"""The report of replications of named scenarios: `tpn run` (one) and `tpn compare` (several).
+
+Page one is the conclusion in plain sentences (:mod:`analysis.conclusions`) with the chart that
+carries it; then the headline results in words and units, the cost-effectiveness frontier, the
+acceptability curve and the budget impact (:mod:`analysis.economics`); then the figures; the
+full outcome tables under the files' names, the assumptions and the provenance are appendices.
+"""
+
+from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
 from analysis import reporting
+from analysis.conclusions import CHART
+from analysis.printables import (
+    printable_acceptability,
+    printable_cost_effectiveness,
+    printable_headline,
+)
 from analysis.report.assumptions import assumptions_section
 from analysis.report.elements import figures, glossary, section, table
 from analysis.report.folder import ResultsFolder, read_csv, read_json
@@ -10,6 +25,8 @@ from experiments.manifest import Manifest
 from experiments.replicate import DRAW
 from experiments.summary import interval_kind
 from sim.errors import InputError
+from sim.params import Scenario
+from sim.world import cached_world
 
 CHANCE_NOTE = (
     "Mean [95% CI of the mean, chance only]: where the average over replications lies, at the "
@@ -25,6 +42,34 @@ POSTERIOR_NOTE = (
     "variance); the rest is chance."
 )
 
+INTERVALS_IN_WORDS = {
+    False: "Each value is the mean over replications with, in brackets, its 95% interval: how "
+    "far the mean could move with other random seeds (chance only, at the calibrated "
+    "parameters). It is not where one evaluation's value would fall: single runs scatter more "
+    "(the appendix gives 95% of runs).",
+    True: "Each value is the mean with, in brackets, its 95% interval over the parameter sets "
+    "the calibration leaves plausible (posterior draws): what is not known about the "
+    "parameters, with chance. It is not where one evaluation's value would fall: single runs "
+    "scatter more (the appendix gives 95% of runs).",
+}
+METHOD_NOTE = (
+    "Intervals keep within each quantity's bounds: percentile bootstrap of the mean for "
+    "shares, counts and money (never below 0, shares within 0-100%); t-interval for indicator "
+    "points, which may fall. A P-value has no interval: power is the share of runs whose "
+    "evaluation z-test is significant at 5%, with its Wilson interval."
+)
+FRONTIER_NOTE = (
+    "Dominated: another design gains at least as much for no more money. Extendedly "
+    "dominated: a mix of two other designs buys more gain for the same money. ICER: extra RWF "
+    "per extra institution-point over the next cheaper design on the frontier; no twinning "
+    "costs and gains nothing."
+)
+ACCEPTABILITY_NOTE = (
+    "Net monetary benefit = willingness-to-pay per institution-point x causal gain - cash "
+    "cost. * the highest mean net benefit at that price. The prices are an assumption: Rwanda "
+    "has no threshold per institution-point."
+)
+
 # What the report reads of each scenario.json and summary.csv of a run.
 SCENARIO_KEYS = ("name", "design.design", "evaluation.headline_topics")
 RUN_SUMMARY_COLUMNS = ("outcome", "mean", "ci_low", "ci_high", "p2_5", "p97_5", "n")
@@ -38,35 +83,50 @@ def run_content(results: ResultsFolder) -> dict:
     replications = manifest.replications or int(summary["n"].max())
     headline = reporting.run_table(summary, topics)
     posterior = reporting.interval_words(headline) == interval_kind(True)
+    name, design = scenario["name"], scenario["design"]["design"]
+    shown = figures(folder, run_captions(name, _detailed(folder)))
+    sections, chart = [], []
+    if design != "none" and {"costs.total", "gains.institution_points"} <= set(summary["outcome"]):
+        runs = read_csv(folder / "runs.csv", ("replication",)).assign(scenario=name)
+        sections += summary_sections(
+            runs,
+            summary.assign(scenario=name),
+            [name],
+            {name: scenario},
+            {name: folder},
+            chart := [f for f in shown if f["stem"] == "trajectories"],
+        )
+    sections += [
+        section("Figures", figures=[f for f in shown if f not in chart]),
+        section(
+            "Every headline outcome",
+            appendix=True,
+            tables=[
+                table(
+                    reporting.printable_run_table(headline),
+                    caption=f"Headline outcomes over {replications} replications",
+                    notes=[
+                        POSTERIOR_NOTE if posterior else CHANCE_NOTE,
+                        "Every outcome with SD and n is in summary.csv; one row per "
+                        "replication in runs.csv.",
+                    ],
+                    glossary=glossary(headline["outcome"]),
+                )
+            ],
+        ),
+        assumptions_section({name: folder / "scenario.json"}),
+    ]
     return {
-        "title": f"{scenario['name']}: {replications} replications",
+        "title": f"{name}: {replications} replications",
         "subtitle": scenario.get("description", ""),
         "facts": [
             ("Kind", "tpn run: replications of one scenario", False),
-            ("Scenario", scenario["name"], False),
+            ("Scenario", name, False),
             ("Description", scenario.get("description") or "-", False),
-            ("Design", scenario["design"]["design"], False),
+            ("Design", design, False),
             ("Parameters", parameters_fact(manifest), False),
         ],
-        "sections": [
-            section(
-                "Headline results",
-                tables=[
-                    table(
-                        reporting.printable_run_table(headline),
-                        caption=f"Headline outcomes over {replications} replications",
-                        notes=[
-                            POSTERIOR_NOTE if posterior else CHANCE_NOTE,
-                            "Every outcome with SD and n is in summary.csv; one row per "
-                            "replication in runs.csv.",
-                        ],
-                        glossary=glossary(headline["outcome"]),
-                    )
-                ],
-                figures=figures(folder, run_captions(scenario["name"], _detailed(folder))),
-            ),
-            assumptions_section({scenario["name"]: folder / "scenario.json"}),
-        ],
+        "sections": sections,
         "synthetic": manifest.synthetic_world,
     }
 
@@ -81,11 +141,35 @@ def compare_content(results: ResultsFolder) -> dict:
     scenario_files = {n: folder / n / "scenario.json" for n in names}
     scenario_files = {n: path for n, path in scenario_files.items() if path.is_file()}
     described = {n: read_json(path, SCENARIO_KEYS) for n, path in scenario_files.items()}
-    sections = [
+    runs = read_csv(folder / "runs.csv", ("scenario", "replication"))
+    shown = figures(folder, _compare_captions(_detailed(folder / names[0]), words))
+    sections = summary_sections(
+        runs,
+        comparison,
+        names,
+        described,
+        {n: folder / n for n in names},
+        [f for f in shown if f["stem"] == CHART],
+    )
+    sections.append(section("Figures", figures=[f for f in shown if f["stem"] != CHART]))
+    for name in names:
+        scenario = described.get(name, {})
+        sections.append(
+            section(
+                f"Scenario {name} ({scenario.get('design', {}).get('design', '?')} design)",
+                intro=scenario.get("description", ""),
+                level=3,
+                figures=figures(
+                    folder / name, run_captions(name, _detailed(folder / name)), f"{name}/"
+                ),
+            )
+        )
+    sections.append(
         section(
-            "Headline results",
-            intro=f"{len(names)} scenarios, {replications} replications each; replication r of "
-            "every scenario used the same seed"
+            "Every outcome, under the names the files use",
+            appendix=True,
+            intro=f"{len(names)} scenarios, {replications} replications each; replication r "
+            "of every scenario used the same seed"
             + (" and the same parameter set" if choice else "")
             + ", so differences between scenarios are not seed noise.",
             tables=[
@@ -104,22 +188,10 @@ def compare_content(results: ResultsFolder) -> dict:
                     ],
                 ),
             ],
-            figures=figures(folder, _compare_captions(_detailed(folder / names[0]), words)),
         )
-    ]
+    )
     if choice:
         sections.append(decision_section(folder, names, described, *choice))
-    for name in names:
-        scenario = described.get(name, {})
-        sections.append(
-            section(
-                f"Scenario {name} ({scenario.get('design', {}).get('design', '?')} design)",
-                intro=scenario.get("description", ""),
-                figures=figures(
-                    folder / name, run_captions(name, _detailed(folder / name)), f"{name}/"
-                ),
-            )
-        )
     sections.append(assumptions_section(scenario_files))
     return {
         "title": " vs ".join(names),
@@ -133,6 +205,100 @@ def compare_content(results: ResultsFolder) -> dict:
         "sections": sections,
         "synthetic": manifest.synthetic_world,
     }
+
+
+def summary_sections(
+    runs: pd.DataFrame,
+    comparison: pd.DataFrame,
+    names: list[str],
+    described: dict[str, dict],
+    run_folders: dict[str, Path],
+    chart: list[dict],
+) -> list[dict]:
+    """Page one (the conclusion in sentences, with the chart that carries it), then the
+    headline results in words: outcomes with units, the cost-effectiveness frontier, the
+    acceptability curve and each scenario's budget impact by year and funder."""
+    designs = [described.get(n, {}).get("design", {}).get("design", "?") for n in names]
+    scenarios = {n: _scenario(d) for n, d in described.items()}
+    first = scenarios.get(names[0])
+    world = _world(first)
+    topics = world.topics if world else None
+    found = reporting.conclusion(runs, comparison, names, designs, topics)
+    posterior = reporting.interval_words(comparison) == interval_kind(True)
+    worlds = "plausible worlds (posterior draws)" if posterior else "replications"
+    budgets = []
+    for name in names:
+        scenario, path = scenarios.get(name), run_folders[name] / "activities.csv"
+        if scenario is None or world is None or not path.is_file():
+            continue
+        activities = read_csv_any(path)
+        budget = reporting.budget_table(
+            activities, _detailed(run_folders[name]), scenario, len(world.provinces)
+        )
+        if len(budget):
+            budgets.append(table(budget, heading=f"Budget impact of {name}", left=3))
+    return [
+        section(
+            "Summary",
+            points=[f.text for f in found.findings],
+            figures=chart,
+            summary=True,
+        ),
+        section(
+            "Headline results",
+            intro=INTERVALS_IN_WORDS[posterior],
+            tables=[
+                table(
+                    printable_headline(comparison, names, topics),
+                    caption=f"Mean [{reporting.interval_words(comparison)}] per scenario",
+                    left=2,
+                    notes=[METHOD_NOTE],
+                ),
+                table(
+                    printable_cost_effectiveness(found.frontier),
+                    caption="Cost-effectiveness: cash cost against causal gain, cheapest first",
+                    notes=[FRONTIER_NOTE],
+                ),
+                table(
+                    printable_acceptability(found.acceptability),
+                    caption="Cost-effectiveness acceptability: share of "
+                    f"{worlds} in which each design has the highest net monetary benefit",
+                    notes=[ACCEPTABILITY_NOTE],
+                ),
+            ],
+        ),
+        section(
+            "Budget impact: who pays, year by year",
+            intro="Cash each funder pays in each budget year (model months 0-11, 12-23, ...), "
+            "the mean over the replications whose activities were kept, in RWF; through the "
+            "donor's exit and after.",
+            tables=budgets,
+        ),
+    ]
+
+
+def _scenario(data: dict) -> Scenario | None:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def _world(scenario: Scenario | None):
+    if scenario is None:
+        return None
+    try:
+        return cached_world(scenario.world)
+    except (InputError, OSError):
+        return None
+
+
+def read_csv_any(path: Path) -> pd.DataFrame:
+    """A table written by tpn that may have no rows (a scenario that held no activities)."""
+    try:
+        return pd.read_csv(path)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise InputError(path, "content", type(error).__name__, "a table written by tpn") from None
 
 
 def run_captions(name: str, replications: int | str) -> dict[str, str]:

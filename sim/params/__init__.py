@@ -12,12 +12,14 @@ Sources cite the publication of the TPN evaluation, Gasana et al. 2024, Glob Hea
 12(5):e2300280 (:mod:`sim.params.fields`).
 """
 
-from pydantic import Field, PrivateAttr, model_validator
+import re
+
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from sim.params.context import Context
 from sim.params.design import DesignLevers
 from sim.params.evaluation import Evaluation
-from sim.params.fields import ASSUMPTION, PUBLICATION, Section, param
+from sim.params.fields import ASSUMPTION, PUBLICATION, CrossFieldError, Section, param
 from sim.params.funding import Funding
 from sim.params.schedule import Schedule
 
@@ -25,6 +27,7 @@ __all__ = [
     "SECTIONS",
     "SECTION_OF",
     "Context",
+    "CrossFieldError",
     "DesignLevers",
     "Evaluation",
     "Funding",
@@ -50,7 +53,6 @@ class Scenario(Section):
         "YYYY-MM",
         PUBLICATION,
         "Calendar month of model month 0.",
-        pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
     )
     replications: int = param(
         20, "runs", ASSUMPTION, "Replications per scenario.", ge=1, le=100_000
@@ -73,12 +75,35 @@ class Scenario(Section):
     def origin(self) -> dict[str, str]:
         return self._origin
 
+    @field_validator("start_date")
+    @classmethod
+    def _year_and_month(cls, text: str) -> str:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+            raise ValueError("a year and month written YYYY-MM, e.g. '2021-04'")
+        return text
+
     @model_validator(mode="after")
-    def _endline_within_horizon(self) -> "Scenario":
-        if self.evaluation.endline_month > self.horizon_months:
-            raise ValueError(
+    def _programme_and_endline_within_horizon(self) -> "Scenario":
+        levers, horizon = self.design, self.horizon_months
+        last = levers.programme_start_month + levers.programme_months - 1
+        if last > horizon:
+            raise CrossFieldError(
+                f"the programme (model months {levers.programme_start_month} to {last}) must "
+                f"end within horizon_months ({horizon})",
+                {
+                    "design.programme_months": levers.programme_months,
+                    "design.programme_start_month": levers.programme_start_month,
+                    "horizon_months": horizon,
+                },
+            )
+        if self.evaluation.endline_month > horizon:
+            raise CrossFieldError(
                 f"evaluation.endline_month ({self.evaluation.endline_month}) must be <= "
-                f"horizon_months ({self.horizon_months})"
+                f"horizon_months ({horizon})",
+                {
+                    "evaluation.endline_month": self.evaluation.endline_month,
+                    "horizon_months": horizon,
+                },
             )
         return self
 

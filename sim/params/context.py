@@ -196,6 +196,7 @@ class Context(Section):
         ASSUMPTION,
         "Concentration of the Beta distribution of a new leader's commitment.",
         gt=0,
+        le=1000,
     )
     workload_shock_monthly: float = param(
         0.06,

@@ -23,8 +23,11 @@ class DesignLevers(Section):
         "network",
         "-",
         PUBLICATION,
-        "Twinning design: none, dyad (one mutual partner), network (per rising topic a shining "
-        "peer), provincial (province-wide sessions, RHSS), hub (one centre of excellence per topic).",
+        "Who learns from whom: none, dyad (one mutual partner), network (per rising topic a "
+        "shining peer), provincial (the province's best measured peer), hub (the network's best "
+        "per topic). It changes no activity: coaching, exchange visits and events stay as the "
+        "schedule and exchange_visits_per_year say (the RHSS design without coaching or visits "
+        "is the provincial_sessions scenario).",
     )
     membership: Membership = param(
         "world",
@@ -76,8 +79,10 @@ class DesignLevers(Section):
         30.0,
         "visits/year",
         assumed("budget limits meant not every DHMT got a visit"),
-        "Exchange-visit budget for the whole programme, per year of programme.",
+        "Exchange-visit budget for the whole programme, per year of programme (visits the "
+        "partnerships cannot take go unused).",
         ge=0,
+        le=10_000,
     )
     visit_allocation: VisitAllocation = param(
         "first_come",
@@ -120,13 +125,17 @@ class DesignLevers(Section):
         "Model month at which the programme launches (month 0 is the baseline measurement; "
         "the first month simulated is 1).",
         ge=1,
+        le=600,
     )
     programme_months: int = param(
         18,
         "months",
         PUBLICATION + ": August 2021 - February 2023",
-        "Length of the programme.",
+        "Length of the programme; it must end within the horizon. Activities planned at or "
+        "after its end are not held (the schedule's months must fall within it in a scenario "
+        "file; a shorter programme set as a lever cuts the schedule).",
         ge=1,
+        le=600,
     )
 
     @field_validator("priorities_range")

@@ -39,6 +39,18 @@ def param(default: Any, unit: str, source: str, description: str, **limits: Any)
 
 
 class Section(BaseModel):
-    """A group of parameters: unknown keys are errors, values are validated and frozen."""
+    """A group of parameters: unknown keys are errors, values are validated and frozen, and
+    every number is finite (``inf`` and ``nan`` are refused, whatever the field's range)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
+
+
+class CrossFieldError(ValueError):
+    """A rule between parameters is broken: ``fields`` maps each field involved (``section.field``
+    or a top-level name) to its value, so the error can name the one the user set last."""
+
+    def __init__(self, message: str, fields: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.fields = fields

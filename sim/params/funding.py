@@ -18,6 +18,7 @@ class Funding(Section):
         PUBLICATION + ": the TPN was donor-funded",
         "Last month the donor pays is the one before this; blank: the end of the programme.",
         ge=0,
+        le=600,
     )
     donor_budget_per_year: float = param(
         250e6,
@@ -98,6 +99,7 @@ class Funding(Section):
         ASSUMPTION,
         "Exchange visits a partnership plans after the programme ends, if someone pays.",
         ge=0,
+        le=12,
     )
     continuation_event_interval_months: int = param(
         6,
@@ -105,6 +107,7 @@ class Funding(Section):
         ASSUMPTION,
         "Months between learning events after the programme (0: none).",
         ge=0,
+        le=600,
     )
     facilitation_base: str = param(
         "Nyarugenge",

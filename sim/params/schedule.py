@@ -20,14 +20,16 @@ KEY_EVENTS = "table of key events"
 class Schedule(Section):
     """When activities happen, in months since an institution's launch (or the programme's)."""
 
-    co_design_teams: dict[Literal[INSTITUTION_KINDS], Annotated[int, Field(ge=1)]] = param(
-        {"dhmt": 30, "hospital": 10},
-        "teams per workshop",
-        f"{PUBLICATION}, {KEY_EVENTS}: 2 co-design workshops, one for DHMTs (all 30), one for "
-        "hospitals (10 selected)",
-        "Co-design workshops before the launch, one per kind of institution, with the teams "
-        "invited to each (at most the enrolled members of that kind). They adapt the approach "
-        "and teach nothing directly. Empty: none.",
+    co_design_teams: dict[Literal[INSTITUTION_KINDS], Annotated[int, Field(ge=1, le=100_000)]] = (
+        param(
+            {"dhmt": 30, "hospital": 10},
+            "teams per workshop",
+            f"{PUBLICATION}, {KEY_EVENTS}: 2 co-design workshops, one for DHMTs (all 30), one for "
+            "hospitals (10 selected)",
+            "Co-design workshops before the launch, one per kind of institution, with the teams "
+            "invited to each (at most the enrolled members of that kind). They adapt the approach "
+            "and teach nothing directly. Empty: none.",
+        )
     )
     co_design_months_before_launch: int = param(
         1,
@@ -52,7 +54,8 @@ class Schedule(Section):
         (0, 2, 12),
         "programme months",
         PUBLICATION + ": right after launch, 2-3 months later, about a year later",
-        "Coaching visits by the facilitation team to each rising institution.",
+        "Coaching visits by the facilitation team to each rising institution, in months since "
+        "its launch (each before programme_months).",
     )
     virtual_coaching_months: tuple[Month, ...] = param(
         (2,),
@@ -61,19 +64,21 @@ class Schedule(Section):
         f"person; {ASSUMPTION}: which one was virtual (here the 2-3 month review) is not published",
         "Coaching visits (among coaching_months) held virtually; the others are held in person.",
     )
-    visit_window: tuple[int, int] = param(
+    visit_window: tuple[Month, Month] = param(
         (3, 15),
         "programme months",
         ASSUMPTION,
-        "First and last month in which exchange visits run.",
+        "First and last month since launch in which exchange visits run (first <= last, last "
+        "before programme_months); the visits are spread evenly over it.",
     )
     virtual_event_months: tuple[Month, ...] = param(
         (3, 7, 11, 15),
         "months since the programme's start",
         f"{PUBLICATION}, {KEY_EVENTS}: 4 virtual learning workshops; {ASSUMPTION}: their "
         "months (every 4 months) are not published",
-        "Network-wide virtual learning workshops (months at or after the last programme end "
-        "are dropped).",
+        "Network-wide virtual learning workshops, in months since the programme's start (each "
+        "before the last province's programme ends: programme_months, plus the phasing delay "
+        "of the last province).",
     )
     virtual_event_topics: int = param(
         1,
@@ -88,7 +93,8 @@ class Schedule(Section):
         (9,),
         "programme months",
         assumed("4 provincial learning workshops, 1 per province; their month is not published"),
-        "Provincial learning events (all members of a province, or of the provinces joining it).",
+        "Provincial learning events (all members of a province, or of the provinces joining "
+        "it), in months since the province's launch (each before programme_months).",
     )
     provincial_event_joins: dict[str, str] = param(
         {"Kigali City": "Eastern"},
@@ -115,6 +121,7 @@ class Schedule(Section):
         ASSUMPTION,
         "Length of a coaching visit: facilitator days, and days of the coached team's staff.",
         ge=0,
+        le=10,
     )
     participants_per_event: int = param(
         2,
@@ -122,15 +129,26 @@ class Schedule(Section):
         ASSUMPTION,
         "Staff per institution at a learning event or workshop, and coached per coaching visit.",
         ge=1,
+        le=100,
     )
     workshop_days: int = param(
-        2, "days", ASSUMPTION, "Length of a launch session and of a co-design workshop.", ge=0
+        2,
+        "days",
+        ASSUMPTION,
+        "Length of a launch session and of a co-design workshop.",
+        ge=0,
+        le=10,
     )
     event_days: int = param(
         1, "days", ASSUMPTION, "Length of a learning event (virtual or provincial).", ge=1, le=10
     )
     host_visits_per_month: int = param(
-        2, "visits/month", ASSUMPTION, "Exchange visits one host can receive in a month.", ge=1
+        2,
+        "visits/month",
+        ASSUMPTION,
+        "Exchange visits one host can receive in a month.",
+        ge=1,
+        le=100,
     )
     virtual_staff_time_share: float = param(
         0.5,
@@ -148,6 +166,13 @@ class Schedule(Section):
         if planned is not None and not set(months) <= set(planned):
             raise ValueError(f"months among coaching_months {list(planned)}")
         return months
+
+    @field_validator("visit_window")
+    @classmethod
+    def _window_in_order(cls, window: tuple[int, int]) -> tuple[int, int]:
+        if window[0] > window[1]:
+            raise ValueError("[first, last] with first <= last")
+        return window
 
     @field_validator("provincial_event_joins")
     @classmethod
