@@ -402,6 +402,9 @@ def money(
         label = outcome(f"costs.{funder}").label
         left.bar(range(len(names)), values, bottom=bottom, color=palette[funder], label=label)
         bottom += values
+    # A stack's top is a sticky edge (a zero-height bar of the last funder sits there), so
+    # autoscaling would end the axis flush with the tallest bar: leave room above it.
+    left.set_ylim(0, 1.08 * np.nanmax(bottom) if np.nanmax(bottom) > 0 else 1)
     left.set_xticks(range(len(names)), [_wrap(style.words(n), 16) for n in names], fontsize=9)
     left.set_ylabel(f"Cash over the whole horizon (million {outcome('costs.total').unit})")
     left.set_title("Who pays")
