@@ -31,10 +31,10 @@ def sobol_bars(indices: pd.DataFrame, outcome: str) -> plt.Figure:
             xerr=conf.loc[order, index],
             error_kw={"capsize": 2, "linewidth": 0.8},
         )
-    ax.set_yticks(y, order)
+    ax.set_yticks(y, [style.words(name) for name in order])
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_xlabel("Share of the outcome's variance (Sobol index, 95% CI)")
-    ax.set_title(f"What drives {outcome}")
+    ax.set_title(f"What drives: {_outcome_words(outcome)}")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return fig
@@ -49,7 +49,7 @@ def morris_plane(indices: pd.DataFrame, outcome: str) -> plt.Figure:
     ax.scatter(data["mu_star"], data["sigma"], color=style.OKABE_ITO["blue"])
     for name, row in data.iterrows():
         ax.annotate(
-            name,
+            style.words(name),
             (row["mu_star"], row["sigma"]),
             fontsize=7,
             xytext=(3, 3),
@@ -58,9 +58,15 @@ def morris_plane(indices: pd.DataFrame, outcome: str) -> plt.Figure:
     limit = max(data["mu_star"].max(), data["sigma"].max()) * 1.1
     ax.plot([0, limit], [0, limit], "--", color=style.GREY, linewidth=0.8, label="sigma = mu*")
     unit = outcome_registry.outcome(outcome).unit  # SALib's effects are per factor range
-    ax.set_xlabel(f"mu*: mean absolute elementary effect on {outcome} ({unit} per factor range)")
+    ax.set_xlabel(f"mu*: mean absolute elementary effect ({unit} per factor range)")
     ax.set_ylabel("sigma (spread of elementary effects)")
-    ax.set_title(f"Morris screening: {outcome}")
+    ax.set_title(f"Morris screening: {_outcome_words(outcome)}")
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def _outcome_words(name: str) -> str:
+    """An outcome as a title names it: its label and its topic, never its id."""
+    record = outcome_registry.outcome(name)
+    return f"{record.label} ({style.words(record.topic)})" if record.topic else record.label
