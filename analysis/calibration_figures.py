@@ -17,14 +17,24 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import ticker
+from matplotlib.colors import to_rgb
 from scipy.stats import binom
 
 from analysis import style
 from experiments.priors import Prior
+from sim.params import SECTION_OF, SECTIONS
 
 style.apply()
 POSTERIOR, PRIOR = style.OKABE_ITO["blue"], style.GREY
 SHOWN = (0.005, 0.995)  # axes span these prior quantiles: a long tail does not squash the rest
+
+
+def parameter_words(name: str) -> str:
+    """A parameter as a figure names it: words and its unit (``efficacy_coaching`` ->
+    ``efficacy coaching (share of the gap)``), from the field's declaration in :mod:`sim.params`."""
+    field = SECTIONS[SECTION_OF[name]].model_fields[name] if name in SECTION_OF else None
+    unit = (field.json_schema_extra or {}).get("unit", "") if field else ""
+    return f"{style.words(name)} ({unit})" if unit and unit != "-" else style.words(name)
 
 
 def _span(prior: Prior) -> tuple[float, float]:
@@ -58,7 +68,10 @@ def marginals(posterior: pd.DataFrame, priors: dict[str, Prior], summary: pd.Dat
         row = by_name.loc[name]
         ax.axvspan(row["posterior_low_90"], row["posterior_high_90"], color=POSTERIOR, alpha=0.1)
         verdict = "constrained" if row["constrained"] else "not constrained"
-        ax.set_title(f"{name}\n{verdict} (90% width x{row['width_ratio_90']:.2f})", fontsize=8)
+        ax.set_title(
+            f"{parameter_words(name)}\n{verdict} (90% width x{row['width_ratio_90']:.2f})",
+            fontsize=8,
+        )
         ax.set_yticks([])
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(names) :]:
@@ -79,7 +92,7 @@ def corner(posterior: pd.DataFrame, priors: dict[str, Prior]):
     weights = posterior["weight"].to_numpy(dtype=float)
     shade = np.clip(weights / weights.max(), 0.08, 1.0)
     colours = np.zeros((len(weights), 4))
-    colours[:, :3] = (0.106, 0.471, 0.216)  # POSTERIOR as RGB
+    colours[:, :3] = to_rgb(POSTERIOR)
     colours[:, 3] = shade
     spans = {name: _span(priors[name]) for name in names}
     for i, y_name in enumerate(names):
@@ -107,11 +120,11 @@ def corner(posterior: pd.DataFrame, priors: dict[str, Prior]):
             if i < count - 1:
                 ax.set_xticklabels([])
             else:
-                ax.set_xlabel(x_name, fontsize=6, rotation=30, ha="right")
+                ax.set_xlabel(style.words(x_name), fontsize=6, rotation=30, ha="right")
             if j > 0 and i != j:
                 ax.set_yticklabels([])
             elif i != j:
-                ax.set_ylabel(y_name, fontsize=6, rotation=0, ha="right")
+                ax.set_ylabel(style.words(y_name), fontsize=6, rotation=0, ha="right")
     fig.suptitle("Pairwise posterior: particles, darker where heavier; axes span the prior")
     fig.tight_layout(h_pad=0.2, w_pad=0.2)
     return fig
@@ -160,7 +173,7 @@ def rank_histograms(ranks: pd.DataFrame, bins: int = 10):
         ax.axhspan(low, high, color=PRIOR, alpha=0.2, linewidth=0)
         ax.axhline(truths / bins, color=PRIOR, linewidth=0.8)
         ax.hist(quantiles, bins=bins, range=(0, 1), color=POSTERIOR, alpha=0.7)
-        ax.set_title(name, fontsize=8)
+        ax.set_title(style.words(name), fontsize=8)
         ax.set_xlim(0, 1)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(names) :]:

@@ -7,6 +7,7 @@ variance * y0 / (sigma^2 + s^2).
 """
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -152,3 +153,16 @@ def test_simulation_based_calibration_on_tpn_sim_writes_ranks_coverage_and_figur
     assert main(["--out", str(tmp_path), *arguments, "--scheduler", "serial"]) == 0
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "ranks.csv"), ranks)
     assert main(["--out", str(tmp_path), "--truths", "3", "--scheduler", "serial"]) == 2
+
+
+def test_calibration_figures_name_parameters_in_words_with_their_units():
+    from analysis.calibration_figures import parameter_words
+    from experiments.calibration import load_calibration
+    from sim.params import SECTION_OF, SECTIONS
+
+    spec, _ = load_calibration(
+        Path(__file__).resolve().parents[1] / "experiments/calibration/tpn_2021.toml"
+    )
+    for name in spec.parameters:
+        unit = SECTIONS[SECTION_OF[name]].model_fields[name].json_schema_extra["unit"]
+        assert parameter_words(name) == f"{name.replace('_', ' ')} ({unit})"
