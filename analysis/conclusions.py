@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import economics
+from analysis.printables import whole_percentages
 from analysis.tables import format_value, is_money
 from experiments.summary import interval_kind
 from sim.outcome_registry import outcome
@@ -126,12 +127,17 @@ def _gain(table, name: str, label: str, topic_names: list[str], topics) -> Findi
 
 
 def _cost(table, name: str, label: str) -> Finding:
+    """What a design costs in cash and who pays it, each payer's share a whole percentage and
+    the shares shown adding up to exactly 100% (:func:`analysis.printables.whole_percentages`:
+    rounded one by one they could show 101%)."""
     total = table.loc[("costs.total", name), "mean"]
     paid = {f: table.loc[(f"costs.{f}", name), "mean"] for f in FUNDERS}
+    ranked = sorted(paid.items(), key=lambda item: -item[1])
+    percentages = whole_percentages([v for _, v in ranked]) if total > 0 else []
     shares = [
-        f"{format_value(v / total, outcome('network.reciprocity'))} by {PAYERS[f]}"
-        for f, v in sorted(paid.items(), key=lambda item: -item[1])
-        if total > 0 and v / total >= 0.005
+        f"{percent}% by {PAYERS[f]}"
+        for (f, _), percent in zip(ranked, percentages, strict=False)
+        if percent > 0
     ]
     text = f"{label} costs {_estimate(table, 'costs.total', name, None)} in cash" + (
         f", paid {', '.join(shares)}." if shares else "."

@@ -25,6 +25,7 @@ from solara.util import CancelledError
 from analysis import dashboard_data as data
 from analysis import dashboard_figures as dfig
 from analysis import dashboard_tables as tab
+from analysis import economics_figures
 from analysis.dashboard_upload import ScenarioUpload
 from sim.errors import InputError
 
@@ -277,6 +278,11 @@ def Comparison(outcome: data.Outcome):
             Figure(outcome.figures["effects"], "tpn-effects")
             Figure(outcome.figures["compared_trajectories"], "tpn-compared")
         Table(table, "tpn-comparison")
+        Figure(outcome.figures["acceptability"], "tpn-acceptability")
+        Prose(
+            html.escape(economics_figures.caption(economics_figures.worlds_of(outcome.runs))),
+            "tpn-acceptability-note",
+        )
 
 
 @solara.component

@@ -1,9 +1,9 @@
 """Figures of the planners' dashboard, built on :mod:`analysis.figures` in its one style.
 
-The network figure is ``analysis.figures.network`` with the member institutions re-drawn in the
-colour of an indicator (gain from twinning or change since baseline in one topic, viridis: never
-white, so members where the topic does not apply stay recognisably white). Every figure is
-closed in pyplot as soon as it is made (the page renders it from the Figure object), and figures
+The network figure is ``analysis.figures.network`` for the chosen topic alone, its member
+institutions filled with the colour of an indicator of that topic (gain from twinning or change
+since baseline, viridis: never white, so a member without a value stays recognisably white).
+Every figure is closed in pyplot as soon as it is made (the page renders it from the Figure object), and figures
 are made one at a time: pyplot's figure registry is shared by every browser session.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import Normalize
 
-from analysis import figures, style
+from analysis import economics_figures, figures, style
 from analysis.dashboard_data import Outcome
 from sim import outcome_registry
 from sim.activity_kinds import ACTIVITY_KINDS
@@ -64,8 +64,8 @@ def trajectories(outcome: Outcome, arm: int = 0) -> plt.Figure:
         chosen.results.series,
         outcome.world,
         outcome.topics,
-        f"{_wrapped(chosen.label, 100)}\nmeasured indicators{synthetic}, mean over {outcome.replications} "
-        "replications, band: 95% of replications",
+        f"{arm_title(outcome, arm, 100)}\nmeasured indicators{synthetic}, mean of "
+        f"{outcome.replications} simulated programmes, band: 95% of them",
         (start, start + levers.programme_months),
         chosen.scenario.evaluation.comparison,
     )
@@ -116,61 +116,35 @@ def institution_values(outcome: Outcome, arm: int, topic: str, colour_by: str) -
 
 
 def network(outcome: Outcome, arm: int, topic: str, colour_by: str = "gain") -> plt.Figure:
-    """Ties at launch on the province map, member institutions coloured by an indicator."""
+    """The ties at launch in ``topic`` on the province map (one simulated programme: the
+    downloads' replication 0), member institutions coloured by an indicator of that topic."""
     chosen = outcome.arms[arm]
     world, results = outcome.world, chosen.results
     first = results.ties[results.ties["replication"] == 0]
     launch = first[first["formed_at_launch"]]
     member = results.series.drop_duplicates("institution").set_index("institution")["member"]
     member = member.reindex(world.ids).fillna(False).to_numpy(dtype=bool)
-    t = world.topics.index(topic)
-    label = world.topics.labels[t]
+    label = world.topics.labels[world.topics.index(topic)]
     # Either colouring is a per-member difference of the indicator, in the registry's unit.
     points = outcome_registry.outcome(f"{topic}.causal_effect_members", world.topics).unit
     values = institution_values(outcome, arm, topic, colour_by).reindex(world.ids).to_numpy()
-    with LOCK:
-        fig = figures.network(
-            launch,
-            world,
-            member,
-            f"{_wrapped(chosen.label)}\nTwinning ties at launch ({chosen.scenario.design.design} "
-            f"design, replication 0: the first); members coloured by\n{COLOUR_BY[colour_by]} in "
-            f"{label.lower()} (mean of {outcome.replications} runs)",
-        )
-        ax = fig.axes[0]
-        x, y = figures.positions(world)
-        load = launch["host"].value_counts()
-        sizes = np.array([30 + 18 * load.get(i, 0) for i in world.ids])
-        shown = member & ~np.isnan(values)
-        finite = values[shown]
-        low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
-        norm = Normalize(min(low, 0.0), max(high, low + 0.1))
-        points_drawn = None
-        for kind, marker in style.KIND_MARKERS.items():
-            rows = shown & (world.kind == kind)
-            if rows.any():
-                points_drawn = ax.scatter(
-                    x[rows],
-                    y[rows],
-                    c=values[rows],
-                    s=sizes[rows],
-                    marker=marker,
-                    cmap="viridis",
-                    norm=norm,
-                    edgecolor="black",
-                    linewidth=0.8,
-                    zorder=4,
-                )
-        if points_drawn is not None:
-            bar = fig.colorbar(
-                points_drawn, ax=ax, orientation="horizontal", fraction=0.035, pad=0.09
-            )
-            bar.set_label(
-                f"{label}: {COLOUR_BY[colour_by]} ({points}); white: topic does not apply",
-                fontsize=9,
-            )
-        plt.close(fig)
-    return fig
+    finite = values[member & ~np.isnan(values)]
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    norm = Normalize(min(low, 0.0), max(high, low + 0.1))
+    title = (
+        f"{arm_title(outcome, arm)}\nTies at launch in {label.lower()}: one simulated "
+        "programme, replication 0 of the downloads\nMembers coloured by "
+        f"{COLOUR_BY[colour_by]}, mean of {outcome.replications} simulated programmes"
+    )
+    return _made(
+        figures.network,
+        launch,
+        world,
+        member,
+        title,
+        topics=[topic],
+        fill=(values, norm, f"{label}: {COLOUR_BY[colour_by]} ({points})"),
+    )
 
 
 def activities_by_month(outcome: Outcome, arm: int = 0) -> plt.Figure:
@@ -209,7 +183,7 @@ def activities_by_month(outcome: Outcome, arm: int = 0) -> plt.Figure:
         )
         figures.calendar_axis(ax, chosen.scenario.start_date, int(months[-1]))
         ax.set_ylabel("Activities held (mean per run)")
-        ax.set_title(f"{_wrapped(chosen.label, 60)}\nactivities held per month")
+        ax.set_title(f"{arm_title(outcome, arm, 60)}\nactivities held per month")
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         fig.tight_layout()
         plt.close(fig)
@@ -242,16 +216,33 @@ def arm_figures(outcome: Outcome, arm: int, topic: str) -> dict[str, bytes | Non
 def all_figures(outcome: Outcome, topic: str) -> dict[str, bytes | None]:
     """The figures the page shows first after a run, as PNG bytes, made in the run's
     background thread: one design's own (:func:`arm_figures`), or, with two, the comparison's
-    ``effects`` and ``compared_trajectories`` (each design's own are drawn when its tab is
+    ``effects``, ``compared_trajectories`` and ``acceptability`` (each design's own are drawn when its tab is
     first opened)."""
     if len(outcome.arms) == 1:
         return arm_figures(outcome, 0, topic)
     return {
         "effects": png(effects(outcome)),
         "compared_trajectories": png(compared_trajectories(outcome)),
+        "acceptability": png(acceptability(outcome)),
     }
 
 
-def _wrapped(text: str, width: int = 80) -> str:
-    """A long design name in words, on as many lines as it needs in a figure title."""
-    return "\n".join(textwrap.wrap(style.words(text), width))
+def acceptability(outcome: Outcome) -> plt.Figure:
+    """The cost-effectiveness acceptability curve of the designs on the page and no twinning
+    (:func:`analysis.economics_figures.acceptability_of_runs`)."""
+    return _made(
+        economics_figures.acceptability_of_runs,
+        outcome.runs,
+        [a.label for a in outcome.arms],
+        [a.scenario.design.design for a in outcome.arms],
+    )
+
+
+def arm_title(outcome: Outcome, arm: int, width: int = 80) -> str:
+    """A design as a figure title names it, on as many lines as it needs: its letter and its
+    name in words, which says what was changed (``Design A: tpn 2021, changed: exchange-visit
+    budget 30 → 90``), as the page's headings do. Not the scenario's description: a design
+    changed on the page keeps the description of the scenario it started from."""
+    chosen = outcome.arms[arm]
+    letter, _, name = chosen.label.partition(": ")
+    return "\n".join(textwrap.wrap(f"Design {letter}: {style.words(name)}", width))

@@ -52,6 +52,9 @@ ON_FRONTIER, DOMINATED, EXTENDED = "on the frontier", "dominated", "extendedly d
 # Rwanda has no threshold per institution-point; the range spans the shipped designs' ICERs
 # (about 40,000 to 110,000 RWF per point) and several times beyond.
 WTP_RWF_PER_POINT = (0, 25_000, 50_000, 100_000, 200_000, 500_000)
+# The same range every 2,500 RWF, for the CEAC's figure (it holds every tabulated price, so the
+# figure's curve passes through the table's values).
+WTP_CURVE_RWF_PER_POINT = tuple(range(0, WTP_RWF_PER_POINT[-1] + 1, 2_500))
 
 
 def frontier(costs: Sequence[float], effects: Sequence[float]) -> pd.DataFrame:

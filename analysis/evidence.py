@@ -20,6 +20,8 @@ from sim import outcome_registry
 
 style.apply()
 
+MODEL_COLOUR = style.OKABE_ITO["blue"]  # the model's runs, against the observed value in black
+
 # The measured difference, then its four additive parts: column -> (sign, per-topic outcome).
 PARTS = {
     "difference": (1, "difference"),
@@ -131,7 +133,6 @@ def decomposition_figure(tables: list[pd.DataFrame], topic: str, unit: str) -> p
     fig, ax = plt.subplots(figsize=(8.5, 3.6))
     order = list(PARTS)
     width = 0.8 / len(tables)
-    colours = ["#1b7837", "#2166ac"]
     for n, table in enumerate(tables):
         rows = table.set_index("component").loc[order]
         y = np.arange(len(order)) + (n - (len(tables) - 1) / 2) * width
@@ -139,7 +140,7 @@ def decomposition_figure(tables: list[pd.DataFrame], topic: str, unit: str) -> p
             y,
             rows["mean"],
             height=width * 0.9,
-            color=colours[n % 2],
+            color=style.category_colour(n),
             label=table["design"].iloc[0],
             xerr=[rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]],
             error_kw={"capsize": 2, "linewidth": 0.8},
@@ -163,8 +164,8 @@ def validation_figure(runs: pd.DataFrame, targets: list[Target]) -> plt.Figure:
     for ax, target in zip(axes[0], targets, strict=True):
         values = runs[target.outcome].to_numpy(dtype=float)
         low, high = target.interval(values)
-        ax.hist(values, bins=30, color="#1b7837", alpha=0.6, label="model runs")
-        ax.axvspan(low, high, color="#1b7837", alpha=0.1, label="95% of runs")
+        ax.hist(values, bins=30, color=MODEL_COLOUR, alpha=0.6, label="model runs")
+        ax.axvspan(low, high, color=MODEL_COLOUR, alpha=0.1, label="95% of runs")
         ax.axvline(target.observed, color="black", linewidth=2, label="observed")
         ax.set_title(target.name, fontsize=9)
         record = outcome_registry.outcome(target.outcome)

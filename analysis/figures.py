@@ -7,13 +7,18 @@ posterior; the titles say which).
 """
 
 import textwrap
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
-from scipy.spatial import ConvexHull
+from matplotlib.patches import FancyArrowPatch, Polygon
+from matplotlib.path import Path
+from scipy.ndimage import distance_transform_edt
+from scipy.spatial import ConvexHull, Voronoi, cKDTree
 
 from analysis import style
 from analysis.stats import drawn, interval_of
@@ -152,137 +157,255 @@ def _groups(data: pd.DataFrame, rule: str) -> dict:
     return {"choosers": chose, "comparison": compare, "label": label}
 
 
-def network(ties: pd.DataFrame, world: World, member: np.ndarray, title: str) -> plt.Figure:
-    """Rising-to-shining ties on a map-like layout (longitude, latitude), coloured by topic.
+MAX_MAP_PANELS = style.MAX_COLOURS  # topics mapped, one panel each, the most-used first
+PANEL_INCHES = 3.5  # width of one map panel: names and arrows legible at the saved size
+SINGLE_PANEL_INCHES = 5.0  # a figure of one map draws it larger
+SIDE_INCHES = 3.1  # width of the column of the province key and the legend
 
-    Readable by construction: ties are gentle arcs, all bending the same way from learner to
-    host, so two ties between the same places do not lie on top of each other, with an
-    arrowhead near the host; the most-used topics get a colour each and the rest are grey
-    (:func:`analysis.style.topic_colours`); province names sit above their institutions on a
-    white ground, never under a node. A map without ties says so instead of staying empty."""
-    fig, ax = plt.subplots(figsize=(10.5, 7.5))
-    index = {identifier: i for i, identifier in enumerate(world.ids)}
+
+def scenario_title(scenario) -> str:
+    """A scenario as a figure title names it: its one-line description, else its name in
+    words (``no_twinning`` -> ``no twinning``), never the identifier."""
+    return scenario.description or style.words(scenario.name)
+
+
+def mapped_topics(ties: pd.DataFrame, world: World, most: int = MAX_MAP_PANELS) -> list[str]:
+    """The topics with the most ties, most first (the catalogue's order breaks ties)."""
+    counts = ties["topic"].value_counts()
+    return sorted(counts.index, key=lambda t: (-counts[t], world.topics.index(t)))[:most]
+
+
+def network(
+    ties: pd.DataFrame,
+    world: World,
+    member: np.ndarray,
+    title: str,
+    topics: list[str] | None = None,
+    fill: tuple[np.ndarray, Normalize, str] | None = None,
+) -> plt.Figure:
+    """Rising-to-shining ties as small multiples: one map per topic, its ties only.
+
+    ``topics`` are the panels (default: :func:`mapped_topics`, up to six). In each panel every
+    tie of that topic is one arrow from learner to host; only the institutions the topic
+    applies to are drawn, members white and non-members grey as in every map, a member's size
+    the learners it hosts in that topic. Provinces are faint shading (each institution's
+    surroundings, cut where the nearest institution is of another province), named once in a
+    key panel where nothing is drawn over the names. ``fill`` (values per institution, their
+    norm, a label) colours the members instead of white, with a colour bar. A design without
+    ties gets one map of its institutions that says so."""
+    topics = mapped_topics(ties, world) if topics is None else list(topics)
     x, y = positions(world)
-    by_weight = list(ties["topic"].value_counts().index)
-    colours = style.topic_colours(by_weight)
-    if len(ties):
-        learner = ties["learner"].map(index).to_numpy()
-        host = ties["host"].map(index).to_numpy()
-        start = np.column_stack([x[learner], y[learner]])
-        end = np.column_stack([x[host], y[host]])
-        curves = _arcs(start, end)
-        tie_colours = [colours[t] for t in ties["topic"]]
-        ax.add_collection(
-            LineCollection(curves, colors=tie_colours, linewidths=1.1, alpha=0.7, zorder=2)
-        )
-        head, before = curves[:, -3], curves[:, -4]
-        ax.quiver(
-            before[:, 0],
-            before[:, 1],
-            head[:, 0] - before[:, 0],
-            head[:, 1] - before[:, 1],
-            color=tie_colours,
-            angles="xy",
-            scale_units="xy",
-            scale=1,
-            width=0.003,
-            headwidth=3.5,
-            headlength=4,
-            zorder=2,
-        )
-    else:
-        ax.text(
-            0.5,
-            0.04,
-            "No twinning ties in this design",
+    regions = _province_regions(world, x, y)
+    panels = max(len(topics), 1)
+    columns = min(panels, 3)
+    rows = -(-panels // columns)
+    (left, right), (bottom, top) = regions.limits
+    aspect = (top - bottom) / (right - left)
+    panel = PANEL_INCHES if panels > 1 else SINGLE_PANEL_INCHES
+    # The key and the legend below it need about as much height as one big map.
+    height = max(rows * (panel * aspect + 0.55), 4.8) + 0.7 + 0.45 * (fill is not None)
+    fig = plt.figure(figsize=(columns * panel + SIDE_INCHES, height), layout="constrained")
+    grid = fig.add_gridspec(1, 2, width_ratios=[columns * panel, SIDE_INCHES])
+    maps = grid[0].subgridspec(rows, columns)
+    side = grid[1].subgridspec(2, 1, height_ratios=[1, 1.2])
+    axes = [fig.add_subplot(maps[i // columns, i % columns]) for i in range(panels)]
+    index = {identifier: i for i, identifier in enumerate(world.ids)}
+    drawn = None
+    if not topics:
+        _map_panel(axes[0], regions)
+        drawn = _institutions(axes[0], world, x, y, member, np.ones(len(world), bool), {}, fill)
+        axes[0].set_title("No twinning ties in this design", fontsize=10)
+    for n, (ax, topic) in enumerate(zip(axes, topics, strict=False)):
+        t = world.topics.index(topic)
+        mine = ties[ties["topic"] == topic]
+        _map_panel(ax, regions)
+        hosted = mine["host"].value_counts().to_dict()
+        applies = world.kind == world.topics.applies_to[t]
+        drawn = _institutions(ax, world, x, y, member, applies, hosted, fill) or drawn
+        colour = style.category_colour(n)
+        for learner, host in zip(mine["learner"].map(index), mine["host"].map(index), strict=True):
+            ax.add_patch(
+                FancyArrowPatch(
+                    (x[learner], y[learner]),
+                    (x[host], y[host]),
+                    arrowstyle="-|>",
+                    mutation_scale=9,
+                    connectionstyle="arc3,rad=0.12",
+                    color=colour,
+                    linewidth=1.2,
+                    shrinkA=_radius(world.ids[learner], hosted, member[learner]) + 0.5,
+                    shrinkB=_radius(world.ids[host], hosted, member[host]) + 1.0,
+                    zorder=2,
+                )
+            )
+        count = f"{len(mine)} tie{'s' * (len(mine) != 1)}" if len(mine) else "no ties"
+        ax.set_title(_wrap(f"{world.topics.labels[t]}: {count}", 42), fontsize=10)
+    key = fig.add_subplot(side[0])
+    _map_panel(key, regions)
+    for province, (px, py) in regions.centres.items():
+        key.text(
+            px,
+            py,
+            textwrap.fill(province, 8),
             ha="center",
-            transform=ax.transAxes,
-            fontsize=11,
+            va="center",
+            fontsize=8.5,
+            fontweight="bold",
+            color="#424242",
+            linespacing=1.0,
         )
-    load = ties["host"].value_counts()
-    sizes = np.array([30 + 18 * load.get(identifier, 0) for identifier in world.ids])
+    key.set_title("Provinces", fontsize=10)
+    _network_legend(fig.add_subplot(side[1]), ties, topics, geographic=_geographic(world))
+    if fill is not None and drawn is not None:
+        bar = fig.colorbar(drawn, ax=axes, orientation="horizontal", fraction=0.05, shrink=0.7)
+        bar.set_label(fill[2], fontsize=9)
+    # Each line of the title within the figure's width (about 12 characters an inch at 11 pt).
+    fits = int(fig.get_figwidth() * 12)
+    fig.suptitle("\n".join(textwrap.fill(line, fits) for line in title.splitlines()), fontsize=11)
+    return fig
+
+
+SIZE_BASE, SIZE_PER_LEARNER, NON_MEMBER_SIZE = 16, 24, 12  # marker areas (points squared)
+FILL_COLOURS = plt.get_cmap("viridis").with_extremes(bad="white")  # never white but for "none"
+
+
+def _size(identifier: str, hosted: dict, is_member: bool) -> float:
+    return (
+        SIZE_BASE + SIZE_PER_LEARNER * hosted.get(identifier, 0) if is_member else NON_MEMBER_SIZE
+    )
+
+
+def _radius(identifier: str, hosted: dict, is_member: bool) -> float:
+    """Half a marker's width in points, so an arrow starts and ends at the marker's edge."""
+    return np.sqrt(_size(identifier, hosted, is_member)) / 2
+
+
+def _institutions(ax, world, x, y, member, shown, hosted, fill):
+    """Members (white, or coloured by ``fill``; size: learners hosted) and non-members (grey)
+    among ``shown``, the largest drawn first so that a busy host hides no neighbour; returns
+    the coloured members' collection, if any."""
+    sizes = np.array(
+        [_size(i, hosted, m) for i, m in zip(world.ids, member, strict=True)], dtype=float
+    )
+    order = np.argsort(-sizes, kind="stable")
+    x, y, member, shown, sizes = x[order], y[order], member[order], shown[order], sizes[order]
+    kinds = world.kind[order]
+    values = fill[0][order] if fill is not None else None
+    coloured = None
     for kind, marker in style.KIND_MARKERS.items():
-        rows = world.kind == kind
+        rows = shown & (kinds == kind)
+        ours = rows & member
+        if fill is not None:
+            norm = fill[1]
+            points = ax.scatter(
+                x[ours],
+                y[ours],
+                c=values[ours],
+                s=sizes[ours],
+                marker=marker,
+                cmap=FILL_COLOURS,
+                norm=norm,
+                plotnonfinite=True,
+                edgecolor="black",
+                linewidth=0.8,
+                zorder=3,
+            )
+            coloured = points if ours.any() else coloured
+        else:
+            ax.scatter(
+                x[ours],
+                y[ours],
+                s=sizes[ours],
+                marker=marker,
+                facecolor="white",
+                edgecolor="black",
+                linewidth=0.8,
+                zorder=3,
+            )
+        others = rows & ~member
         ax.scatter(
-            x[rows & member],
-            y[rows & member],
-            s=sizes[rows & member],
-            marker=marker,
-            facecolor="white",
-            edgecolor="black",
-            linewidth=0.8,
-            zorder=3,
-        )
-        ax.scatter(
-            x[rows & ~member],
-            y[rows & ~member],
-            s=25,
+            x[others],
+            y[others],
+            s=sizes[others],
             marker=marker,
             facecolor=style.LIGHT_GREY,
             edgecolor=style.GREY,
             linewidth=0.5,
             zorder=3,
         )
-    _shade_provinces(ax, world, x, y)
-    shown = [t for t in by_weight if colours[t] != style.GREY]
-    handles = [
-        Line2D([], [], color=colours[t], label=world.topics.labels[world.topics.index(t)])
-        for t in shown
+    return coloured
+
+
+def _network_legend(ax, ties: pd.DataFrame, topics: list[str], geographic: bool) -> None:
+    """What the marks mean, and which ties are not drawn."""
+    ax.set_axis_off()
+    hollow = {"linestyle": "", "markerfacecolor": "white", "markeredgecolor": "black"}
+    tie = Line2D([], [], color="black", marker=">", markersize=6, label="Tie: learner to host")
+    handles = [tie] if len(ties) else []
+    handles += [
+        Line2D([], [], marker="o", **hollow, label="DHMT (member)"),
+        Line2D([], [], marker="s", **hollow, label="Hospital (member)"),
+        Line2D(
+            [],
+            [],
+            marker="s",
+            linestyle="",
+            markerfacecolor=style.LIGHT_GREY,
+            markeredgecolor=style.GREY,
+            label="Non-member",
+        ),
     ]
-    if len(shown) < len(by_weight):
-        handles.append(Line2D([], [], color=style.GREY, label="Other topics"))
     handles += [
         Line2D(
             [],
             [],
-            marker=marker,
-            linestyle="",
-            markerfacecolor=face,
-            markeredgecolor=edge,
-            label=label,
+            marker="o",
+            markersize=np.sqrt(SIZE_BASE + SIZE_PER_LEARNER * n),
+            **hollow,
+            label=f"Hosts {n} learner{'s' * (n > 1)}",
         )
-        for marker, face, edge, label in (
-            ("o", "white", "black", "DHMT (member)"),
-            ("s", "white", "black", "Hospital (member)"),
-            ("s", style.LIGHT_GREY, style.GREY, "Non-member"),
-        )
+        for n in ((1, 3) if len(ties) else ())
     ]
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        fontsize=9,
-        title="Arrow: learner to host\n(colour: topic)\nNode size: learners hosted",
-        title_fontsize=9,
+    legend = ax.legend(
+        handles=handles, loc="upper left", fontsize=9, labelspacing=0.9, borderaxespad=0
     )
-    geographic = not (np.isnan(world.lon).any() or np.isnan(world.lat).any())
-    ax.set_xlabel("Longitude (degrees)" if geographic else "Province")
-    ax.set_ylabel("Latitude (degrees)" if geographic else "District")
-    ax.set_title(title)
-    ax.set_aspect("equal")
-    ax.autoscale_view()
-    fig.tight_layout()
-    return fig
+    rest = ties[~ties["topic"].isin(topics)]
+    notes = []
+    if len(rest):
+        others = rest["topic"].nunique()
+        notes.append(
+            f"Not drawn: {others} other topic{'s' * (others > 1)}, {len(rest)} "
+            f"tie{'s' * (len(rest) > 1)}."
+        )
+    if len(ties):
+        notes.append("Each map: one topic's ties, among the institutions it applies to.")
+    notes.append(
+        "Places: district seats; a hospital just east of its district's DHMT."
+        if geographic
+        else "Places: one column per province, one row per district."
+    )
+    text = "\n".join(_wrap(note, 40) for note in notes)
+    ax.annotate(  # just below the legend, however long it is
+        text,
+        (0, 0),
+        xycoords=legend,
+        xytext=(0, -10),
+        textcoords="offset points",
+        fontsize=8,
+        color="#424242",
+        va="top",
+        linespacing=1.3,
+    )
 
 
-def _arcs(start: np.ndarray, end: np.ndarray, bend: float = 0.12, points: int = 12):
-    """Quadratic curves from each start to each end, bent to the left of the direction of
-    travel by ``bend`` of their length (points along each curve: ties x points x 2)."""
-    middle = (start + end) / 2
-    along = end - start
-    control = middle + bend * np.column_stack([-along[:, 1], along[:, 0]])
-    t = np.linspace(0.0, 1.0, points)[None, :, None]
-    return (
-        (1 - t) ** 2 * start[:, None, :]
-        + 2 * (1 - t) * t * control[:, None, :]
-        + t**2 * end[:, None, :]
-    )
+def _geographic(world: World) -> bool:
+    return not (np.isnan(world.lon).any() or np.isnan(world.lat).any())
 
 
 def positions(world: World) -> tuple[np.ndarray, np.ndarray]:
     """Longitude and latitude, hospitals just east of their DHMT; a world without coordinates
     (distances.csv given instead) gets one column per province, one row per district."""
-    if not (np.isnan(world.lon).any() or np.isnan(world.lat).any()):
+    if _geographic(world):
         x, y = world.lon.copy(), world.lat.copy()
         x[world.kind == "hospital"] += 0.04
         return x, y
@@ -296,32 +419,81 @@ def positions(world: World) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _shade_provinces(ax, world: World, x: np.ndarray, y: np.ndarray) -> None:
-    """A light hull behind each province's institutions, its name above them on a white
-    ground over the ties and under the institutions (a name at the centre would sit under
-    the nodes)."""
-    for province in world.provinces:
-        rows = world.province == province
-        points = np.column_stack([x[rows], y[rows]])
-        centre = points.mean(axis=0)
-        padded = centre + (points - centre) * 1.08 + np.sign(points - centre) * 0.05
-        if len(np.unique(points, axis=0)) >= 3:
-            hull = ConvexHull(padded)
-            ax.fill(
-                *padded[hull.vertices].T, color=style.LIGHT_GREY, alpha=0.35, linewidth=0, zorder=0
-            )
-        ax.text(
-            centre[0],
-            padded[:, 1].max() + 0.03,
-            province,
-            ha="center",
-            va="bottom",
-            fontsize=10,
-            fontweight="bold",
-            color="#424242",
-            zorder=2.5,  # over the ties, under the institutions
-            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.8, "linewidth": 0},
-        )
+@dataclass(frozen=True)
+class ProvinceRegions:
+    """Faint province shading: the country is the smoothed hull of its institutions, each of
+    its points belongs to the province of the nearest institution, and white lines mark where
+    two provinces meet."""
+
+    outline: np.ndarray  # (vertices, 2) the country's outline
+    boundaries: np.ndarray  # (segments, 2, 2) where two provinces meet (clipped to the outline)
+    limits: tuple[tuple[float, float], tuple[float, float]]  # (x limits, y limits)
+    centres: dict[str, tuple[float, float]]  # the point of each province farthest from its edge
+
+
+REGION_PIXELS = 240  # resolution of the grid that finds each province's centre
+
+
+def _province_regions(world: World, x: np.ndarray, y: np.ndarray) -> ProvinceRegions:
+    codes = {p: k for k, p in enumerate(world.provinces)}
+    points, first = np.unique(np.column_stack([x, y]), axis=0, return_index=True)
+    province = np.array([codes[p] for p in world.province])[first]
+    span = max(np.ptp(x), np.ptp(y), 1e-9)
+    reach = 0.07 * span
+    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    around = points[:, None, :] + reach * np.column_stack([np.cos(angles), np.sin(angles)])
+    around = around.reshape(-1, 2)
+    outline = around[ConvexHull(around).vertices]
+    (left, bottom), (right, top) = outline.min(axis=0), outline.max(axis=0)
+    margin = 0.02 * span
+    limits = ((left - margin, right + margin), (bottom - margin, top + margin))
+    boundaries = np.zeros((0, 2, 2))
+    if len(points) >= 3 and len(set(province)) > 1:
+        far = 10 * span * np.array([[-1, -1], [-1, 1], [1, -1], [1, 1]]) + points.mean(axis=0)
+        cells = Voronoi(np.vstack([points, far]))
+        segments = [
+            cells.vertices[ridge]
+            for (a, b), ridge in zip(cells.ridge_points, cells.ridge_vertices, strict=True)
+            if a < len(points)
+            and b < len(points)
+            and province[a] != province[b]
+            and -1 not in ridge
+        ]
+        boundaries = np.array(segments) if segments else boundaries
+    step = max(right - left, top - bottom) / REGION_PIXELS
+    xs, ys = np.arange(left, right + step, step), np.arange(bottom, top + step, step)
+    grid = np.column_stack([g.ravel() for g in np.meshgrid(xs, ys)])
+    _, nearest = cKDTree(points).query(grid)
+    inside = Path(outline).contains_points(grid)
+    label = np.where(inside, province[nearest], -1).reshape(len(ys), len(xs))
+    centres = {}
+    for name, k in codes.items():
+        depth = distance_transform_edt(np.pad(label == k, 1))[1:-1, 1:-1]
+        if depth.max() > 0:
+            row, column = np.unravel_index(np.argmax(depth), depth.shape)
+            centres[name] = (float(xs[column]), float(ys[row]))
+    return ProvinceRegions(outline, boundaries, limits, centres)
+
+
+def _map_panel(ax, regions: ProvinceRegions) -> None:
+    """An empty map: the province shading, equal scales, no axes (degrees mean nothing here)."""
+    country = Polygon(
+        regions.outline,
+        closed=True,
+        facecolor=style.LIGHT_GREY,
+        alpha=0.55,
+        linewidth=0,
+        zorder=0,
+    )
+    ax.add_patch(country)
+    lines = LineCollection(regions.boundaries, colors="white", linewidths=1.3, zorder=0.5)
+    ax.add_collection(lines)
+    lines.set_clip_path(country)
+    (left, right), (bottom, top) = regions.limits
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
 
 
 def effects(

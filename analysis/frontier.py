@@ -16,6 +16,11 @@ from sim import outcome_registry
 
 style.apply()
 
+# Points when the design is not a factor (each point is then one design of the same kind), and
+# the gain's interval bars: Okabe-Ito blue, and grey half-transparent behind the points.
+POINT_COLOUR = style.OKABE_ITO["blue"]
+INTERVAL_COLOUR = style.GREY
+
 
 def frontier_table(summary: pd.DataFrame, factors: list[str], cost: str, gain: str) -> pd.DataFrame:
     """Per design point: cost and gain with intervals, its ``status`` on the frontier (on it,
@@ -45,7 +50,7 @@ def frontier_figure(
         colours = (
             [style.design_colour(str(d)) for d in rows[design_column]]
             if design_column
-            else ("#1b7837")
+            else POINT_COLOUR
         )
         ax.errorbar(
             rows["cost_mean"] / 1e6,
@@ -55,7 +60,8 @@ def frontier_figure(
                 rows["gain_ci_high"] - rows["gain_mean"],
             ],
             fmt="none",
-            ecolor="#bdbdbd",
+            ecolor=INTERVAL_COLOUR,
+            alpha=0.5,
             linewidth=0.8,
             zorder=1,
         )
@@ -80,7 +86,9 @@ def frontier_figure(
         )
     if design_column:
         for design in table[design_column].unique():
-            ax.scatter([], [], color=style.design_colour(str(design)), label=str(design))
+            ax.scatter(
+                [], [], color=style.design_colour(str(design)), label=style.words(str(design))
+            )
     cost_record, gain_record = outcome_registry.outcome(cost), outcome_registry.outcome(gain)
     ax.set_xlabel(f"{cost_record.label} (million {cost_record.unit}, mean over replications)")
     ax.set_ylabel(f"{gain_record.label} ({gain_record.unit}; mean, {interval})")

@@ -209,6 +209,27 @@ def format_share(share: float) -> str:
     return "-" if pd.isna(share) else f"{min(max(share, 0.0), 1.0):.0%}"
 
 
+def whole_percentages(shares) -> list[int]:
+    """Shares of one whole (who pays what part of a cost; in which part of the worlds each
+    design is the best buy) as whole percentages that add up to exactly 100, by largest
+    remainder (Hamilton's method): each share is rounded down, then the points still missing
+    go to the largest remainders (the larger share first on a tie). Rounding each share on its
+    own can show 101% (44.6% + 44.6% + 10.8% -> 45% + 45% + 11%); this gives 45% + 44% + 11%.
+
+    The shares are scaled to their sum first; negative shares count as 0, and shares that sum
+    to nothing (or are undefined) are rounded one by one."""
+    values = [0.0 if pd.isna(v) else max(float(v), 0.0) for v in shares]
+    total = sum(values)
+    if total <= 0 or any(pd.isna(v) for v in shares):
+        return [round(100 * min(v, 1.0)) for v in values]
+    exact = [100 * v / total for v in values]
+    whole = [int(e) for e in exact]  # floor: every e >= 0
+    by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - whole[i]), -exact[i], i))
+    for i in by_remainder[: 100 - sum(whole)]:
+        whole[i] += 1
+    return whole
+
+
 def printable_posterior(summary: pd.DataFrame) -> pd.DataFrame:
     """Per parameter: prior, posterior median, 90% credible interval, and whether the data
     constrain it (:data:`experiments.fit_abc.CONSTRAINED_BELOW`)."""
@@ -311,14 +332,14 @@ def printable_cost_effectiveness(table: pd.DataFrame) -> pd.DataFrame:
 
 def printable_acceptability(curve: pd.DataFrame) -> pd.DataFrame:
     """The CEAC as a table: one row per willingness-to-pay, per design the share of worlds in
-    which it has the highest net benefit; the design best on average starred."""
+    which it has the highest net benefit, in whole percentages that add up to 100% across a
+    row (:func:`whole_percentages`); the design best on average starred."""
     rows = []
     for wtp, group in curve.groupby("wtp", sort=True):
         row = {"RWF per institution-point": _money(wtp)}
-        for item in group.itertuples():
-            row[item.scenario] = format_share(item.probability_best) + (
-                " *" if item.best_on_average else ""
-            )
+        percentages = whole_percentages(group["probability_best"])
+        for item, percent in zip(group.itertuples(), percentages, strict=True):
+            row[item.scenario] = f"{percent}%" + (" *" if item.best_on_average else "")
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -11,6 +11,7 @@ A compare folder (several scenarios on common seeds): a run folder per scenario,
 scenario, without a manifest of its own, and beside them::
 
     runs.csv  comparison.csv  figures/effects.png  figures/trajectories.png  figures/costs.png
+    figures/acceptability.png
     manifest.json (kind "compare")
 
 Every folder is written whole or not at all (:func:`output_folder`), in open formats readable
@@ -28,7 +29,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis import figures, reporting
+from analysis import economics_figures, figures, reporting, style
 from analysis.data_dictionary import write_dictionary
 from analysis.stats import summarise
 from experiments.folders import FolderLock, remove_dead_partials
@@ -139,16 +140,15 @@ def _write_run(folder: Path, results: Results, name: str) -> pd.DataFrame:
     (folder / "scenario.json").write_text(json.dumps(scenario.model_dump(mode="json"), indent=2))
     levers = scenario.design
     start = levers.programme_start_month
-    title = f"{scenario.name}: {scenario.description}" if scenario.description else scenario.name
+    title = figures.scenario_title(scenario)
     synthetic = " (synthetic baseline data)" if world.synthetic else ""
     save_figure(
         figures.trajectories(
             results.series,
             world,
             list(scenario.evaluation.headline_topics),
-            f"{title}{synthetic}\nmean over {results.series['replication'].nunique()} "
-            "replications, "
-            "band: 95% of replications",
+            f"{title}{synthetic}\nmean of {results.series['replication'].nunique()} simulated "
+            "programmes, band: 95% of them",
             (start, start + levers.programme_months),
             scenario.evaluation.comparison,
         ),
@@ -161,8 +161,8 @@ def _write_run(folder: Path, results: Results, name: str) -> pd.DataFrame:
             first[first["formed_at_launch"]],
             world,
             member.reindex(world.ids).to_numpy(dtype=bool),
-            f"{scenario.name}: twinning ties at launch ({levers.design} design, "
-            f"replication 0){synthetic}",
+            f"{title}\nTwinning ties at launch, by topic, in one simulated programme of the "
+            f"{style.words(levers.design)} design{synthetic}",
         ),
         folder / "figures" / "network.png",
     )
@@ -196,4 +196,8 @@ def _write_comparison(
         folder / "figures" / "trajectories.png",
     )
     save_figure(figures.money(runs, designs, topics, world), folder / "figures" / "costs.png")
+    save_figure(
+        economics_figures.acceptability_of_runs(runs, names, [d for _, d in designs]),
+        folder / "figures" / f"{economics_figures.STEM}.png",
+    )
     return table

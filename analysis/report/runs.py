@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-from analysis import reporting
+from analysis import economics_figures, reporting
 from analysis.conclusions import CHART
 from analysis.printables import (
     printable_acceptability,
@@ -66,9 +66,11 @@ FRONTIER_NOTE = (
 )
 ACCEPTABILITY_NOTE = (
     "Net monetary benefit = willingness-to-pay per institution-point x causal gain - cash "
-    "cost. * the highest mean net benefit at that price. The prices are an assumption: Rwanda "
-    "has no threshold per institution-point."
+    "cost. * the highest mean net benefit at that price. The shares of a row add up to 100% "
+    "(largest-remainder rounding). The prices are an assumption: Rwanda has no threshold per "
+    "institution-point."
 )
+ACCEPTABILITY = economics_figures.STEM  # figures/acceptability.png, shown beside its table
 
 # What the report reads of each scenario.json and summary.csv of a run.
 SCENARIO_KEYS = ("name", "design.design", "evaluation.headline_topics")
@@ -150,8 +152,11 @@ def compare_content(results: ResultsFolder) -> dict:
         described,
         {n: folder / n for n in names},
         [f for f in shown if f["stem"] == CHART],
+        [f for f in shown if f["stem"] == ACCEPTABILITY],
     )
-    sections.append(section("Figures", figures=[f for f in shown if f["stem"] != CHART]))
+    sections.append(
+        section("Figures", figures=[f for f in shown if f["stem"] not in (CHART, ACCEPTABILITY)])
+    )
     for name in names:
         scenario = described.get(name, {})
         sections.append(
@@ -214,10 +219,13 @@ def summary_sections(
     described: dict[str, dict],
     run_folders: dict[str, Path],
     chart: list[dict],
+    acceptability: list[dict] = (),
 ) -> list[dict]:
     """Page one (the conclusion in sentences, with the chart that carries it), then the
     headline results in words: outcomes with units, the cost-effectiveness frontier, the
-    acceptability curve and each scenario's budget impact by year and funder."""
+    acceptability curve (its table, and beside it ``acceptability``, the folder's figure of
+    it, which tpn compare writes) and each
+    scenario's budget impact by year and funder."""
     designs = [described.get(n, {}).get("design", {}).get("design", "?") for n in names]
     scenarios = {n: _scenario(d) for n, d in described.items()}
     first = scenarios.get(names[0])
@@ -226,6 +234,8 @@ def summary_sections(
     found = reporting.conclusion(runs, comparison, names, designs, topics)
     posterior = reporting.interval_words(comparison) == interval_kind(True)
     worlds = "plausible worlds (posterior draws)" if posterior else "replications"
+    for figure in acceptability:
+        figure["caption"] = economics_figures.caption(economics_figures.worlds_of(runs))
     budgets = []
     for name in names:
         scenario, path = scenarios.get(name), run_folders[name] / "activities.csv"
@@ -259,6 +269,13 @@ def summary_sections(
                     caption="Cost-effectiveness: cash cost against causal gain, cheapest first",
                     notes=[FRONTIER_NOTE],
                 ),
+            ],
+        ),
+        section(
+            "Cost-effectiveness acceptability: which design is the best buy, by what a point "
+            "is worth",
+            level=3,
+            tables=[
                 table(
                     printable_acceptability(found.acceptability),
                     caption="Cost-effectiveness acceptability: share of "
@@ -266,6 +283,7 @@ def summary_sections(
                     notes=[ACCEPTABILITY_NOTE],
                 ),
             ],
+            figures=list(acceptability),
         ),
         section(
             "Budget impact: who pays, year by year",
@@ -308,9 +326,9 @@ def run_captions(name: str, replications: int | str) -> dict[str, str]:
         "headline topic and of the comparison group, and the choosers' true indicator without "
         f"twinning (dashed). Lines: mean over {replications} replications; bands: 95% of "
         "replications; shaded: the programme.",
-        "network": f"{name}: the twinning ties formed at launch in replication 0, on a map of "
-        "the provinces. Arrows run from the rising (learning) institution to its shining host, "
-        "coloured by topic; node size: mentees hosted.",
+        "network": f"{name}: the twinning ties formed at launch in one simulated programme, one "
+        "map per most-used topic. Arrows run from the rising (learning) institution to its "
+        "shining host; marker size: learners hosted in that topic.",
     }
 
 
