@@ -42,8 +42,24 @@ def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float
     mean = float(values.mean())
     if len(values) < 2:
         return mean, NAN, NAN
-    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return mean, mean - float(half), mean + float(half)
+    half = float(t_half_width(values.std(ddof=1), len(values), level))
+    return mean, mean - half, mean + half
+
+
+def t_half_width(sd, count, level: float = 0.95):
+    """Half-width of the t-interval of a mean of ``count`` values with standard deviation ``sd``
+    (arrays welcome: one per group); NaN below two values."""
+    count = np.asarray(count, dtype=float)
+    freedom = np.where(count >= 2, count - 1, np.nan)
+    return stats.t.ppf(0.5 + level / 2, freedom) * sd / np.sqrt(count)
+
+
+def grouped_mean_intervals(groups, level: float = 0.95) -> tuple:
+    """:func:`mean_interval` of every column of every group of a pandas ``groupby``, in one pass
+    (a sweep has up to 100,000 points): frames of means, lower and upper bounds."""
+    means, sds, counts = groups.mean(), groups.std(ddof=1), groups.count()
+    half = t_half_width(sds.to_numpy(dtype=float), counts.to_numpy(dtype=float), level)
+    return means, means - half, means + half
 
 
 def draw_groups(values: np.ndarray, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

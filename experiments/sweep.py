@@ -26,7 +26,7 @@ from experiments.manifest import Manifest, new_manifest, now
 from experiments.posterior import ParameterDraws
 from experiments.replicate import DRAW, FRAMES, Evaluation, Task, replication_seeds, run_tasks
 from experiments.store import SweepStore
-from experiments.summary import outcome_interval
+from experiments.summary import grouped_mean_intervals, outcome_interval
 from sim.outcomes import outcomes as all_outcomes
 from sim.params import Scenario
 from sim.runner import group_series, simulate_pair
@@ -210,17 +210,30 @@ def summarise_points(runs: pd.DataFrame, factors: list[str], outcomes: list[str]
     """Per design point: factor values, then mean and 95% interval of each outcome over its
     replications, over the parameter sets when the runs drew them (failed runs left out)."""
     ok = runs[runs["status"] == "ok"]
-    records = []
-    for point, group in ok.groupby("point", sort=True):
-        record = {"point": point, **group.iloc[0][factors].to_dict(), "replications": len(group)}
-        for outcome in outcomes:
-            draws = group[DRAW].to_numpy() if DRAW in group else None
-            mean, low, high = outcome_interval(group[outcome].to_numpy(dtype=float), draws)
-            record.update(
-                {f"{outcome}.mean": mean, f"{outcome}.ci_low": low, f"{outcome}.ci_high": high}
+    groups = ok.groupby("point", sort=True)
+    table = ok.drop_duplicates("point").set_index("point").sort_index()[factors]
+    table.insert(len(factors), "replications", groups.size())
+    if DRAW in ok:
+        columns = {
+            o: np.array(
+                [
+                    outcome_interval(g[o].to_numpy(dtype=float), g[DRAW].to_numpy())
+                    for _, g in groups
+                ]
             )
-        records.append(record)
-    return pd.DataFrame(records)
+            .reshape(-1, 3)
+            .T
+            for o in outcomes
+        }
+    else:
+        means, lows, highs = grouped_mean_intervals(groups[outcomes])
+        columns = {o: (means[o], lows[o], highs[o]) for o in outcomes}
+    statistics = {
+        f"{outcome}.{name}": values
+        for outcome, triple in columns.items()
+        for name, values in zip(("mean", "ci_low", "ci_high"), triple, strict=True)
+    }
+    return pd.concat([table, pd.DataFrame(statistics, index=table.index)], axis=1).reset_index()
 
 
 def point_means(runs: pd.DataFrame, points: int, outcomes: list[str]) -> np.ndarray:
