@@ -5,6 +5,8 @@ the dashboard's results): what each design gains over no twinning, with its inte
 costs and who pays; which is most cost-effective; how sure we are, and of what. Every label,
 unit and direction comes from the outcome registry (:mod:`sim.outcome_registry`), every number
 from the comparison's table, so the sentences cannot drift from the tables beside them.
+Scenarios, topics and payers are named in words, never by their identifiers
+(``tpn_2021`` is "tpn 2021 (network design)": :func:`analysis.style.words`).
 
 API (pure functions: tables in, sentences out; nothing is read or written):
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import economics
+from analysis import economics, style
 from analysis.printables import whole_percentages
 from analysis.tables import format_value, is_money
 from experiments.summary import interval_kind
@@ -79,7 +81,10 @@ def findings(
 
 
 def _named(name: str, design: str) -> str:
-    return f"{name} (no programme)" if design == "none" else f"{name} ({design} design)"
+    """A scenario as a sentence names it, in words, not its identifier: "tpn 2021 (network
+    design)", "no twinning (no programme)"."""
+    kind = "no programme" if design == "none" else f"{style.words(design)} design"
+    return f"{style.words(name)} ({kind})"
 
 
 def _topics(comparison: pd.DataFrame) -> list[str]:
@@ -104,9 +109,10 @@ def _estimate(table: pd.DataFrame, name: str, scenario: str, topics: Topics | No
 
 
 def _indicator(topic: str, topics: Topics | None) -> str:
-    """A topic's indicator in words ("the level-2 accreditation score"), else its name."""
+    """A topic's indicator in words ("the level-2 accreditation score"), else its name in
+    words ("quality improvement")."""
     if topics is None or topic not in topics.names:
-        return topic
+        return style.words(topic)
     indicator = topics.indicators[topics.index(topic)]
     return "the " + indicator[:1].lower() + indicator[1:]
 
@@ -194,8 +200,8 @@ def _acceptability_sentence(curve: pd.DataFrame, words: dict, posterior: bool) -
     row = programmes.iloc[0] if len(programmes) else best.iloc[-1]
     return (
         f"At {format_value(row['wtp'], outcome('costs.total'))} RWF per institution-point, "
-        f"{words.get(row['scenario'], row['scenario'])} has the highest net benefit in "
-        f"{100 * row['probability_best']:.0f}% of {worlds}."
+        f"{words.get(row['scenario'], style.words(row['scenario']))} has the highest net "
+        f"benefit in {100 * row['probability_best']:.0f}% of {worlds}."
     )
 
 
@@ -237,7 +243,7 @@ def _certainty(table, names, labelled, posterior: bool) -> list[Finding]:
 
 
 def _difference(mean: float, low: float, high: float, first: str) -> str:
-    """A paired difference of gain in words, e.g. "141 institution-points fewer than tpn_2021
+    """A paired difference of gain in words, e.g. "141 institution-points fewer than tpn 2021
     (network design): 124 to 158 fewer, beyond seed noise."."""
 
     def words(v: float) -> str:

@@ -116,8 +116,9 @@ def institution_values(outcome: Outcome, arm: int, topic: str, colour_by: str) -
 
 
 def network(outcome: Outcome, arm: int, topic: str, colour_by: str = "gain") -> plt.Figure:
-    """The ties at launch in ``topic`` on the province map (one simulated programme: the
-    downloads' replication 0), member institutions coloured by an indicator of that topic."""
+    """The ties at launch in ``topic`` on the province map (one simulated programme: the first
+    of the downloads, their replication 0), member institutions coloured by an indicator of
+    that topic."""
     chosen = outcome.arms[arm]
     world, results = outcome.world, chosen.results
     first = results.ties[results.ties["replication"] == 0]
@@ -133,8 +134,13 @@ def network(outcome: Outcome, arm: int, topic: str, colour_by: str = "gain") -> 
     norm = Normalize(min(low, 0.0), max(high, low + 0.1))
     title = (
         f"{arm_title(outcome, arm)}\nTies at launch in {label.lower()}: one simulated "
-        "programme, replication 0 of the downloads\nMembers coloured by "
-        f"{COLOUR_BY[colour_by]}, mean of {outcome.replications} simulated programmes"
+        "programme (the first of the downloads)\nMembers coloured by "
+        f"{COLOUR_BY[colour_by]}, "
+        + (
+            "in that one simulated programme"
+            if outcome.replications == 1
+            else f"mean of {outcome.replications} simulated programmes"
+        )
     )
     return _made(
         figures.network,

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis import economics, style
+from analysis.printables import factor_value_words, factor_words
 from experiments.summary import CHANCE_INTERVAL
 from sim import outcome_registry
 
@@ -41,8 +42,10 @@ def frontier_figure(
     table: pd.DataFrame, factors: list[str], cost: str, gain: str, interval: str = CHANCE_INTERVAL
 ) -> plt.Figure:
     """Gain against cost (in millions of the cost's unit) of every design point, the gain's
-    ``interval`` (words of :mod:`experiments.summary`) as bars, the frontier as a line labelled with each point's factor values; dominated
-    points as crosses, coloured by design when the design is a factor."""
+    ``interval`` (words of :mod:`experiments.summary`) as bars, the frontier as a line, each of
+    its points labelled with its factor values in words and units ("dyad, 60 visits/year, 80%
+    virtual share"); dominated points as crosses, coloured by design when the design is a
+    factor. No text of the figure is an identifier (no underscores)."""
     fig, ax = plt.subplots(figsize=(8.5, 5.5))
     design_column = "design" if "design" in factors else None
     for dominated, marker, alpha in ((True, "x", 0.5), (False, "o", 1.0)):
@@ -78,7 +81,7 @@ def frontier_figure(
     ax.plot(line["cost_mean"] / 1e6, line["gain_mean"], color="black", linewidth=1, zorder=0)
     for _, row in line.iterrows():
         ax.annotate(
-            ", ".join(f"{row[f]}" for f in factors),
+            ", ".join(factor_value_words(f, row[f]) for f in factors),
             (row["cost_mean"] / 1e6, row["gain_mean"]),
             fontsize=6,
             xytext=(4, -8),
@@ -91,8 +94,16 @@ def frontier_figure(
             )
     cost_record, gain_record = outcome_registry.outcome(cost), outcome_registry.outcome(gain)
     ax.set_xlabel(f"{cost_record.label} (million {cost_record.unit}, mean over replications)")
-    ax.set_ylabel(f"{gain_record.label} ({gain_record.unit}; mean, {interval})")
-    ax.set_title("Cost-effectiveness frontier: label = " + ", ".join(factors))
+    ax.set_ylabel(f"{gain_record.label}\n({gain_record.unit}; mean, {interval})")
+    ax.set_title(
+        "Cost-effectiveness frontier\nfrontier points labelled by their "
+        + _listed([factor_words(f) for f in factors])
+    )
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     return fig
+
+
+def _listed(words: list[str]) -> str:
+    """``["design", "virtual share"]`` as "design and virtual share"."""
+    return " and ".join(filter(None, [", ".join(words[:-1]), *words[-1:]]))

@@ -5,6 +5,7 @@ Each function turns a table of numbers written by tpn into text cells: numbers f
 range of runs as ``low to high``.
 """
 
+import numpy as np
 import pandas as pd
 
 from analysis import economics
@@ -279,8 +280,29 @@ def printable_frontier(table: pd.DataFrame, factors: list[str], gain: str) -> pd
 def _factor_header(name: str) -> str:
     """A varied parameter's column header: its name in words with its unit."""
     unit = _parameter_unit(name)
-    words = name.rsplit(".", 1)[-1].replace("_", " ")
+    words = factor_words(name)
     return f"{words} (%)" if unit == "share" else f"{words} ({unit})" if unit else words
+
+
+def factor_words(name: str) -> str:
+    """A varied parameter's name in words, without its section ("design.virtual_share" ->
+    "virtual share")."""
+    return name.rsplit(".", 1)[-1].replace("_", " ")
+
+
+def factor_value_words(name: str, value) -> str:
+    """One value of a varied parameter in words with its unit, as a figure labels a point:
+    "80% virtual share", "60 visits/year", "4 mentees per host"; text (a design, "no
+    effect": "exchange visits per year: no effect") in words."""
+    value = value.item() if isinstance(value, np.generic) else value
+    (cell,) = _factor_cells(name, pd.Series([value], dtype=object))
+    unit = _parameter_unit(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        text = cell.replace("_", " ")
+        return text if factor_words(name) == "design" else f"{factor_words(name)}: {text}"
+    if unit == "share":
+        return f"{cell} {factor_words(name)}"
+    return f"{cell} {unit}" if unit else f"{factor_words(name)} {cell}"
 
 
 def _factor_cells(name: str, values: pd.Series) -> list[str]:

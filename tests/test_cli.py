@@ -190,7 +190,7 @@ def test_compare_prints_the_summary_the_acceptability_curve_and_the_budget_impac
     out = capsys.readouterr().out
     assert out.startswith("Summary\n")
     summary = out[: out.index("\n\n")]
-    assert "tpn_2021 (network design) adds" in summary and "costs" in summary
+    assert "tpn 2021 (network design) adds" in summary and "costs" in summary
     assert "RWF" in summary and "chance only" in summary
     assert "Cost-effectiveness frontier" in out and "extendedly dominated" in out
     assert "Cost-effectiveness acceptability" in out
@@ -199,6 +199,24 @@ def test_compare_prints_the_summary_the_acceptability_curve_and_the_budget_impac
     assert "Budget impact of tpn_2021" in out and "Apr 2021 to Mar 2022" in out
     assert "donor leaves" in out
     assert out.index("Summary") < out.index("Every outcome (named as tpn outcomes")
+
+
+def test_the_summary_names_scenarios_outcomes_and_payers_in_words_not_identifiers(tmp_path, capsys):
+    """A Ministry official reads the summary first: no identifier (``tpn_2021``,
+    ``no_twinning``, ``costs.total``, ``moh``) reaches any of its sentences (issue #12)."""
+    out = tmp_path / "c"
+    args = ["compare", "tpn_2021", "dyad", "no_twinning", "--reps", "2", "--out", str(out)]
+    assert main([*args, "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    sentences = printed[: printed.index("\n\n")].splitlines()[2:]  # after "Summary", "-------"
+    assert len(sentences) > 3 and all(s.startswith("- ") for s in sentences), sentences
+    for sentence in sentences:
+        assert "_" not in sentence, sentence
+        assert "costs." not in sentence and "gains." not in sentence, sentence
+        assert "moh" not in sentence.lower(), sentence
+    summary = "\n".join(sentences)
+    assert "tpn 2021 (network design) adds" in summary and "dyad (dyad design)" in summary
+    assert "no twinning (no programme)" in summary
 
 
 def test_compare_refuses_scenarios_on_different_worlds(tmp_path, world_copy):

@@ -221,14 +221,16 @@ def test_replications_slider_starts_at_two_with_a_plain_label(tpn):
 
 def test_one_replication_shows_no_empty_intervals_and_the_map_names_its_replication(tpn):
     """One replication has no interval (its ends are NaN): the cards must not print '- to -'.
-    The map draws replication 0 of the downloads and must say so."""
+    The map draws one simulated programme, the first of the downloads (their replication 0),
+    and must say which, in words."""
     outcome = data.run_designs([tpn, tpn], 1)
     for card in tab.key_figures(outcome):
         assert "-" not in card["interval"] and "[" not in card["note"], card
     fig = dfig.network(outcome, 0, "accreditation")
     titles = [ax.get_title() for ax in fig.axes] + [fig._suptitle and fig._suptitle.get_text()]
     title = " ".join(t for t in titles if t)
-    assert "replication 0" in title and "replication 1" not in title
+    assert "one simulated programme (the first of the downloads)" in title
+    assert "replication" not in title and "_" not in title
 
 
 def test_the_dashboards_folder_download_is_what_tpn_compare_writes(tmp_path, capsys):

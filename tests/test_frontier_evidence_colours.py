@@ -57,6 +57,25 @@ def test_the_frontier_uses_design_colours_or_the_style_blue():
     assert "network" in labels and "provincial" in labels
 
 
+def test_no_text_of_the_frontier_figure_is_an_identifier():
+    """Point labels, legend, axes and title in words, values with their units (issue #12)."""
+    gain = "gains.institution_points"
+    summary = frontier_summary(["network", "dyad", "hub", "provincial"]).assign(
+        exchange_visits_per_year=[30.0, 60.0, "no effect", 0.0],
+        virtual_share=[0.0, 0.8, 0.8, 0.0],
+    )
+    factors = ["design", "exchange_visits_per_year", "virtual_share"]
+    table = frontier_table(summary, factors, "costs.total", gain)
+    fig = frontier_figure(table, factors, "costs.total", gain)
+    texts = [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+    texts = [t for t in texts if t]
+    assert texts and not [t for t in texts if "_" in t]
+    assert "dyad, 60 visits/year, 80% virtual share" in texts
+    assert "network, 30 visits/year, 0% virtual share" in texts
+    title = fig.axes[0].get_title()
+    assert title.endswith("design, exchange visits per year and virtual share")
+
+
 def test_the_decomposition_and_validation_figures_use_the_style_colours():
     rows = {
         "component": list(PARTS),

@@ -236,7 +236,7 @@ def test_compare_with_a_posterior_prints_the_probabilities_of_beating_the_first(
     summary = printed[: printed.index("\n\n")]
     beats = 1 - gain_probability(out / "comparison.csv")
     assert (
-        f"tpn_2021 (network design) beats dyad (dyad design) on causal gain summed over members "
+        f"tpn 2021 (network design) beats dyad (dyad design) on causal gain summed over members "
         f"and topics in {100 * beats:.0f}% of plausible worlds." in summary
     )
     assert "chance only" not in summary and "plausible (posterior draws)" in summary
