@@ -66,7 +66,7 @@ def findings(
     """The conclusion, in reading order: gains, costs and payers, value for money, certainty."""
     table = comparison.set_index(["outcome", "scenario"])
     posterior = interval_kind(True) in set(comparison.get("interval", pd.Series(dtype=str)))
-    labelled = [_named(n, d) for n, d in zip(names, designs, strict=True)]
+    labelled = [style.scenario_words(n, d) for n, d in zip(names, designs, strict=True)]
     programmes = [
         (name, label)
         for name, label, d in zip(names, labelled, designs, strict=True)
@@ -78,13 +78,6 @@ def findings(
     out += _value_for_money(table, names, designs, labelled, acceptability, posterior)
     out += _certainty(table, names, labelled, posterior)
     return out
-
-
-def _named(name: str, design: str) -> str:
-    """A scenario as a sentence names it, in words, not its identifier: "tpn 2021 (network
-    design)", "no twinning (no programme)"."""
-    kind = "no programme" if design == "none" else f"{style.words(design)} design"
-    return f"{style.words(name)} ({kind})"
 
 
 def _topics(comparison: pd.DataFrame) -> list[str]:

@@ -137,9 +137,7 @@ def option_words(name: str, design: str) -> str:
     """An option as the legend names it: "tpn 2021 (network design)", "no twinning"."""
     if name == economics.NO_TWINNING:
         return name
-    if design == "none":
-        return f"{style.words(name)} (no programme)"
-    return f"{style.words(name)} ({design} design)" if design else style.words(name)
+    return style.scenario_words(name, design)
 
 
 def _plain(worlds: str) -> str:

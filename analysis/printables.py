@@ -5,6 +5,8 @@ Each function turns a table of numbers written by tpn into text cells: numbers f
 range of runs as ``low to high``.
 """
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -335,33 +337,43 @@ def _money(value: float) -> str:
     return format_value(value, outcome_record("costs.total"))
 
 
-def printable_cost_effectiveness(table: pd.DataFrame) -> pd.DataFrame:
+def printable_cost_effectiveness(
+    table: pd.DataFrame, words: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """The comparison's frontier (:func:`analysis.economics.cost_effectiveness`), cheapest
-    first, in words and units."""
+    first, in words and units; each option named by ``words`` (scenario identifier -> its
+    name in words, :func:`analysis.reporting.scenario_words`), or as it is."""
     gain = outcome_record(economics.GAIN)
+    words = words or {}
     return pd.DataFrame(
         {
-            "design": table["scenario"],
+            "design": [words.get(n, n) for n in table["scenario"]],
             "cash cost (RWF)": [_money(v) for v in table["cost"]],
             f"gain ({gain.unit})": [format_value(v, gain) for v in table["gain"]],
             "RWF per point, against no twinning": [_money(v) for v in table["cost_per_point"]],
             "RWF per extra point (ICER)": [_money(v) for v in table["icer"]],
-            "ICER against": table["compared_with"].replace("", "-"),
+            "ICER against": [words.get(n, n) or "-" for n in table["compared_with"]],
             "status": table["status"],
         }
     )
 
 
-def printable_acceptability(curve: pd.DataFrame) -> pd.DataFrame:
+def printable_acceptability(
+    curve: pd.DataFrame, words: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """The CEAC as a table: one row per willingness-to-pay, per design the share of worlds in
     which it has the highest net benefit, in whole percentages that add up to 100% across a
-    row (:func:`whole_percentages`); the design best on average starred."""
+    row (:func:`whole_percentages`); the design best on average starred. Each design's column
+    is named by ``words`` (as :func:`printable_cost_effectiveness`), or by its identifier."""
+    words = words or {}
     rows = []
     for wtp, group in curve.groupby("wtp", sort=True):
         row = {"RWF per institution-point": _money(wtp)}
         percentages = whole_percentages(group["probability_best"])
         for item, percent in zip(group.itertuples(), percentages, strict=True):
-            row[item.scenario] = f"{percent}%" + (" *" if item.best_on_average else "")
+            row[words.get(item.scenario, item.scenario)] = f"{percent}%" + (
+                " *" if item.best_on_average else ""
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -385,10 +397,16 @@ def printable_budget(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def printable_headline(
-    comparison: pd.DataFrame, names: list[str], topics: Topics | None = None
+    comparison: pd.DataFrame,
+    names: list[str],
+    topics: Topics | None = None,
+    words: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The outcomes a planner reads first, named in words with their unit, each value as what
-    it is (:func:`analysis.tables.format_estimate`); a P-value as the evaluation test's power."""
+    it is (:func:`analysis.tables.format_estimate`); a P-value as the evaluation test's power.
+    Each scenario's column is named by ``words`` (as :func:`printable_cost_effectiveness`), or
+    by its identifier."""
+    words = words or {}
     by = comparison.set_index(["outcome", "scenario"])
     held = set(comparison["outcome"])
     topic_names = [
@@ -424,7 +442,7 @@ def printable_headline(
         }
         for scenario in names:
             item = by.loc[(name, scenario)]
-            row[scenario] = (
+            row[words.get(scenario, scenario)] = (
                 format_estimate(item["power"], item["power_ci_low"], item["power_ci_high"], record)
                 if power
                 else format_estimate(item["mean"], item["ci_low"], item["ci_high"], record)

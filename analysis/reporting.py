@@ -9,11 +9,12 @@ better direction, the probability over plausible worlds that each scenario beats
 the expected loss of choosing it (:mod:`analysis.uncertainty`).
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import economics, tables
+from analysis import economics, style, tables
 from analysis.conclusions import Finding, findings
 from analysis.printables import format_share, printable_budget
 from analysis.stats import (
@@ -136,6 +137,17 @@ def decision_sentences(
     return [line for name in causal for line in beats_sentences(runs, names, designs, name)]
 
 
+def scenario_words(names: Sequence[str], designs: Sequence[str]) -> dict[str, str]:
+    """Each scenario's identifier -> its name as a person reads it in a table, a title or a
+    heading, as the summary names it (:mod:`analysis.conclusions`): "tpn 2021 (network
+    design)", "no twinning (no programme)"; a scenario whose design is not known ("?") in
+    words alone. Files keep the identifiers."""
+    return {
+        name: style.scenario_words(name, design)
+        for name, design in zip(names, designs, strict=True)
+    }
+
+
 def interval_words(table: pd.DataFrame) -> str:
     """The kind of interval a table's ``ci_low``/``ci_high`` are (chance only for a table
     written before the posterior existed)."""
@@ -163,18 +175,23 @@ def printable_run_table(table: pd.DataFrame) -> pd.DataFrame:
     return printable
 
 
-def printable_comparison(table: pd.DataFrame, names: list[str]) -> list[pd.DataFrame]:
+def printable_comparison(
+    table: pd.DataFrame, names: list[str], words: Mapping[str, str] | None = None
+) -> list[pd.DataFrame]:
     """Wide tables: each scenario's means, each scenario's difference to the first and, with a
     posterior, for the outcomes that have a better direction, the probability of beating the
-    first, the expected loss of choosing each, and the variance from the parameters."""
+    first, the expected loss of choosing each, and the variance from the parameters. The
+    outcomes keep their identifiers (the files' names); the scenarios' headers are named by
+    ``words`` (:func:`scenario_words`; without it, by their identifiers)."""
+    shown = {name: (words or {}).get(name, name) for name in names}
     outcomes = list(dict.fromkeys(table["outcome"]))
     means, differences = {"outcome": outcomes}, {"outcome": outcomes}
     by_name = {name: table[table["scenario"] == name].set_index("outcome") for name in names}
     for name, rows in by_name.items():
         rows = rows.loc[outcomes]
-        means[name] = _intervals(rows["mean"], rows["ci_low"], rows["ci_high"])
+        means[shown[name]] = _intervals(rows["mean"], rows["ci_low"], rows["ci_high"])
         if name != names[0]:
-            differences[name] = _intervals(
+            differences[shown[name]] = _intervals(
                 rows["difference_vs_first"], rows["difference_ci_low"], rows["difference_ci_high"]
             )
     printables = [pd.DataFrame(means), pd.DataFrame(differences)]
@@ -184,16 +201,18 @@ def printable_comparison(table: pd.DataFrame, names: list[str]) -> list[pd.DataF
     decided = [o for o in outcomes if not pd.isna(first.loc[o].get("expected_loss", NAN))]
     choice: dict[str, list[str]] = {"outcome": decided}
     for name in names[1:]:
-        choice[f"P({name} beats {names[0]})"] = [
+        choice[f"P({shown[name]} beats {shown[names[0]]})"] = [
             format_share(by_name[name].loc[o, "probability_beats_first"]) for o in decided
         ]
     for name in names:
-        choice[f"expected loss: {name}"] = [
+        choice[f"expected loss: {shown[name]}"] = [
             tables.format_number(by_name[name].loc[o, "expected_loss"]) for o in decided
         ]
     shares = {"outcome": outcomes}
     for name in names:
-        shares[name] = [format_share(by_name[name].loc[o, "share_parameters"]) for o in outcomes]
+        shares[shown[name]] = [
+            format_share(by_name[name].loc[o, "share_parameters"]) for o in outcomes
+        ]
     return [*printables, pd.DataFrame(choice), pd.DataFrame(shares)]
 
 

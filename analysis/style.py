@@ -60,6 +60,16 @@ def words(name: str) -> str:
     return name.replace("_", " ")
 
 
+def scenario_words(name: str, design: str = "") -> str:
+    """A scenario as a sentence, a table or a legend names it, in words with its design:
+    "tpn 2021 (network design)", "no twinning (no programme)"; just the name in words when
+    the design is not known ("" or "?")."""
+    if design in ("", "?"):
+        return words(name)
+    kind = "no programme" if design == "none" else f"{words(design)} design"
+    return f"{words(name)} ({kind})"
+
+
 def design_colour(design: str, fallback_index: int = 0):
     return DESIGN_COLOURS.get(design, category_colour(fallback_index))
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis import style
 from experiments.replicate import DRAW
 from experiments.summary import variance_components
 from sim.outcome_registry import outcome as outcome_record
@@ -85,8 +86,10 @@ def decisions(means: pd.DataFrame, outcome: str) -> pd.DataFrame:
 
 def beats_sentences(runs: pd.DataFrame, names: list[str], designs: list[str], outcome: str):
     """Plain sentences for a planner: how often the first scenario beats each other one on
-    ``outcome`` over the plausible worlds (posterior draws), e.g. "tpn_2021 (network) beats
-    dyad (dyad) on causal gain summed over members in 93% of plausible worlds"."""
+    ``outcome`` over the plausible worlds (posterior draws), each scenario named in words as
+    the summary names it (:mod:`analysis.conclusions`), e.g. "tpn 2021 (network design) beats
+    dyad (dyad design) on causal gain summed over members in 93% of plausible worlds"."""
+
     oriented = _oriented(draw_means(runs, names, outcome), outcome)
     if oriented is None:
         return []
@@ -94,9 +97,9 @@ def beats_sentences(runs: pd.DataFrame, names: list[str], designs: list[str], ou
     label = record.label[:1].lower() + record.label[1:]
     if record.topic:
         label = f"{record.topic}: {label}"
-    first = f"{names[0]} ({designs[0]})"
+    first = style.scenario_words(names[0], designs[0])
     return [
-        f"{first} beats {name} ({design}) on {label} in "
+        f"{first} beats {style.scenario_words(name, design)} on {label} in "
         f"{float((oriented[names[0]] > oriented[name]).mean()):.0%} of {len(oriented)} "
         "plausible worlds (posterior draws)."
         for name, design in zip(names[1:], designs[1:], strict=True)

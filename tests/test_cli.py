@@ -1,6 +1,8 @@
 """The `tpn` command as a user meets it: outputs, refusals and one-line errors."""
 
+import html
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -196,7 +198,7 @@ def test_compare_prints_the_summary_the_acceptability_curve_and_the_budget_impac
     assert "Cost-effectiveness acceptability" in out
     for wtp in ("25,000", "100,000", "500,000"):
         assert f"\n{wtp} " in out, wtp
-    assert "Budget impact of tpn_2021" in out and "Apr 2021 to Mar 2022" in out
+    assert "Budget impact of tpn 2021 (network design)" in out and "Apr 2021 to Mar 2022" in out
     assert "donor leaves" in out
     assert out.index("Summary") < out.index("Every outcome (named as tpn outcomes")
 
@@ -217,6 +219,57 @@ def test_the_summary_names_scenarios_outcomes_and_payers_in_words_not_identifier
     summary = "\n".join(sentences)
     assert "tpn 2021 (network design) adds" in summary and "dyad (dyad design)" in summary
     assert "no twinning (no programme)" in summary
+
+
+SCENARIO_IDS = ("tpn_2021", "no_twinning")
+
+
+def without_paths(text: str) -> str:
+    """``text`` without its file paths (a word with a slash: "DIR/", "tpn_2021/figures/x.png",
+    "calibration/tpn_2021.toml"): files keep the identifiers, and so may the paths to them."""
+    return " ".join(word for word in text.split() if "/" not in word)
+
+
+def visible_text(page: str) -> str:
+    """What a reader of the report sees, but the provenance ("What was run": the command, the
+    scenarios' identifiers and their files) and the footer (the folder's path): the tags,
+    styles, scripts and embedded images left out, entities decoded."""
+    page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r'<section class="appendix provenance">.*?</section>', " ", page, flags=re.S)
+    page = re.sub(r"<footer>.*?</footer>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_compare_output_and_its_report_name_scenarios_in_words_not_identifiers(tmp_path, capsys):
+    """Issue #12: every line `tpn compare` prints and every visible part of its report names
+    the scenarios in words ("tpn 2021 (network design)", "no twinning (no programme)"), but
+    file paths and the report's provenance; the files keep the identifiers."""
+    out = tmp_path / "c"
+    args = ["compare", "tpn_2021", "dyad", "no_twinning", "--reps", "2", "--out", str(out)]
+    assert main([*args, "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert f"Results written to {out}/" in printed
+    for line in printed.splitlines():
+        for name in SCENARIO_IDS:
+            assert name not in without_paths(line), line
+    assert "Budget impact of no twinning (no programme)" in printed
+    assert "Difference to tpn 2021 (network design)" in printed
+    # The files keep the identifiers.
+    assert set(pd.read_csv(out / "comparison.csv")["scenario"]) == {
+        "tpn_2021",
+        "dyad",
+        "no_twinning",
+    }
+    assert (out / "tpn_2021").is_dir() and (out / "no_twinning").is_dir()
+
+    assert main(["report", str(out)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    seen = without_paths(visible_text(page))
+    assert "Budget impact of tpn 2021 (network design)" in seen and "Appendices" in seen
+    for name in SCENARIO_IDS:
+        assert name not in seen, seen[max(seen.find(name) - 200, 0) : seen.find(name) + 200]
+    assert "<title>tpn 2021 vs dyad vs no twinning</title>" in page
+    assert "tpn_2021" in page  # in the provenance: the command that made the folder
 
 
 def test_compare_refuses_scenarios_on_different_worlds(tmp_path, world_copy):

@@ -17,11 +17,11 @@ from experiments.executors import SerialExecutor, make_executor
 from experiments.manifest import new_manifest, now
 from experiments.optimize import budget_scenario, search_plan
 from experiments.policies import DESIGNS, NO_EFFECT, design_changes
-from experiments.replicate import run_batch
+from experiments.replicate import FunctionModel, ScenarioModel, run_batch
 from experiments.sensitivity import analyse
 from experiments.spec import Experiment, load_experiment
 from experiments.store import SweepStore
-from experiments.sweep import FunctionModel, ScenarioModel, point_means, run_sweep, tasks_of
+from experiments.sweep import point_means, run_sweep, tasks_of
 from sim.errors import InputError
 from sim.runner import run_one
 from sim.scenario import load_scenario, with_overrides
@@ -299,7 +299,7 @@ def test_every_shipped_experiment_runs_and_computes_each_of_its_outcomes():
     outcome it asks for is one a run computes (one that is not would fail every run)."""
     for path in sorted(Path("experiments").glob("*.toml")):
         spec, base = load_experiment(path)
-        first = tasks_of(make_design(spec, base), 1, spec.seed)[:1]
+        first = [next(tasks_of(make_design(spec, base), 1, spec.seed))]
         (row,) = run_batch(ScenarioModel(base, spec.outcomes), first)
         assert row["status"] == "ok", (path.name, row["error"])
         assert set(spec.outcomes) <= set(row), path.name
@@ -588,3 +588,43 @@ def test_a_frontier_of_designs_reports_no_lever_without_effect(tmp_path):
     # The printed table names each lever in words with its unit, and counts whole.
     assert "exchange visits per year (visits/year)" in result.stdout
     assert "30.0" not in result.stdout and "exchange_visits_per_year" not in result.stdout
+
+
+def test_the_fingerprint_hashes_the_same_bytes_as_one_json_document_of_every_run():
+    """Hashed run by run (a 100,000-run sweep never holds its tasks at once), the fingerprint
+    is still the hash of json.dumps([runs, model]): folders written before keep resuming."""
+    import hashlib
+
+    from experiments.sweep import fingerprint
+
+    base = load_scenario("tpn_2021")
+    spec = experiment(
+        design="latin_hypercube", factors={"virtual_share": {"range": [0, 1]}}, samples=3
+    )
+    design = make_design(spec, base)
+    model = {"base": "tpn_2021", "outcomes": ["accreditation.causal_effect"]}
+    runs = [
+        {**{k: t.keys[k] for k in ("run_id", "point", "replication", "seed")}, "params": t.inputs}
+        for t in tasks_of(design, 2, 7)
+    ]
+    whole = hashlib.sha256(json.dumps([runs, model], default=str).encode()).hexdigest()[:16]
+    assert fingerprint(design, 2, 7, model) == whole
+    assert len(runs) == 6
+
+
+def test_tasks_given_as_a_generator_run_as_a_list_would():
+    from experiments.replicate import run_tasks
+
+    model = FunctionModel(ishigami, ("y",))
+    spec = experiment(
+        design="latin_hypercube",
+        factors={f"x{i}": {"range": [-3.14, 3.14]} for i in (1, 2, 3)},
+        samples=10,
+    )
+    design = make_design(spec, None)
+    listed = run_tasks(model, list(tasks_of(design, 3, 1)), SerialExecutor())
+    generated = run_tasks(model, tasks_of(design, 3, 1), SerialExecutor(), count=30)
+    rows = [
+        sorted((r["run_id"], r["y"]) for b in batches for r in b) for batches in (listed, generated)
+    ]
+    assert rows[0] == rows[1] and [run_id for run_id, _ in rows[0]] == list(range(30))

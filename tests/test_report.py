@@ -133,7 +133,7 @@ def test_compare_report_shows_means_and_paired_differences(folders):
     row = row.iloc[0]
     for name in ("tpn_2021", "dyad", "no_twinning"):
         assert name in html
-    assert "Difference to tpn_2021" in html
+    assert "Difference to tpn 2021 (network design)" in html
     assert format_number(row["mean"]) in html
     assert (
         f"{format_number(row['difference_vs_first'])} [{format_number(row['difference_ci_low'])}, "
@@ -358,8 +358,12 @@ def test_a_compare_report_with_a_posterior_says_what_its_intervals_carry_and_who
     html = report(out)
     assert "Mean [95% over plausible parameters] per scenario" in html
     assert "Which scenario to choose, over the plausible worlds" in html
-    assert "tpn_2021 (network) beats dyad (dyad) on causal gain summed over members" in html
-    assert "P(dyad beats tpn_" in html and "expected loss: dyad" in html
+    assert (
+        "tpn 2021 (network design) beats dyad (dyad design) on causal gain summed over members"
+        in html
+    )
+    assert "P(dyad (dyad design) beats tpn 2021 (network design))" in html
+    assert "expected loss: dyad (dyad design)" in html
     assert "does not shrink with more runs" in html  # how to read the interval
 
 

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from experiments.bench import PeakMemory, extrapolate_memory
+from experiments.bench import PeakMemory
 from experiments.executors import make_executor
 from experiments.replicate import ScenarioRuns, Task, replication_seeds, run_tasks
 from sim.geography import SEAT_TABLE_DISTRICTS, haversine_km
@@ -142,6 +142,22 @@ def test_peak_memory_counts_the_worker_processes():
     assert memory.peak_mib > 300
 
 
-def test_sweep_memory_is_extrapolated_along_the_line_through_two_sizes():
-    assert extrapolate_memory(2_000, 500.0, 6_000, 540.0, 100_000) == pytest.approx((0.01, 1480.0))
-    assert extrapolate_memory(2_000, 500.0, 6_000, 490.0, 100_000) == (0.0, 490.0)
+def test_peak_memory_tells_the_parent_from_its_workers():
+    """The 100,000-run figure adds the parent's peak at full size to the workers' at a size
+    where they have stopped growing: each must be measured on its own processes."""
+    allocate = "import time; block = bytearray(300 * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep(1.5)"
+    with PeakMemory(interval=0.02) as memory:
+        subprocess.run([sys.executable, "-c", allocate], check=True)
+        parent_alone = memory.parent_mib
+    assert memory.children_mib > 300 > memory.parent_mib
+    assert parent_alone <= memory.parent_mib
+    assert memory.peak_mib <= memory.parent_mib + memory.children_mib + 1e-9
+
+
+def test_a_sweep_with_the_stand_in_model_measures_rate_and_memory():
+    from experiments.bench import SWEEP_OUTCOMES, sweep_outcomes_as_given, sweep_runs_per_second
+    from experiments.replicate import FunctionModel
+
+    stand_in = FunctionModel(sweep_outcomes_as_given, SWEEP_OUTCOMES)
+    rate, memory = sweep_runs_per_second(2, 400, stand_in)
+    assert rate > 0 and memory.parent_mib > 50 and memory.children_mib > 50

@@ -229,9 +229,13 @@ def test_compare_with_a_posterior_prints_the_probabilities_of_beating_the_first(
     assert main([*args, "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "mean [95% over plausible parameters] over 6 replications" in printed
-    assert "P(dyad beats tpn_2021)" in printed and "expected loss: dyad" in printed
+    assert "P(dyad (dyad design) beats tpn 2021 (network design))" in printed
+    assert "expected loss: dyad (dyad design)" in printed
     assert "Share of one run's variance from the parameters" in printed
-    assert "tpn_2021 (network) beats dyad (dyad) on causal gain summed over members" in printed
+    assert (
+        "tpn 2021 (network design) beats dyad (dyad design) on causal gain summed over members"
+        in printed
+    )
     assert "of 3 plausible worlds" in printed
     summary = printed[: printed.index("\n\n")]
     beats = 1 - gain_probability(out / "comparison.csv")

@@ -22,11 +22,12 @@ from experiments.manifest import new_manifest, now
 from experiments.optimize import COST
 from experiments.policies import DESIGN_DEPENDENT, NO_EFFECT, has_effect
 from experiments.posterior import describe, for_scenario, posterior_details
+from experiments.replicate import ScenarioModel
 from experiments.sensitivity import analyse as analyse_indices
 from experiments.spec import load_experiment
 from experiments.store import SweepStore
 from experiments.summary import interval_kind
-from experiments.sweep import ScenarioModel, fingerprint, point_means, run_sweep
+from experiments.sweep import fingerprint, point_means, run_sweep
 from sim.errors import InputError
 from sim.scenario import with_overrides
 from sim.world import cached_world

@@ -73,26 +73,29 @@ def simulate_command(args, references: list[str]) -> int:
             scheduler=args.scheduler,
             details=posterior_details(draws, scenarios),
         )
+    # What people read names the scenarios in words; the files keep the identifiers.
+    words = reporting.scenario_words(names, designs_of(scenarios))
+    shown = [words[n] for n in names]
     if len(scenarios) == 1:
         printables = [reporting.printable_run_table(table)]
     else:
-        printables = reporting.printable_comparison(table, names)
+        printables = reporting.printable_comparison(table, names, words)
     out = args.out or Path(default)
     if args.json:
         print(tables.to_json(table))
         return 0
     counted = f"{replications} replications" + (f" ({describe(draws)})" if draws else "")
     titles = [
-        f"Every outcome (named as tpn outcomes lists them), {', '.join(names)}: "
+        f"Every outcome (named as tpn outcomes lists them), {', '.join(shown)}: "
         f"mean [{reporting.interval_words(table)}] over {counted}, "
         f"root seed {seed}",
-        f"Difference to {names[0]}, paired by replication (common random numbers"
+        f"Difference to {shown[0]}, paired by replication (common random numbers"
         + (" and common parameter sets)" if draws else ")"),
     ]
     if draws:
         titles += [
             f"Probability over {len(draws.sets)} plausible worlds (posterior draws) that each "
-            f"scenario beats {names[0]}, and the expected loss of choosing each (its mean "
+            f"scenario beats {shown[0]}, and the expected loss of choosing each (its mean "
             "shortfall from the best scenario of each draw, in the outcome's unit)",
             "Share of one run's variance from the parameters (the rest is chance)",
         ]
@@ -139,21 +142,22 @@ def summary_text(results, comparison, names: list[str], posterior: bool) -> str:
     world = cached_world(scenarios[0].world)
     runs = runs_of(results, names)
     found = reporting.conclusion(runs, comparison, names, designs_of(scenarios), world.topics)
+    words = reporting.scenario_words(names, designs_of(scenarios))
     worlds = "plausible worlds (posterior draws)" if posterior else "replications"
     parts = [
         "Summary\n-------\n" + "\n".join(f"- {f.text}" for f in found.findings),
         tables.render(
-            printables.printable_headline(comparison, names, world.topics),
+            printables.printable_headline(comparison, names, world.topics, words),
             f"Headline results: mean [{reporting.interval_words(comparison)}]",
             left=2,
         ),
         tables.render(
-            printables.printable_cost_effectiveness(found.frontier),
+            printables.printable_cost_effectiveness(found.frontier, words),
             "Cost-effectiveness frontier (cheapest first): causal gain against cash cost; ICER: "
             "extra RWF per extra institution-point over the next cheaper design on the frontier",
         ),
         tables.render(
-            printables.printable_acceptability(found.acceptability),
+            printables.printable_acceptability(found.acceptability, words),
             "Cost-effectiveness acceptability: share of "
             f"{worlds} in which each design has the highest net monetary benefit (gain x "
             "willingness-to-pay - cost); * the highest on average",
@@ -167,7 +171,7 @@ def summary_text(results, comparison, names: list[str], posterior: bool) -> str:
         parts.append(
             tables.render(
                 budget,
-                f"Budget impact of {name}: cash paid per budget year by each funder, mean over "
+                f"Budget impact of {words[name]}: cash paid per budget year by each funder, mean over "
                 f"{detailed} replications (RWF)",
                 left=3,
             )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-from analysis import economics_figures, reporting
+from analysis import economics_figures, reporting, style
 from analysis.conclusions import CHART
 from analysis.printables import (
     printable_acceptability,
@@ -86,7 +86,8 @@ def run_content(results: ResultsFolder) -> dict:
     headline = reporting.run_table(summary, topics)
     posterior = reporting.interval_words(headline) == interval_kind(True)
     name, design = scenario["name"], scenario["design"]["design"]
-    shown = figures(folder, run_captions(name, _detailed(folder)))
+    named = reporting.scenario_words([name], [design])[name]  # as people read it
+    shown = figures(folder, run_captions(named, _detailed(folder)))
     sections, chart = [], []
     if design != "none" and {"costs.total", "gains.institution_points"} <= set(summary["outcome"]):
         runs = read_csv(folder / "runs.csv", ("replication",)).assign(scenario=name)
@@ -119,7 +120,7 @@ def run_content(results: ResultsFolder) -> dict:
         assumptions_section({name: folder / "scenario.json"}),
     ]
     return {
-        "title": f"{name}: {replications} replications",
+        "title": f"{named}: {replications} replications",
         "subtitle": scenario.get("description", ""),
         "facts": [
             ("Kind", "tpn run: replications of one scenario", False),
@@ -137,12 +138,14 @@ def compare_content(results: ResultsFolder) -> dict:
     folder, manifest = results.path, results.manifest
     comparison = read_csv(folder / "comparison.csv", ("outcome", "scenario", "mean", "ci_low"))
     names = manifest.scenarios or list(dict.fromkeys(comparison["scenario"]))
-    means, differences, *choice = reporting.printable_comparison(comparison, names)
     words = reporting.interval_words(comparison)
     replications = manifest.replications or "?"
     scenario_files = {n: folder / n / "scenario.json" for n in names}
     scenario_files = {n: path for n, path in scenario_files.items() if path.is_file()}
     described = {n: read_json(path, SCENARIO_KEYS) for n, path in scenario_files.items()}
+    # What people read names the scenarios in words; the files (and provenance) keep the ids.
+    named = reporting.scenario_words(names, _designs(names, described))
+    means, differences, *choice = reporting.printable_comparison(comparison, names, named)
     runs = read_csv(folder / "runs.csv", ("scenario", "replication"))
     shown = figures(folder, _compare_captions(_detailed(folder / names[0]), words))
     sections = summary_sections(
@@ -161,11 +164,13 @@ def compare_content(results: ResultsFolder) -> dict:
         scenario = described.get(name, {})
         sections.append(
             section(
-                f"Scenario {name} ({scenario.get('design', {}).get('design', '?')} design)",
+                f"Scenario {named[name]}",
                 intro=scenario.get("description", ""),
                 level=3,
                 figures=figures(
-                    folder / name, run_captions(name, _detailed(folder / name)), f"{name}/"
+                    folder / name,
+                    run_captions(named[name], _detailed(folder / name)),
+                    f"{name}/",
                 ),
             )
         )
@@ -186,7 +191,8 @@ def compare_content(results: ResultsFolder) -> dict:
                 ),
                 table(
                     differences,
-                    caption=f"Difference to {names[0]}, paired by replication: mean [{words}]",
+                    caption=f"Difference to {named[names[0]]}, paired by replication: "
+                    f"mean [{words}]",
                     notes=[
                         "An interval that excludes 0 is a difference beyond "
                         + ("the parameters' uncertainty." if choice else "seed noise.")
@@ -199,7 +205,7 @@ def compare_content(results: ResultsFolder) -> dict:
         sections.append(decision_section(folder, names, described, *choice))
     sections.append(assumptions_section(scenario_files))
     return {
-        "title": " vs ".join(names),
+        "title": " vs ".join(style.words(n) for n in names),
         "subtitle": f"Comparison of {len(names)} scenarios on common random numbers",
         "facts": [
             ("Kind", "tpn compare: several scenarios on common random numbers", False),
@@ -226,7 +232,8 @@ def summary_sections(
     acceptability curve (its table, and beside it ``acceptability``, the folder's figure of
     it, which tpn compare writes) and each
     scenario's budget impact by year and funder."""
-    designs = [described.get(n, {}).get("design", {}).get("design", "?") for n in names]
+    designs = _designs(names, described)
+    named = reporting.scenario_words(names, designs)
     scenarios = {n: _scenario(d) for n, d in described.items()}
     first = scenarios.get(names[0])
     world = _world(first)
@@ -246,7 +253,7 @@ def summary_sections(
             activities, _detailed(run_folders[name]), scenario, len(world.provinces)
         )
         if len(budget):
-            budgets.append(table(budget, heading=f"Budget impact of {name}", left=3))
+            budgets.append(table(budget, heading=f"Budget impact of {named[name]}", left=3))
     return [
         section(
             "Summary",
@@ -259,13 +266,13 @@ def summary_sections(
             intro=INTERVALS_IN_WORDS[posterior],
             tables=[
                 table(
-                    printable_headline(comparison, names, topics),
+                    printable_headline(comparison, names, topics, named),
                     caption=f"Mean [{reporting.interval_words(comparison)}] per scenario",
                     left=2,
                     notes=[METHOD_NOTE],
                 ),
                 table(
-                    printable_cost_effectiveness(found.frontier),
+                    printable_cost_effectiveness(found.frontier, named),
                     caption="Cost-effectiveness: cash cost against causal gain, cheapest first",
                     notes=[FRONTIER_NOTE],
                 ),
@@ -277,7 +284,7 @@ def summary_sections(
             level=3,
             tables=[
                 table(
-                    printable_acceptability(found.acceptability),
+                    printable_acceptability(found.acceptability, named),
                     caption="Cost-effectiveness acceptability: share of "
                     f"{worlds} in which each design has the highest net monetary benefit",
                     notes=[ACCEPTABILITY_NOTE],
@@ -293,6 +300,11 @@ def summary_sections(
             tables=budgets,
         ),
     ]
+
+
+def _designs(names: list[str], described: dict[str, dict]) -> list[str]:
+    """Each scenario's design from its scenario.json ("?" for one the folder does not hold)."""
+    return [described.get(n, {}).get("design", {}).get("design", "?") for n in names]
 
 
 def _scenario(data: dict) -> Scenario | None:
@@ -320,7 +332,8 @@ def read_csv_any(path: Path) -> pd.DataFrame:
 
 
 def run_captions(name: str, replications: int | str) -> dict[str, str]:
-    """Captions of the figures `tpn run` draws of scenario ``name``."""
+    """Captions of the figures `tpn run` draws of a scenario, ``name`` the scenario as people
+    read it (:func:`analysis.reporting.scenario_words`), not its identifier."""
     return {
         "trajectories": f"{name}: measured indicator of the institutions that chose each "
         "headline topic and of the comparison group, and the choosers' true indicator without "
@@ -367,7 +380,7 @@ def decision_section(folder, names: list[str], described: dict, choice, shares) 
     """With a posterior: how often each scenario beats the first over the plausible worlds,
     the expected loss of choosing each, and where each outcome's uncertainty comes from."""
     runs = read_csv(folder / "runs.csv", ("scenario", DRAW))
-    designs = [described.get(n, {}).get("design", {}).get("design", "?") for n in names]
+    designs = _designs(names, described)
     topics = described.get(names[0], {}).get("evaluation", {}).get("headline_topics", [])
     sentences = reporting.decision_sentences(runs, names, designs, list(topics))
     return section(
@@ -376,7 +389,8 @@ def decision_section(folder, names: list[str], described: dict, choice, shares) 
         tables=[
             table(
                 choice,
-                caption=f"Probability that each scenario beats {names[0]} (share of posterior "
+                caption="Probability that each scenario beats "
+                f"{reporting.scenario_words(names, designs)[names[0]]} (share of posterior "
                 "draws in which its mean is better) and expected loss of choosing each",
                 notes=[
                     "Expected loss: the mean over draws of how far a scenario falls short of the "
