@@ -13,7 +13,8 @@ Figures (one run of ``tpn bench`` or ``python -m experiments.bench``):
   yardstick, the same exchange written as a bare loop.
 
 With ``--experiments``: replications a second in a sweep on 1 and 2 worker processes, the peak
-memory of sweeps (all processes) and of a 100,000-run sweep extrapolated from two sizes, the
+memory of sweeps (all processes) and of a 100,000-run sweep (its parent measured at full size,
+its workers at a size where they stopped growing), the
 posterior compare, the ABC calibration and the Sobol analysis. The machine's load average is
 reported at the start and the end: on a shared machine only figures of one run compare.
 
@@ -32,6 +33,7 @@ from pathlib import Path
 import mesa
 
 from experiments.posterior import DEFAULT_DRAWS, DEFAULT_SEEDS_PER_DRAW, SHIPPED_POSTERIOR
+from experiments.spec import MAX_SAMPLES
 from sim.model import TwinningModel
 from sim.runner import run_one, simulate
 from sim.scenario import SCENARIO_DIR, load_scenario, with_overrides
@@ -42,6 +44,8 @@ from sim.world import load_world
 LARGE_WORLD = 5_000
 LARGE_MONTHS = 60
 MEMORY_SWEEP_RUNS = 100_000  # the sweep whose peak memory the issue's target bounds (1 GiB)
+MEMORY_WARM_RUNS = 6_000  # tpn-sim runs after which a worker's memory has stopped growing
+SWEEP_OUTCOMES = ("accreditation.causal_effect", "cbhi.causal_effect")
 
 
 class Wealth(mesa.Agent):
@@ -149,23 +153,26 @@ def boltzmann_step_microseconds(repeats: int, model_class: type[BoltzmannWealth]
     return seconds / (LARGE_WORLD * LARGE_MONTHS) * 1e6
 
 
-def sweep_runs_per_second(workers: int, runs: int) -> tuple[float, float]:
+def sweep_runs_per_second(workers: int, runs: int, model=None) -> tuple[float, "PeakMemory"]:
     """Runs per second of a tpn_2021 sweep on ``workers`` local processes, start-up included,
-    and the peak memory of the whole process tree meanwhile (MiB). Each run is one replication
-    with its counterfactual and outcomes."""
+    and the peak memory of its processes meanwhile. Each run is one replication with its
+    counterfactual and outcomes; ``model`` replaces tpn-sim (the same design, tasks, batches,
+    chunks and summary, without the simulation)."""
     from experiments.design import make_design
     from experiments.executors import ProcessExecutor
+    from experiments.replicate import ScenarioModel
     from experiments.spec import Experiment
     from experiments.store import SweepStore
-    from experiments.sweep import ScenarioModel, run_sweep
+    from experiments.sweep import run_sweep
 
+    replications = max(1, -(-runs // MAX_SAMPLES))  # a design holds at most MAX_SAMPLES points
     experiment = Experiment.model_validate(
         {
             "base": "tpn_2021",
             "design": "latin_hypercube",
-            "samples": runs,
+            "samples": runs // replications,
             "seed": 1,
-            "outcomes": ["accreditation.causal_effect", "cbhi.causal_effect"],
+            "outcomes": list(SWEEP_OUTCOMES),
             "factors": {
                 "virtual_share": {"range": [0, 1]},
                 "exchange_visits_per_year": {"range": [0, 60]},
@@ -173,19 +180,29 @@ def sweep_runs_per_second(workers: int, runs: int) -> tuple[float, float]:
         }
     )
     base = load_scenario("tpn_2021")
+    model = model or ScenarioModel(base, experiment.outcomes)
     with tempfile.TemporaryDirectory() as folder, PeakMemory() as memory:
         store = SweepStore.open(Path(folder) / "sweep", resume=False, force=False, fingerprint="")
         start = time.perf_counter()
         design = make_design(experiment, base)
         with ProcessExecutor(workers) as executor:
-            run_sweep(ScenarioModel(base, experiment.outcomes), design, 1, 1, store, executor)
+            run_sweep(model, design, replications, 1, store, executor)
         seconds = time.perf_counter() - start
-    return runs / seconds, memory.peak_mib
+    return runs / seconds, memory
+
+
+def sweep_outcomes_as_given(virtual_share: float, exchange_visits_per_year: float) -> dict:
+    """A stand-in for tpn-sim with the sweep's outcomes: what the parent of a sweep holds does
+    not depend on what the workers compute."""
+    return dict(zip(SWEEP_OUTCOMES, (virtual_share, exchange_visits_per_year), strict=True))
 
 
 class PeakMemory:
-    """The largest resident memory of this process and all its descendants (worker processes,
-    their forkserver) while the block runs, sampled every ``interval`` seconds, in MiB."""
+    """The largest memory of this process (``parent_mib``) and of its descendants together
+    (worker processes, their forkserver and resource tracker: ``children_mib``) while the block
+    runs, sampled every ``interval`` seconds, in MiB. Memory is the proportional set size where
+    the system reports it (Linux): pages shared between processes, such as the libraries each
+    maps, are counted once in all, as the machine holds them; elsewhere the resident size."""
 
     def __init__(self, interval: float = 0.05) -> None:
         import psutil
@@ -194,7 +211,7 @@ class PeakMemory:
         self._interval = interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
-        self.peak_mib = 0.0
+        self.parent_mib = self.children_mib = self.peak_mib = 0.0
 
     def __enter__(self) -> "PeakMemory":
         self._thread.start()
@@ -208,52 +225,80 @@ class PeakMemory:
         import psutil
 
         while True:
-            total = 0
+            sizes = []
             for process in (self._root, *self._root.children(recursive=True)):
                 try:
-                    total += process.memory_info().rss
+                    info = process.memory_full_info()
+                except psutil.AccessDenied:
+                    info = process.memory_info()
                 except psutil.Error:  # a process that ended between listing and reading
                     continue
-            self.peak_mib = max(self.peak_mib, total / 2**20)
+                sizes.append(getattr(info, "pss", info.rss) / 2**20)
+            if sizes:
+                parent, children = sizes[0], sum(sizes[1:])
+                self.parent_mib = max(self.parent_mib, parent)
+                self.children_mib = max(self.children_mib, children)
+                self.peak_mib = max(self.peak_mib, parent + children)
             if self._stop.wait(self._interval):
                 return
 
 
-def sweep_peak_memory(small: int, low: float, large: int) -> dict[str, float]:
-    """Peak memory of 2-worker sweeps of ``small`` runs (``low`` MiB, measured by the caller)
-    and of ``large`` runs, and of a
-    :data:`MEMORY_SWEEP_RUNS`-run sweep extrapolated along the line through them.
+def sweep_peak_memory(runs: int) -> dict[str, float]:
+    """The peak memory of a :data:`MEMORY_SWEEP_RUNS`-run sweep on 2 workers, measured in two
+    parts that add up to it (the whole sweep takes about half an hour):
 
-    A line is what a sweep's memory follows: the workers hold one batch each whatever the
-    sweep's size, while the parent holds the design, one task and one result row per run, which
-    grow in proportion to the runs. The full size is not run here: it takes half an hour."""
-    _, high = sweep_runs_per_second(2, large)
-    per_run, at_target = extrapolate_memory(small, low, large, high, MEMORY_SWEEP_RUNS)
+    - the parent, measured on a sweep of the full size whose model returns its inputs: it
+      builds every task, receives every row, writes every chunk and merges and summarises them
+      all, exactly as for tpn-sim;
+    - the workers and their forkserver, measured on a tpn-sim sweep of ``runs`` runs: a
+      worker holds one batch at a time, so its memory does not grow with the sweep once its
+      allocator has warmed up (about 3,000 runs a worker; the figure at ``runs // 3`` runs is
+      printed beside it to show the plateau)."""
+    from experiments.replicate import FunctionModel
+
+    _, small = sweep_runs_per_second(2, runs // 3)
+    _, large = sweep_runs_per_second(2, runs)
+    stand_in = FunctionModel(sweep_outcomes_as_given, SWEEP_OUTCOMES)
+    _, full = sweep_runs_per_second(2, MEMORY_SWEEP_RUNS, stand_in)
     return {
-        f"sweep_peak_memory_mib_{small}_runs": round(low, 1),
-        f"sweep_peak_memory_mib_{large}_runs": round(high, 1),
-        "sweep_memory_kib_per_run": round(per_run * 1024, 3),
-        f"sweep_peak_memory_mib_{MEMORY_SWEEP_RUNS}_runs_extrapolated": round(at_target, 1),
+        f"sweep_peak_memory_mib_{runs // 3}_runs": round(small.peak_mib, 1),
+        f"sweep_peak_memory_mib_{runs}_runs": round(large.peak_mib, 1),
+        f"sweep_workers_memory_mib_{runs // 3}_runs": round(small.children_mib, 1),
+        f"sweep_workers_memory_mib_{runs}_runs": round(large.children_mib, 1),
+        f"sweep_parent_memory_mib_{MEMORY_SWEEP_RUNS}_runs": round(full.parent_mib, 1),
+        f"sweep_peak_memory_mib_{MEMORY_SWEEP_RUNS}_runs": round(
+            full.parent_mib + large.children_mib, 1
+        ),
     }
 
 
-def extrapolate_memory(
-    small: int, low: float, large: int, high: float, runs: int
-) -> tuple[float, float]:
-    """MiB a run along the line through (``small``, ``low``) and (``large``, ``high``), and the
-    line's value at ``runs``; a line that falls (sampling noise) counts as flat."""
-    per_run = max(high - low, 0.0) / (large - small)
-    return per_run, high + per_run * (runs - large)
+def memory_lines(figures: dict) -> str:
+    """The memory figures of :func:`sweep_peak_memory` in words."""
+
+    def at(prefix: str) -> dict[int, float]:
+        return {int(k.split("_")[-2]): v for k, v in figures.items() if k.startswith(prefix)}
+
+    total, workers = at("sweep_peak_memory_mib_"), at("sweep_workers_memory_mib_")
+    measured = sorted(workers)
+    parent = figures[f"sweep_parent_memory_mib_{MEMORY_SWEEP_RUNS}_runs"]
+    return (
+        "peak memory of a sweep on 2 workers (all processes, proportional set size): "
+        + ", ".join(f"{total[n]:.0f} MiB at {n:,} runs" for n in measured)
+        + f"; workers and forkserver {workers[measured[0]]:.0f} then {workers[measured[-1]]:.0f}"
+        + f" MiB; the parent of a {MEMORY_SWEEP_RUNS:,}-run sweep {parent:.0f} MiB, so "
+        + f"{total[MEMORY_SWEEP_RUNS]:.0f} MiB at {MEMORY_SWEEP_RUNS:,} runs (target < 1,024 MiB)"
+    )
 
 
 def sobol_seconds() -> tuple[float, int]:
     """Wall time of the shipped Sobol experiment (8 factors, N=256, second order) on 2 workers."""
     from experiments.design import make_design
     from experiments.executors import ProcessExecutor
+    from experiments.replicate import ScenarioModel
     from experiments.sensitivity import analyse
     from experiments.spec import load_experiment
     from experiments.store import SweepStore
-    from experiments.sweep import ScenarioModel, point_means, run_sweep
+    from experiments.sweep import point_means, run_sweep
 
     path = Path(__file__).with_name("sobol_tpn_2021.toml")
     start = time.perf_counter()
@@ -315,13 +360,13 @@ def abc_calibration_seconds(population: int) -> tuple[float, int]:
 
 def measure_experiments(quick: bool = False) -> dict[str, float]:
     runs = 200 if quick else 2000
-    (one, _), (two, peak) = sweep_runs_per_second(1, runs), sweep_runs_per_second(2, runs)
+    (one, _), (two, _) = sweep_runs_per_second(1, runs), sweep_runs_per_second(2, runs)
     figures = {
         "sweep_runs_per_second_1_worker": round(one, 1),
         "sweep_runs_per_second_2_workers": round(two, 1),
         "sweep_speedup_2_workers": round(two / one, 2),
     }
-    figures.update(sweep_peak_memory(runs, peak, 3 * runs))
+    figures.update(sweep_peak_memory(3 * runs if quick else MEMORY_WARM_RUNS))
     if SHIPPED_POSTERIOR.is_file():  # the compare with parameter uncertainty needs it
         draws = 20 if quick else DEFAULT_DRAWS
         figures["compare_posterior_draws"] = draws
@@ -405,16 +450,7 @@ def main(json_line: bool = False, quick: bool = False, experiments: bool = False
             f"{figures['sweep_speedup_2_workers']:.2f}x  (each run a replication with its "
             "counterfactual and outcomes; target 400 a second on 2 workers, >= 1.9x)"
         )
-        sizes = [k for k in figures if k.startswith("sweep_peak_memory_mib_")]
-        measured = ", ".join(
-            f"{figures[k]:.0f} MiB at {int(k.split('_')[4]):,} runs" for k in sizes[:2]
-        )
-        print(
-            f"peak memory of a sweep on 2 workers (all processes): {measured}; "
-            f"{figures['sweep_memory_kib_per_run']:.2f} KiB a run, so "
-            f"{figures[sizes[2]]:.0f} MiB at {MEMORY_SWEEP_RUNS:,} runs (extrapolated; "
-            "target < 1,024 MiB)"
-        )
+        print(memory_lines(figures))
         if "compare_posterior_seconds" in figures:
             draws = figures["compare_posterior_draws"]
             print(

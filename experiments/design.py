@@ -14,7 +14,7 @@ by run, the same seeds, so the policies at one uncertainty point are paired.
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,18 +50,18 @@ class Design:
     labels: pd.DataFrame | None = None  # one row per point: uncertainty point, policy
     levers: tuple[dict[str, Any], ...] = ()  # per point: its policy's lever values
 
-    def points(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-        """Per point: what its runs' rows record (labels, sampled values) and what the model
-        is given (lever values, sampled values)."""
+    def points(self) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """Per point, one at a time: what its runs' rows record (labels, sampled values) and
+        what the model is given (lever values, sampled values)."""
         values = self.values.to_dict(orient="records")
         labels = self.labels.to_dict(orient="records") if self.labels is not None else None
-        return [
+        return (
             (
                 {**labels[point], **params} if labels else params,
                 {**self.levers[point], **params} if self.levers else params,
             )
             for point, params in enumerate(values)
-        ]
+        )
 
     def table(self) -> pd.DataFrame:
         """One row per point, labels then sampled values (``points.parquet``)."""

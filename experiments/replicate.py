@@ -19,7 +19,8 @@ scenarios into tasks and the rows back into :class:`Results`. :mod:`experiments.
 other front end: design points of an experiment, streamed to disk as they finish.
 """
 
-from collections.abc import Callable, Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
@@ -30,8 +31,10 @@ import pandas as pd
 from experiments.executors import Executor, SerialExecutor
 from experiments.posterior import ParameterDraws, with_draw
 from sim.errors import InputError
+from sim.outcomes import outcomes as all_outcomes
 from sim.params import Scenario
-from sim.runner import run_one
+from sim.runner import group_series, run_one, simulate_pair
+from sim.scenario import with_overrides
 
 OK, FAILED = "ok", "failed"
 DRAW = "draw"  # the column of the parameter set a replication ran with
@@ -94,6 +97,40 @@ class ScenarioRuns:
         return Evaluation(values, frames)
 
 
+@dataclass(frozen=True)
+class ScenarioModel:
+    """tpn-sim as a function, for sweeps: a design point's parameters and a seed in, the
+    requested outcomes out (and, with ``series``, the monthly means of the headline topics'
+    groups). It lives here, not in :mod:`experiments.sweep`, so that a worker process that
+    unpickles it imports the model and this path only, not the sweep's samplers and store
+    (SciPy's statistics, SALib, Arrow: 38 MiB a worker, measured for issue #15)."""
+
+    base: Scenario
+    outcomes: tuple[str, ...]
+    series: bool = False
+
+    def evaluate(self, params: dict[str, Any], seed: int) -> Evaluation:
+        scenario = with_overrides(self.base, params)
+        model, counterfactual = simulate_pair(scenario, seed)
+        values = all_outcomes(model, counterfactual)
+        frames = {"series": group_series(model, counterfactual)} if self.series else {}
+        return Evaluation({name: values[name] for name in self.outcomes}, frames)
+
+
+@dataclass(frozen=True)
+class FunctionModel:
+    """Any function ``f(**params) -> dict`` (seed ignored unless ``f`` takes one)."""
+
+    function: Callable[..., dict[str, float]]
+    outcomes: tuple[str, ...]
+    takes_seed: bool = False
+
+    def evaluate(self, params: dict[str, Any], seed: int) -> Evaluation:
+        extra = {"seed": seed} if self.takes_seed else {}
+        values = self.function(**params, **extra)
+        return Evaluation({name: float(values[name]) for name in self.outcomes})
+
+
 def run_batch(model: Model, tasks: list[Task]) -> list[Row]:
     """Evaluate tasks one by one; an exception becomes a failed row, never a failed batch."""
     rows = []
@@ -128,15 +165,18 @@ def batch_size(tasks: int, executor: Executor) -> int:
 
 def run_tasks(
     model: Model,
-    tasks: list[Task],
+    tasks: Iterable[Task],
     executor: Executor,
     *,
+    count: int | None = None,
     size: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[list[Row]]:
-    """Each batch's rows as it finishes, in any order; ``progress(runs)`` after each batch."""
-    size = size or batch_size(len(tasks), executor)
-    batches = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    """Each batch's rows as it finishes, in any order; ``progress(runs)`` after each batch.
+    ``tasks`` may be a generator (``count`` says how many it gives): batches are cut from it as
+    the executor asks for them."""
+    size = size or batch_size(len(tasks) if count is None else count, executor)
+    batches = map(list, itertools.batched(tasks, size))
     for rows in executor.map(partial(run_batch, model), batches):
         if progress:
             progress(len(rows))

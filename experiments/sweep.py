@@ -1,8 +1,8 @@
 """Running an experiment: every design point times every replication, on any executor.
 
 The runner works for any model that maps keyword parameters and a seed to a dict of named
-outcomes (:class:`FunctionModel` wraps a plain function such as Ishigami's); tpn-sim's own model
-is :class:`ScenarioModel`. Replication ``r`` of every point uses the same seed (common random
+outcomes (:class:`experiments.replicate.FunctionModel` wraps a plain function such as
+Ishigami's); tpn-sim's own model is :class:`experiments.replicate.ScenarioModel`. Replication ``r`` of every point uses the same seed (common random
 numbers), so differences between points are not seed noise. A failing run is recorded with its
 error and the sweep goes on.
 
@@ -13,7 +13,7 @@ resume skips the runs already there.
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,48 +24,13 @@ from experiments.design import Design
 from experiments.executors import Executor
 from experiments.manifest import Manifest, new_manifest, now
 from experiments.posterior import ParameterDraws
-from experiments.replicate import DRAW, FRAMES, Evaluation, Task, replication_seeds, run_tasks
+from experiments.replicate import DRAW, FRAMES, Task, replication_seeds, run_tasks
 from experiments.store import SweepStore
 from experiments.summary import grouped_mean_intervals, outcome_interval
-from sim.outcomes import outcomes as all_outcomes
-from sim.params import Scenario
-from sim.runner import group_series, simulate_pair
-from sim.scenario import with_overrides
 
 # Finished runs per chunk on disk: 1 writes every batch as soon as it returns, so a kill (even
 # SIGKILL) loses only the runs in flight. Larger values write fewer, larger files.
 CHUNK_RUNS = 1
-
-
-@dataclass(frozen=True)
-class ScenarioModel:
-    """tpn-sim as a function: parameters and seed in, the requested outcomes out (and, with
-    ``series``, the monthly means of the headline topics' groups)."""
-
-    base: Scenario
-    outcomes: tuple[str, ...]
-    series: bool = False
-
-    def evaluate(self, params: dict[str, Any], seed: int) -> Evaluation:
-        scenario = with_overrides(self.base, params)
-        model, counterfactual = simulate_pair(scenario, seed)
-        values = all_outcomes(model, counterfactual)
-        frames = {"series": group_series(model, counterfactual)} if self.series else {}
-        return Evaluation({name: values[name] for name in self.outcomes}, frames)
-
-
-@dataclass(frozen=True)
-class FunctionModel:
-    """Any function ``f(**params) -> dict`` (seed ignored unless ``f`` takes one)."""
-
-    function: Callable[..., dict[str, float]]
-    outcomes: tuple[str, ...]
-    takes_seed: bool = False
-
-    def evaluate(self, params: dict[str, Any], seed: int) -> Evaluation:
-        extra = {"seed": seed} if self.takes_seed else {}
-        values = self.function(**params, **extra)
-        return Evaluation({name: float(values[name]) for name in self.outcomes})
 
 
 @dataclass
@@ -78,14 +43,14 @@ class SweepResult:
 
 def tasks_of(
     design: Design, replications: int, seed: int, draws: ParameterDraws | None = None
-) -> list[Task]:
-    """Every run of a design: its row starts with run id, point, replication, seed and what the
+) -> Iterator[Task]:
+    """Every run of a design, one at a time (a 100,000-run sweep never holds them all): its row starts with run id, point, replication, seed and what the
     point records (its policy and uncertainty point, if any, and its parameters); the model is
     given the point's parameters (and its policy's levers). With ``draws`` (a posterior's
     parameter sets, :mod:`experiments.posterior`), replication ``r`` of every point also runs
     with set ``draws.set_of(r)``, named in its row under ``draw``; a point's own values win."""
     seeds = replication_seeds(seed, replications)
-    return [
+    return (
         Task(
             {
                 "run_id": point * replications + r,
@@ -99,7 +64,7 @@ def tasks_of(
         )
         for point, (recorded, inputs) in enumerate(design.points())
         for r in range(replications)
-    ]
+    )
 
 
 def fingerprint(
@@ -116,15 +81,15 @@ def fingerprint(
     column goes to which factor, so the same file with its factors reordered is another design,
     while a new name or description changes no run. Nothing is re-sorted before hashing.
     """
-    runs = [
-        {
+    digest = hashlib.sha256(b"[[")  # the bytes of json.dumps([runs, model]), run by run
+    for n, task in enumerate(tasks_of(design, replications, seed, draws)):
+        run = {
             **{k: task.keys[k] for k in ("run_id", "point", "replication", "seed")},
             "params": task.inputs,
         }
-        for task in tasks_of(design, replications, seed, draws)
-    ]
-    text = json.dumps([runs, model], default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+        digest.update((", " if n else "").encode() + json.dumps(run, default=str).encode())
+    digest.update(f"], {json.dumps(model, default=str)}]".encode())
+    return digest.hexdigest()[:16]
 
 
 def run_sweep(
@@ -146,14 +111,14 @@ def run_sweep(
     ``manifest``: what the caller knows of the sweep (its kind, experiment, fingerprint); the
     counts and times are filled in here. ``executor`` is left open: its maker closes it.
     """
-    tasks = tasks_of(design, replications, seed, draws)
+    total = len(design.values) * replications
     done = store.finished_run_ids()
-    todo = [task for task in tasks if task.keys["run_id"] not in done]
+    todo = (t for t in tasks_of(design, replications, seed, draws) if t.keys["run_id"] not in done)
     base = (manifest or new_manifest("sweep", now())).model_copy(
         update={
             "executor": executor.name,
             "workers": executor.workers,
-            "runs_total": len(tasks),
+            "runs_total": total,
             "runs_done_before": len(done),
             "started": now(),
         }
@@ -174,7 +139,9 @@ def run_sweep(
         pending_rows = []
 
     try:
-        for rows in run_tasks(model, todo, executor, size=batch_size, progress=progress):
+        for rows in run_tasks(
+            model, todo, executor, count=total - len(done), size=batch_size, progress=progress
+        ):
             pending_rows.extend(rows)
             if len(pending_rows) >= chunk_runs:
                 flush()
