@@ -114,7 +114,7 @@ def compare_trajectories(
             per_run = rows.groupby(["replication", "month"], observed=True)["indicator_true"]
             per_run = per_run.mean().unstack()
             colour = style.design_colour(designs[name], n)
-            _line_with_band(ax, per_run, colour, f"{style.words(name)} ({designs[name]})", "-")
+            _line_with_band(ax, per_run, colour, style.scenario_words(name, designs[name]), "-")
         if not ax.lines:
             no_data(ax, f"{world.topics.labels[t]}: no institution chose this topic")
             continue
@@ -515,7 +515,7 @@ def effects(
                 mean,
                 width * 0.9,
                 color=style.design_colour(design, s),
-                label=f"{style.words(name)} ({design})" if t == 0 else None,
+                label=style.scenario_words(name, design) if t == 0 else None,
             )
             ax.errorbar(
                 position,

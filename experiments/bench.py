@@ -243,7 +243,7 @@ class PeakMemory:
                 return
 
 
-def sweep_peak_memory(runs: int) -> dict[str, float]:
+def sweep_peak_memory(small: int, small_memory: "PeakMemory", runs: int) -> dict[str, float]:
     """The peak memory of a :data:`MEMORY_SWEEP_RUNS`-run sweep on 2 workers, measured in two
     parts that add up to it (the whole sweep takes about half an hour):
 
@@ -252,18 +252,17 @@ def sweep_peak_memory(runs: int) -> dict[str, float]:
       all, exactly as for tpn-sim;
     - the workers and their forkserver, measured on a tpn-sim sweep of ``runs`` runs: a
       worker holds one batch at a time, so its memory does not grow with the sweep once its
-      allocator has warmed up (about 3,000 runs a worker; the figure at ``runs // 3`` runs is
-      printed beside it to show the plateau)."""
+      allocator has warmed up (about 3,000 runs a worker; the caller's sweep of ``small`` runs,
+      ``small_memory``, is printed beside it to show the plateau)."""
     from experiments.replicate import FunctionModel
 
-    _, small = sweep_runs_per_second(2, runs // 3)
     _, large = sweep_runs_per_second(2, runs)
     stand_in = FunctionModel(sweep_outcomes_as_given, SWEEP_OUTCOMES)
     _, full = sweep_runs_per_second(2, MEMORY_SWEEP_RUNS, stand_in)
     return {
-        f"sweep_peak_memory_mib_{runs // 3}_runs": round(small.peak_mib, 1),
+        f"sweep_peak_memory_mib_{small}_runs": round(small_memory.peak_mib, 1),
         f"sweep_peak_memory_mib_{runs}_runs": round(large.peak_mib, 1),
-        f"sweep_workers_memory_mib_{runs // 3}_runs": round(small.children_mib, 1),
+        f"sweep_workers_memory_mib_{small}_runs": round(small_memory.children_mib, 1),
         f"sweep_workers_memory_mib_{runs}_runs": round(large.children_mib, 1),
         f"sweep_parent_memory_mib_{MEMORY_SWEEP_RUNS}_runs": round(full.parent_mib, 1),
         f"sweep_peak_memory_mib_{MEMORY_SWEEP_RUNS}_runs": round(
@@ -360,13 +359,13 @@ def abc_calibration_seconds(population: int) -> tuple[float, int]:
 
 def measure_experiments(quick: bool = False) -> dict[str, float]:
     runs = 200 if quick else 2000
-    (one, _), (two, _) = sweep_runs_per_second(1, runs), sweep_runs_per_second(2, runs)
+    (one, _), (two, memory) = sweep_runs_per_second(1, runs), sweep_runs_per_second(2, runs)
     figures = {
         "sweep_runs_per_second_1_worker": round(one, 1),
         "sweep_runs_per_second_2_workers": round(two, 1),
         "sweep_speedup_2_workers": round(two / one, 2),
     }
-    figures.update(sweep_peak_memory(3 * runs if quick else MEMORY_WARM_RUNS))
+    figures.update(sweep_peak_memory(runs, memory, 3 * runs if quick else MEMORY_WARM_RUNS))
     if SHIPPED_POSTERIOR.is_file():  # the compare with parameter uncertainty needs it
         draws = 20 if quick else DEFAULT_DRAWS
         figures["compare_posterior_draws"] = draws
