@@ -22,6 +22,7 @@ API:
 - ``caption(worlds)``: the caption beside it; ``worlds_of(runs)`` says what ``worlds`` are.
 """
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -55,7 +56,7 @@ def acceptability_figure(
     words: the share of ``worlds`` (words: "20 replications (chance only)") in which it has
     the highest net benefit, in percent, against the willingness to pay per institution-point
     in RWF; ``marked`` prices carry a marker."""
-    fig, ax = plt.subplots(figsize=(8.5, 4.8))
+    fig, ax = plt.subplots(figsize=(10.5, 4.8))
     names = list(dict.fromkeys(curve["scenario"]))
     seen: dict[str, int] = {}
     for index, name in enumerate(names):
@@ -91,7 +92,12 @@ def acceptability_figure(
     )
     ax.set_ylabel(f"Best buy in (% of the {_plain(worlds)})")
     ax.set_title("Cost-effectiveness acceptability: how often each design is the best buy")
-    ax.legend(title="Design", loc="best")
+    # Beside the plot, never over the curves (a frontier has many options with long names).
+    handles, labels = ax.get_legend_handles_labels()
+    wrapped = ["\n".join(textwrap.wrap(label, 38)) for label in labels]
+    ax.legend(
+        handles, wrapped, title="Design", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8
+    )
     fig.text(0.01, 0.01, MEANING.format(worlds=worlds), fontsize=8, wrap=True, va="bottom")
     fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig

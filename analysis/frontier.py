@@ -104,6 +104,25 @@ def frontier_figure(
     return fig
 
 
+def frontier_options(
+    runs: pd.DataFrame, table: pd.DataFrame, factors: list[str], base_design: str
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The successful runs of the frontier's points, each named under ``scenario`` by its
+    point's factor values in words (as the figure labels it), with those names and each
+    point's design: the options of :func:`analysis.economics.acceptability_curve`, paired by
+    replication (common seeds) or posterior draw as a comparison's scenarios are."""
+    line = table[~table["dominated"]].sort_values("cost_mean")
+    names = {
+        int(row["point"]): ", ".join(factor_value_words(f, row[f]) for f in factors)
+        for _, row in line.iterrows()
+    }
+    designs = [
+        str(row["design"]) if "design" in factors else base_design for _, row in line.iterrows()
+    ]
+    ok = runs[(runs["status"] == "ok") & runs["point"].isin(names)]
+    return ok.assign(scenario=ok["point"].map(names)), list(names.values()), designs
+
+
 def _listed(words: list[str]) -> str:
     """``["design", "virtual share"]`` as "design and virtual share"."""
     return " and ".join(filter(None, [", ".join(words[:-1]), *words[-1:]]))

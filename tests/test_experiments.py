@@ -588,6 +588,14 @@ def test_a_frontier_of_designs_reports_no_lever_without_effect(tmp_path):
     # The printed table names each lever in words with its unit, and counts whole.
     assert "exchange visits per year (visits/year)" in result.stdout
     assert "30.0" not in result.stdout and "exchange_visits_per_year" not in result.stdout
+    # The acceptability curve of the frontier's points and no programme, shares adding to 100%.
+    curve = pd.read_csv(out / "acceptability.csv")
+    frontier_points = int((~table["dominated"]).sum())
+    assert curve["scenario"].nunique() == frontier_points + 1
+    assert "no twinning" in set(curve["scenario"])
+    assert np.allclose(curve.groupby("wtp")["probability_best"].sum(), 1.0)
+    assert (out / "figures" / "acceptability.png").is_file()
+    assert "Cost-effectiveness acceptability of the frontier's points" in result.stdout
 
 
 def test_the_fingerprint_hashes_the_same_bytes_as_one_json_document_of_every_run():

@@ -8,7 +8,7 @@ import pytest
 
 from analysis.frontier import frontier_table
 from analysis.reporting import icer_rows
-from experiments.optimize import GAIN, LEVERS, budget_scenario, evaluate_plan, optimize
+from experiments.optimize import COST, GAIN, LEVERS, budget_scenario, evaluate_plan, optimize
 from experiments.policies import NO_EFFECT, design_changes
 from experiments.replicate import replication_seeds
 from sim.activity_kinds import CO_DESIGN_WORKSHOP, KINDS_BY_NAME, LAUNCH_WORKSHOP
@@ -321,3 +321,48 @@ def test_the_frontier_of_a_sweep_marks_extended_dominance():
     assert table.loc["b", "status"] == "extendedly dominated" and table.loc["b", "dominated"]
     assert np.isnan(table.loc["b", "icer"])
     assert table.loc["c", "icer"] == pytest.approx(20.0 / 5.0)
+
+
+def test_the_acceptability_of_a_frontier_has_its_closed_form_on_a_deterministic_case():
+    """A costs 10,000 RWF for 1 point, B 200,000 for 2, C (dominated) 300,000 for 1, in every
+    replication: no programme is the best buy at 0 RWF a point, A from above 10,000 until B's
+    extra 190,000 for 1 more point pays (above 190,000), then B; C never."""
+    from analysis import economics
+    from analysis.frontier import frontier_options
+
+    costs, gains = {0: 10_000.0, 1: 200_000.0, 2: 300_000.0}, {0: 1.0, 1: 2.0, 2: 1.0}
+    runs = pd.DataFrame(
+        [
+            {
+                "point": p,
+                "replication": r,
+                "status": "ok",
+                "design": d,
+                COST: costs[p],
+                GAIN: gains[p],
+            }
+            for p, d in enumerate(["dyad", "network", "hub"])
+            for r in range(4)
+        ]
+    )
+    summary = runs.groupby("point").agg(design=("design", "first")).reset_index()
+    for name in (COST, GAIN):
+        means = runs.groupby("point")[name].mean().to_numpy()
+        summary[f"{name}.mean"], summary[f"{name}.ci_low"], summary[f"{name}.ci_high"] = (
+            means,
+            means,
+            means,
+        )
+    table = frontier_table(summary, ["design"], COST, GAIN)
+    named, names, designs = frontier_options(runs, table, ["design"], "network")
+    assert names == ["dyad", "network"] and designs == ["dyad", "network"]
+    curve = economics.acceptability_curve(named, economics.with_no_twinning(names, designs))
+    best = curve[curve["probability_best"] == 1.0].set_index("wtp")["scenario"].to_dict()
+    assert best == {
+        0: "no twinning",
+        25_000: "dyad",
+        50_000: "dyad",
+        100_000: "dyad",
+        200_000: "network",
+        500_000: "network",
+    }

@@ -19,7 +19,7 @@ from experiments.design import make_design, point_count
 from experiments.executors import make_executor, parse_scheduler
 from experiments.folders import FolderLock
 from experiments.manifest import new_manifest, now
-from experiments.optimize import COST
+from experiments.optimize import COST, GAIN
 from experiments.policies import DESIGN_DEPENDENT, NO_EFFECT, has_effect
 from experiments.posterior import describe, for_scenario, posterior_details
 from experiments.replicate import ScenarioModel
@@ -268,8 +268,42 @@ def _frontier(args, experiment, base, result, store, info, interval: str) -> int
             left=len(factors),
         )
     )
-    print(f"\nResults in {args.out}/: frontier.csv, figures/frontier.png, runs.parquet", file=info)
+    written = "frontier.csv, figures/frontier.png"
+    if args.gain == GAIN:  # willingness to pay is per institution-point
+        _frontier_acceptability(result.runs, table, factors, base, store.folder)
+        written += ", acceptability.csv, figures/acceptability.png"
+    else:
+        print(
+            f"(No acceptability curve: willingness to pay is per institution-point, the gain "
+            f"{GAIN}; this frontier's gain is {args.gain}.)"
+        )
+    print(f"\nResults in {args.out}/: {written}, runs.parquet", file=info)
     return 0
+
+
+def _frontier_acceptability(runs, table, factors, base, folder) -> None:
+    """The acceptability curve of the frontier's points and no programme: table, file and
+    figure (:mod:`analysis.economics`)."""
+    from analysis import economics, economics_figures
+    from analysis.frontier import frontier_options
+    from analysis.printables import printable_acceptability
+
+    named, names, designs = frontier_options(runs, table, factors, base.design.design)
+    curve = economics.acceptability_curve(named, economics.with_no_twinning(names, designs))
+    curve.to_csv(folder / "acceptability.csv", index=False)
+    save_figure(
+        economics_figures.acceptability_of_runs(named, names, designs),
+        folder / "figures" / f"{economics_figures.STEM}.png",
+    )
+    worlds = economics_figures.worlds_of(named)
+    print(
+        tables.render(
+            printable_acceptability(curve),
+            "Cost-effectiveness acceptability of the frontier's points: share of the "
+            f"{worlds} in which each is the best buy, by what an institution-point is worth "
+            "(* the highest mean net benefit at that price)",
+        )
+    )
 
 
 def _policy_levers(policies, base) -> pd.DataFrame:
