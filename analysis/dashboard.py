@@ -25,7 +25,7 @@ from solara.util import CancelledError
 from analysis import dashboard_data as data
 from analysis import dashboard_figures as dfig
 from analysis import dashboard_tables as tab
-from analysis import economics_figures
+from analysis import economics_figures, style
 from analysis.dashboard_upload import ScenarioUpload
 from sim.errors import InputError
 
@@ -265,7 +265,7 @@ def Comparison(outcome: data.Outcome):
         lambda: tab.html_table(tab.comparison_table(outcome), "tpn-comparison", "group"),
         [id(outcome)],
     )
-    with solara.Card(f"Design {b.label} compared with design {a.label}"):
+    with solara.Card(f"Design {style.words(b.label)} compared with design {style.words(a.label)}"):
         Prose(
             f"Both designs ran on the same {outcome.replications} {shared}, so <b>B − A</b> is "
             "paired run by run: its 95% interval is narrower than either design's own. A "
@@ -376,7 +376,7 @@ def Results(outcome: data.Outcome):
     world = outcome.world
     chosen_tab = solara.use_reactive(0)
     keys = solara.use_memo(lambda: tab.key_figures_html(tab.key_figures(outcome)), [id(outcome)])
-    designs = " and ".join(a.label for a in outcome.arms)
+    designs = " and ".join(style.words(a.label) for a in outcome.arms)
     synthetic = " The baseline data are synthetic." if world.synthetic else ""
     uncertain = (
         f" Parameters: {len(outcome.draws.sets)} sets drawn from the calibration's posterior, "

@@ -89,6 +89,9 @@ def test_changing_a_lever_and_running_gives_tables_with_numbers():
     assert "design B is dyad with share run virtually 0.3 → 0.8" in _html(rc, "tpn-comparison-note")
     assert NUMBER_WITH_INTERVAL.search(comparison)
     assert "B − A:" in _html(rc, "tpn-keys")
+    title = _html(rc, "tpn-results-title")  # designs named in words, not identifiers
+    assert "A: tpn 2021 and B: dyad, changed" in title and "tpn_2021" not in title
+    assert "acceptability curve" in _html(rc, "tpn-acceptability-note")
     rc.find(v.Tabs).widget.v_model = 2  # design B's own results, not only B − A
     headline = _html(rc, "tpn-headline-b")
     assert "Hospital accreditation" in headline
