@@ -298,7 +298,9 @@ def ArmDetails(outcome: data.Outcome, index: int):
 
     # Not intrusive: Solara's default cancel guard traces every line and drew them 6x slower.
     drawing = solara.use_thread(draw, dependencies=[id(outcome), index], intrusive_cancel=False)
-    drawn = drawing.state == solara.ResultState.FINISHED
+    # Whether this design's figures exist, not the thread's state: on the render that follows
+    # a change of design or of outcome, the state still says FINISHED for the previous one.
+    drawn = f"trajectories-{index}" in outcome.figures
     topic = solara.use_reactive(outcome.topics[0])
     colour_by = solara.use_reactive("gain")
 
@@ -414,7 +416,8 @@ def Results(outcome: data.Outcome):
         if chosen_tab.value == 0:
             Comparison(outcome)
         else:
-            ArmDetails(outcome, chosen_tab.value - 1)
+            index = chosen_tab.value - 1
+            ArmDetails(outcome, index).key(f"design-{index}")  # each tab its own drawing state
     with solara.Card("Downloads"), solara.Row(style={"flex-wrap": "wrap"}):
         for make, filename, label, mime_type in DOWNLOADS:
             solara.FileDownload(

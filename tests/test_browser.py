@@ -377,6 +377,8 @@ def _drive_dashboard(page, url: str) -> None:
         page.screenshot(path=str(path))
     for tab in ("Design A on its own", "Design B on its own"):  # each design's own results
         page.get_by_role("tab", name=tab).click()
+        letter = tab.split()[1]  # this tab's own heading: not what the tab before left
+        page.get_by_role("heading", name=re.compile(f"^Design {letter}: ")).wait_for()
         page.locator("table.tpn-headline").wait_for()
         assert NUMBER_WITH_INTERVAL.search(page.inner_text("table.tpn-headline"))
         for figure in (".tpn-network img", ".tpn-trajectories img", ".tpn-activity-months img"):

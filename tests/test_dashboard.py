@@ -101,6 +101,36 @@ def test_changing_a_lever_and_running_gives_tables_with_numbers():
     assert "Exchange visits" in activities and "Travel (person-days)" in activities
 
 
+def _design_drawn(rc, letter: str) -> bool:
+    """Whether a design's tab shows its figures (its heading then says where it starts from)."""
+    found = rc.find(solara.widgets.HTML, meta_ref=f"tpn-design-{letter}").widgets
+    return any("scenario" in w.unsafe_innerHTML for w in found)
+
+
+def test_going_from_one_designs_tab_to_the_other_draws_the_other_and_a_new_run_redraws():
+    """Tab A, then straight to tab B, then Run again on tab B: each time the page draws that
+    design's figures. (A design's thread state is still FINISHED, for the design or outcome
+    before, on the first render after a change: reading figures by it failed with a KeyError,
+    and Chromium then waited for a trajectories figure that never came.)"""
+    rc = _render()
+    _slider(rc, "run-replications").v_model = 2
+    rc.find(v.Checkbox, meta_ref="compare").widget.v_model = True
+    rc.find(v.Slider, meta_ref="b-virtual_share").wait_for(timeout=5)
+    run = rc.find(v.Btn, meta_ref="run").widget
+    run.click()
+    _html(rc, "tpn-comparison")
+    rc.find(v.Tabs).widget.v_model = 1
+    _wait(lambda: _design_drawn(rc, "a"), timeout=60)
+    rc.find(v.Tabs).widget.v_model = 2
+    _wait(lambda: _design_drawn(rc, "b"), timeout=60)
+    first = rc.find(solara.widgets.HTML, meta_ref="tpn-results-note").widget.unsafe_innerHTML
+    _slider(rc, "run-replications").v_model = 3
+    run.click()
+    _wait(lambda: "3 replications" in _html(rc, "tpn-results-note"), timeout=60)
+    assert _html(rc, "tpn-results-note") != first
+    _wait(lambda: _design_drawn(rc, "b"), timeout=60)
+
+
 def test_invalid_uploaded_scenario_shows_one_line_error():
     rc = _render()
     _drop(rc, "my_rollout.toml", b'extends = "tpn_2021"\n[design]\nmatching_rule = "closest"\n')
