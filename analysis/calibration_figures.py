@@ -22,19 +22,10 @@ from scipy.stats import binom
 
 from analysis import style
 from experiments.priors import Prior
-from sim.params import SECTION_OF, SECTIONS
 
 style.apply()
 POSTERIOR, PRIOR = style.OKABE_ITO["blue"], style.GREY
 SHOWN = (0.005, 0.995)  # axes span these prior quantiles: a long tail does not squash the rest
-
-
-def parameter_words(name: str) -> str:
-    """A parameter as a figure names it: words and its unit (``efficacy_coaching`` ->
-    ``efficacy coaching (share of the gap)``), from the field's declaration in :mod:`sim.params`."""
-    field = SECTIONS[SECTION_OF[name]].model_fields[name] if name in SECTION_OF else None
-    unit = (field.json_schema_extra or {}).get("unit", "") if field else ""
-    return f"{style.words(name)} ({unit})" if unit and unit != "-" else style.words(name)
 
 
 def _span(prior: Prior) -> tuple[float, float]:
@@ -69,7 +60,7 @@ def marginals(posterior: pd.DataFrame, priors: dict[str, Prior], summary: pd.Dat
         ax.axvspan(row["posterior_low_90"], row["posterior_high_90"], color=POSTERIOR, alpha=0.1)
         verdict = "constrained" if row["constrained"] else "not constrained"
         ax.set_title(
-            f"{parameter_words(name)}\n{verdict} (90% width x{row['width_ratio_90']:.2f})",
+            f"{style.parameter_words(name)}\n{verdict} (90% width x{row['width_ratio_90']:.2f})",
             fontsize=8,
         )
         ax.set_yticks([])

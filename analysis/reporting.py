@@ -201,7 +201,7 @@ def printable_comparison(
     decided = [o for o in outcomes if not pd.isna(first.loc[o].get("expected_loss", NAN))]
     choice: dict[str, list[str]] = {"outcome": decided}
     for name in names[1:]:
-        choice[f"P({shown[name]} beats {shown[names[0]]})"] = [
+        choice[f"chance {shown[name]} beats {shown[names[0]]}"] = [
             format_share(by_name[name].loc[o, "probability_beats_first"]) for o in decided
         ]
     for name in names:

@@ -8,6 +8,8 @@ in grey as "other topics". Every design has its own colour, the same in every fi
 
 import matplotlib as mpl
 
+from sim.params import SECTION_OF, SECTIONS
+
 mpl.use("Agg")
 
 OKABE_ITO = {
@@ -68,6 +70,14 @@ def scenario_words(name: str, design: str = "") -> str:
         return words(name)
     kind = "no programme" if design == "none" else f"{words(design)} design"
     return f"{words(name)} ({kind})"
+
+
+def parameter_words(name: str) -> str:
+    """A parameter as a figure names it: words and its unit (``efficacy_coaching`` ->
+    ``efficacy coaching (share of the gap)``), from the field's declaration in :mod:`sim.params`."""
+    field = SECTIONS[SECTION_OF[name]].model_fields[name] if name in SECTION_OF else None
+    unit = (field.json_schema_extra or {}).get("unit", "") if field else ""
+    return f"{words(name)} ({unit})" if unit and unit != "-" else words(name)
 
 
 def design_colour(design: str, fallback_index: int = 0):

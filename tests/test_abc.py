@@ -156,7 +156,7 @@ def test_simulation_based_calibration_on_tpn_sim_writes_ranks_coverage_and_figur
 
 
 def test_calibration_figures_name_parameters_in_words_with_their_units():
-    from analysis.calibration_figures import parameter_words
+    from analysis.style import parameter_words
     from experiments.calibration import load_calibration
     from sim.params import SECTION_OF, SECTIONS
 

@@ -362,7 +362,7 @@ def test_a_compare_report_with_a_posterior_says_what_its_intervals_carry_and_who
         "tpn 2021 (network design) beats dyad (dyad design) on causal gain summed over members"
         in html
     )
-    assert "P(dyad (dyad design) beats tpn 2021 (network design))" in html
+    assert "chance dyad (dyad design) beats tpn 2021 (network design)" in html
     assert "expected loss: dyad (dyad design)" in html
     assert "does not shrink with more runs" in html  # how to read the interval
 

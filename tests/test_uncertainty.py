@@ -229,7 +229,7 @@ def test_compare_with_a_posterior_prints_the_probabilities_of_beating_the_first(
     assert main([*args, "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "mean [95% over plausible parameters] over 6 replications" in printed
-    assert "P(dyad (dyad design) beats tpn 2021 (network design))" in printed
+    assert "chance dyad (dyad design) beats tpn 2021 (network design)" in printed
     assert "expected loss: dyad (dyad design)" in printed
     assert "Share of one run's variance from the parameters" in printed
     assert (
@@ -265,7 +265,7 @@ def test_run_with_a_posterior_says_what_its_intervals_carry(posterior_file, tmp_
     assert "over 6 replications (2 parameter sets drawn from posterior.parquet x 3 seeds" in printed
     assert "95% of runs (parameters and chance)" in printed
     assert "variance from parameters" in printed
-    assert "high_turnover keeps its own turnover_multiplier = 2.0 (not drawn)" in printed
+    assert "high turnover keeps its own turnover multiplier (ratio) = 2.0 (not drawn)" in printed
     summary = pd.read_csv(out / "summary.csv").set_index("outcome")
     assert {"var_parameters", "var_chance", "share_parameters"} <= set(summary.columns)
 

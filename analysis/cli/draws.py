@@ -8,6 +8,7 @@ command reads the options, and says what it drew, the same way.
 from collections.abc import Sequence
 from typing import Any
 
+from analysis import style
 from experiments.posterior import (
     DEFAULT_DRAWS,
     DEFAULT_SEEDS_PER_DRAW,
@@ -62,8 +63,8 @@ def kept_values(draws: ParameterDraws, scenarios: Sequence[Scenario]) -> list[st
     for scenario in scenarios:
         kept = [n for n in names if n not in drawn_parameters(scenario, names)]
         if kept:
-            values = ", ".join(f"{n} = {_value(scenario, n)}" for n in kept)
-            lines.append(f"{scenario.name} keeps its own {values} (not drawn).")
+            values = ", ".join(f"{style.parameter_words(n)} = {_value(scenario, n)}" for n in kept)
+            lines.append(f"{style.words(scenario.name)} keeps its own {values} (not drawn).")
     return lines
 
 
