@@ -202,9 +202,14 @@ class PeakMemory:
     (worker processes, their forkserver and resource tracker: ``children_mib``) while the block
     runs, sampled every ``interval`` seconds, in MiB. Memory is the proportional set size where
     the system reports it (Linux): pages shared between processes, such as the libraries each
-    maps, are counted once in all, as the machine holds them; elsewhere the resident size."""
+    maps, are counted once in all, as the machine holds them; elsewhere the resident size.
 
-    def __init__(self, interval: float = 0.05) -> None:
+    Reading the proportional set size parses each process's whole memory map (about 2 ms a
+    process): sampled every 50 ms it took a sixth of a core from the sweep it measured, and on
+    2 cores from its workers. Once a second costs under 1%, and a sweep's memory grows over
+    seconds, not milliseconds."""
+
+    def __init__(self, interval: float = 1.0) -> None:
         import psutil
 
         self._root = psutil.Process()

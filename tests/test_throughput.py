@@ -59,11 +59,32 @@ def test_a_replication_gives_the_same_bytes_in_a_batch_of_any_size(tasks, alone,
     assert batched == alone
 
 
-@pytest.mark.parametrize("size", [1, 5])
+@pytest.mark.parametrize("size", [1, 5, None])  # None: batches that shrink towards the end
 def test_a_replication_gives_the_same_bytes_on_worker_processes(tasks, alone, size):
     with make_executor("processes:2") as executor:
         elsewhere = rows_by_run(run_tasks(ScenarioRuns(), tasks, executor, size=size))
     assert elsewhere == alone
+
+
+def test_batches_shrink_towards_the_end_so_no_worker_waits_on_a_large_last_one():
+    """Every task once, in order; at most 64 a batch; the size never grows, and the last
+    batches are single runs, so the workers finish together."""
+    from experiments.replicate import _batches
+
+    class Workers:
+        name, workers = "processes", 2
+
+    tasks = iter(range(1500))  # a generator: batches are cut as they are asked for
+    sizes = [len(b) for b in _batches(tasks, 1500, Workers())]
+    assert sum(sizes) == 1500 and max(sizes) == 64 and sizes[0] == 64
+    assert sizes == sorted(sizes, reverse=True) and sizes[-8:] == [1] * 8
+    whole = [task for batch in _batches(range(10), 10, Workers()) for task in batch]
+    assert whole == list(range(10))
+
+    class Serial:
+        name, workers = "serial", 1
+
+    assert {len(b) for b in _batches(range(7), 7, Serial())} == {1}
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
