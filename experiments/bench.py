@@ -21,6 +21,7 @@ reported at the start and the end: on a shared machine only figures of one run c
 Timings are the best of several repetitions; ratios between figures of one run are what to quote.
 """
 
+import contextlib
 import json
 import os
 import platform
@@ -84,6 +85,16 @@ class BareBoltzmannWealth(BoltzmannWealth):
             if agent.wealth > 0:
                 choose(agents).wealth += 1
                 agent.wealth -= 1
+
+
+def processor_name() -> str:
+    """The processor's model name (``platform.processor()`` is empty on Linux), so that figures
+    from different machines are not mistaken for one another."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown processor"
 
 
 def best_of(repeats: int, action: Callable[[], object]) -> float:
@@ -409,7 +420,7 @@ def measure(quick: bool = False) -> dict[str, float | str]:
         "ratio_ours_to_boltzmann": round(ours / boltzmann, 3),
         "bare_boltzmann_us_per_agent_step": round(bare, 3),
         "ratio_ours_to_bare_boltzmann": round(ours / bare, 3),
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.processor() or 'cpu'}",
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, {processor_name()}",
         "load_average_at_start": round(load, 2),
         "python": platform.python_version(),
         "mesa": mesa.__version__,
