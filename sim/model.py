@@ -143,7 +143,7 @@ class TwinningModel(mesa.Model):
         and the ties formed at launch."""
         world, levers = self.world, self.params.design
         observed = world.baseline
-        z = priorities.standardised(observed, world.applies, world.kind)
+        z = priorities.standardised_baseline(world)
         self.can_rise = priorities.has_stronger_peer(observed, world.applies, self.member)
         gumbel = world_rng.gumbel(size=observed.shape)
         order = world_rng.permutation(len(world))

@@ -8,6 +8,8 @@ priorities.csv in the world replaces the modelled choices with the real ones; a 
 trial (``topic_assignment = "random"``) assigns them at random instead.
 """
 
+from functools import lru_cache
+
 import numpy as np
 
 from sim.params import Scenario
@@ -73,6 +75,16 @@ def priority_counts(
     steps = most - fewest
     share = (mean - fewest) / steps if steps else 0.0
     return fewest + (rng.random((teams, steps)) < share).sum(axis=1)
+
+
+@lru_cache(maxsize=16)
+def standardised_baseline(world: World) -> np.ndarray:
+    """:func:`standardised` of the world's measured baseline, read-only: it depends on the
+    world alone, and every model built on the world (a run and its counterfactual, every
+    replication) reads it, so it is computed once a world (a world compares by identity)."""
+    z = standardised(world.baseline, world.applies, world.kind)
+    z.flags.writeable = False
+    return z
 
 
 def standardised(observed: np.ndarray, applies: np.ndarray, kind: np.ndarray) -> np.ndarray:

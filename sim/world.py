@@ -14,7 +14,7 @@ The built-in world ``scenarios/worlds/rwanda`` is Rwanda's 30 districts with syn
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -107,8 +107,10 @@ class World:
     def __len__(self) -> int:
         return len(self.ids)
 
-    @property
+    @cached_property
     def provinces(self) -> tuple[str, ...]:
+        """Province names in order of first appearance (read by every model built on the
+        world: computed once)."""
         return tuple(dict.fromkeys(self.province))
 
 
