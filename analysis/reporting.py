@@ -9,6 +9,7 @@ better direction, the probability over plausible worlds that each scenario beats
 the expected loss of choosing it (:mod:`analysis.uncertainty`).
 """
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -141,11 +142,15 @@ def scenario_words(names: Sequence[str], designs: Sequence[str]) -> dict[str, st
     """Each scenario's identifier -> its name as a person reads it in a table, a title or a
     heading, as the summary names it (:mod:`analysis.conclusions`): "tpn 2021 (network
     design)", "no twinning (no programme)"; a scenario whose design is not known ("?") in
-    words alone. Files keep the identifiers."""
-    return {
+    words alone. Files keep the identifiers. Two scenarios whose words would read the same
+    ("my_plan" and "my plan") keep their identifiers, so that no table column or legend entry
+    stands for two scenarios."""
+    shown = {
         name: style.scenario_words(name, design)
         for name, design in zip(names, designs, strict=True)
     }
+    counts = Counter(shown.values())
+    return {name: text if counts[text] == 1 else name for name, text in shown.items()}
 
 
 def interval_words(table: pd.DataFrame) -> str:

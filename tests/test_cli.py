@@ -283,3 +283,17 @@ def test_compare_refuses_scenarios_on_different_worlds(tmp_path, world_copy):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "world" in lines[0] and "one world for every scenario" in lines[0]
     assert not out.exists()
+
+
+def test_two_scenarios_whose_words_read_the_same_keep_their_identifiers():
+    """ "my_plan" and "my plan" would both read "my plan (network design)": a table keyed by
+    the words would keep one column for the two, so the colliding ones keep identifiers."""
+    from analysis.reporting import scenario_words
+
+    shown = scenario_words(["my_plan", "my plan", "no_twinning"], ["network", "network", "none"])
+    assert shown == {
+        "my_plan": "my_plan",
+        "my plan": "my plan",
+        "no_twinning": "no twinning (no programme)",
+    }
+    assert len(set(shown.values())) == 3
