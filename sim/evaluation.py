@@ -22,13 +22,24 @@ def right_tailed_z_test(treated: np.ndarray, comparison: np.ndarray) -> ZTest:
     if len(treated) < 2 or len(comparison) < 2:
         return ZTest(float("nan"), float("nan"))
     standard_error = np.sqrt(
-        treated.var(ddof=1) / len(treated) + comparison.var(ddof=1) / len(comparison)
+        variance(treated, ddof=1) / len(treated) + variance(comparison, ddof=1) / len(comparison)
     )
     if standard_error == 0:
         return ZTest(float("nan"), float("nan"))
-    z = (treated.mean() - comparison.mean()) / standard_error
+    z = (treated.sum() / len(treated) - comparison.sum() / len(comparison)) / standard_error
     # ndtr(-z) is the normal upper tail, as norm.sf computes it, without the distribution's overhead
     return ZTest(float(z), float(ndtr(-z)))
+
+
+def variance(values: np.ndarray, ddof: int = 0) -> float:
+    """``np.var`` of a 1-D array, the same arithmetic to the last bit (mean, squared deviations,
+    their sum over ``n - ddof``) without its dispatch: a run's outcomes take three dozen.
+    NaN when there are no more than ``ddof`` values."""
+    count = len(values)
+    if count <= ddof:
+        return float("nan")
+    deviation = values - values.sum() / count
+    return float((deviation * deviation).sum() / (count - ddof))
 
 
 def comparison_group(

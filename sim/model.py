@@ -117,11 +117,7 @@ class TwinningModel(mesa.Model):
         self.staff_retained = learning.staff_retained_a_year(self.turnover)
         self.workload = np.where(np.isnan(world.workload), ctx.default_workload, world.workload)
         truth = indicators.true_baseline(
-            world.baseline,
-            world.applies,
-            world.kind,
-            topics.measurement_noise_sd,
-            world_rng.standard_normal((count, topic_count)),
+            indicators.world_shrinkage(world), world_rng.standard_normal((count, topic_count))
         )
         competence = (truth - topics.scale_min) / topics.span
         # State is float32: half the memory traffic on the hot path, and 7 significant digits
@@ -135,7 +131,7 @@ class TwinningModel(mesa.Model):
         scale = ctx.competence_shock_sd / BYTE_SD
         self.shock_scale = np.where(world.applies, scale, 0.0).astype(STATE)
         self.province_names = world.provinces
-        self.province_index = np.array([self.province_names.index(p) for p in world.province])
+        self.province_index = world.province_index
         return competence.astype(STATE), leadership
 
     def _set_up_twinning(self, world_rng: np.random.Generator) -> tuple[np.ndarray, Ties]:
@@ -273,11 +269,14 @@ class TwinningModel(mesa.Model):
         draws = self.context.month(month)
         state.leadership[draws.new_leader] = draws.commitment
 
+        # Know-how comes only from the programme's activities: without a programme it stays
+        # zero, and there is none to implement or to lose.
         if self.params.design.design != "none":
             run_month(self, month, draws.shocked)
-        ctx = self.params.context
-        learning.implement(state.competence, state.knowhow, state.leadership.astype(STATE), ctx)
-        learning.lose_knowhow(state.knowhow, draws.departed)
+            ctx = self.params.context
+            leadership = state.leadership.astype(STATE)
+            learning.implement(state.competence, state.knowhow, leadership, ctx)
+            learning.lose_knowhow(state.knowhow, draws.departed)
         indicators.drift(
             state.competence, self.trend_per_month, self.shock_scale, draws.shocks, self.ceiling
         )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.activity_kinds import ACTIVITY_KINDS, VIRTUAL_CAPABLE
-from sim.evaluation import comparison_group, right_tailed_z_test
+from sim.evaluation import comparison_group, right_tailed_z_test, variance
 from sim.payers import FUNDERS
 
 if TYPE_CHECKING:
@@ -29,8 +29,9 @@ def outcomes(model: "TwinningModel", counterfactual: "TwinningModel") -> dict[st
     result.update(network_outcomes(model))
     result.update(cost_outcomes(model))
     points = 0.0
+    gaps = competence_gaps(model, counterfactual)
     for t, topic in enumerate(model.world.topics.names):
-        measures = sustainability_outcomes(model, counterfactual, t, result["costs.total"])
+        measures = sustainability_outcomes(model, gaps, t, result["costs.total"])
         result.update({f"{topic}.{k}": v for k, v in measures.items()})
         if not np.isnan(measures["institution_points"]):
             points += measures["institution_points"]
@@ -73,8 +74,11 @@ def cost_outcomes(model) -> dict[str, float]:
     return result
 
 
-def sustainability_outcomes(model, counterfactual, t: int, total_cost: float) -> dict[str, float]:
-    """Causal gains of members over time after the donor leaves, and their price.
+def sustainability_outcomes(
+    model, gaps: dict[int, np.ndarray], t: int, total_cost: float
+) -> dict[str, float]:
+    """Causal gains of members over time after the donor leaves, and their price; ``gaps`` are
+    :func:`competence_gaps` (shared by every topic).
 
     Gains are priced at the horizon, the window over which the cash was spent: spending after
     the endline buys gains after the endline."""
@@ -85,11 +89,7 @@ def sustainability_outcomes(model, counterfactual, t: int, total_cost: float) ->
     def effect(month: int) -> float:
         if month > horizon or not members.any():
             return float("nan")
-        gap = (
-            model.competence_by_month[month][members, t].astype(float)
-            - (counterfactual.competence_by_month[month][members, t])
-        )
-        return float(gap.mean() * span)
+        return float(gaps[month][members, t].mean() * span)
 
     exit_month = min(model.payers.exit_month, horizon)
     at_exit, at_end = effect(exit_month), effect(horizon)
@@ -101,6 +101,21 @@ def sustainability_outcomes(model, counterfactual, t: int, total_cost: float) ->
         "effect_2y_after_exit": effect(exit_month + 24),
         "effect_5y_after_exit": effect(exit_month + 60),
         "gain_retained": at_end / at_exit if at_exit > 0 else float("nan"),
+    }
+
+
+def competence_gaps(model, counterfactual) -> dict[int, np.ndarray]:
+    """Competence with twinning minus without, (N, K), in the months
+    :func:`sustainability_outcomes` reads: at the donor's exit, two and five years after, and at
+    the horizon (each cell the same arithmetic as on one topic's column)."""
+    horizon = model.params.horizon_months
+    exit_month = min(model.payers.exit_month, horizon)
+    months = {exit_month, exit_month + 24, exit_month + 60, horizon}
+    return {
+        month: model.competence_by_month[month].astype(float)
+        - counterfactual.competence_by_month[month]
+        for month in sorted(months)
+        if month <= horizon
     }
 
 
@@ -160,7 +175,8 @@ def topic_outcomes(model, cells: dict[str, np.ndarray], t: int) -> dict[str, flo
         "selection": _mean(change_without[chose]) - _mean(change_without[compare]),
         "regression_to_mean": _mean(noise_change[chose]) - _mean(noise_change[compare]),
         "spread_change": float(
-            np.std(cells["truth_end"][applies, t]) - np.std(cells["truth_start"][applies, t])
+            np.sqrt(variance(cells["truth_end"][applies, t]))
+            - np.sqrt(variance(cells["truth_start"][applies, t]))
         ),
     }
 

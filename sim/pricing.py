@@ -95,8 +95,11 @@ class Pricing:
             return np.zeros(len(virtual))
         km = self._trip_km(kind, learners, hosts, len(virtual))
         in_person, online = (
-            np.nan if formula is None else formula(self.costs, participants, days, km)
-            for formula in (kind.in_person_price, kind.online_price)
+            np.nan if formula is None or not wanted else formula(self.costs, participants, days, km)
+            for formula, wanted in (
+                (kind.in_person_price, not virtual.all()),
+                (kind.online_price, virtual.any()),
+            )
         )
         return np.where(virtual, online, in_person)
 

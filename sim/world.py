@@ -113,6 +113,13 @@ class World:
         world: computed once)."""
         return tuple(dict.fromkeys(self.province))
 
+    @cached_property
+    def province_index(self) -> np.ndarray:
+        """Each institution's province as its position in :attr:`provinces` (read-only)."""
+        index = np.array([self.provinces.index(p) for p in self.province])
+        index.flags.writeable = False
+        return index
+
 
 def load_world(folder: Path) -> World:
     """Read a world folder, checking every file against its schema."""

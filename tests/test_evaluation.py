@@ -8,7 +8,7 @@ from analysis.figures import trajectories
 from analysis.stats import paired_difference, summarise
 from experiments.replicate import replicate
 from experiments.summary import mean_interval
-from sim.evaluation import comparison_group, right_tailed_z_test
+from sim.evaluation import comparison_group, right_tailed_z_test, variance
 from sim.scenario import load_scenario
 from sim.world import cached_world
 
@@ -20,6 +20,16 @@ def test_right_tailed_z_test_matches_a_hand_computed_case():
     result = right_tailed_z_test(treated, comparison)
     assert result.z == pytest.approx(z)
     assert result.p_value == pytest.approx(3.7e-07, rel=0.05)
+
+
+@pytest.mark.parametrize("size", [2, 3, 7, 8, 9, 31, 130, 1000])
+def test_variance_is_numpys_to_the_last_bit(size):
+    rng = np.random.default_rng(size)
+    for values in (rng.normal(3.0, 10.0, size), rng.random(size).astype(np.float32)):
+        for ddof in (0, 1):
+            assert variance(values, ddof) == float(np.var(values, ddof=ddof))
+    assert variance(np.array([1.0, 3.0]), 1) == 2.0  # mean 2, squared deviations 1 + 1
+    assert np.isnan(variance(np.array([1.0]), 1)) and np.isnan(variance(np.array([]), 0))
 
 
 def test_z_test_is_undefined_for_groups_of_one():

@@ -4,7 +4,7 @@ import mesa
 import numpy as np
 import pytest
 
-from sim import learning, priorities
+from sim import calendar, indicators, learning, priorities
 from sim.activity_kinds import (
     ACTIVITY_KINDS,
     COACHING,
@@ -13,10 +13,11 @@ from sim.activity_kinds import (
     PROVINCIAL_EVENT,
     VIRTUAL_EVENT,
 )
+from sim.delivery import _within_host_capacity
 from sim.geography import haversine_km
 from sim.model import TwinningModel
 from sim.params import Context
-from sim.runner import run_one, simulate
+from sim.runner import run_one, simulate, simulate_pair
 from sim.scenario import load_scenario
 from tests.conftest import outcome_over_seeds, with_changes
 
@@ -85,6 +86,36 @@ def test_with_learning_switched_off_the_network_has_no_causal_effect(tpn):
     outcomes = run_one(scenario, seed=3).outcomes
     effects = [v for k, v in outcomes.items() if k.endswith("causal_effect")]
     assert effects and all(v == 0.0 or np.isnan(v) for v in effects)
+
+
+def test_without_a_programme_know_how_stays_zero_and_competence_only_drifts(tpn):
+    """A model without a programme skips implementing and losing know-how (it has none); a
+    programme that teaches nothing, which runs both every month, ends exactly where it does."""
+    silent = with_changes(
+        tpn,
+        learning_scale=0.0,
+        self_analysis_gain=0.0,
+        host_refinement_gain=0.0,
+        host_recognition_gain=0.0,
+    )
+    model, counterfactual = simulate_pair(silent, 4)
+    assert not np.any(counterfactual.history_knowhow)
+    assert not np.any(model.history_knowhow)
+    assert np.array_equal(model.history_competence, counterfactual.history_competence)
+
+
+def test_a_host_receives_at_most_its_visits_a_month_and_the_rest_slip_in_order():
+    rows = np.zeros(5, dtype=calendar.PLAN_DTYPE)
+    rows["host"] = [3, 1, 3, 3, 2]
+    rows["learner"] = [10, 11, 12, 13, 14]
+    held, slipped = _within_host_capacity(rows, 2)
+    assert held["learner"].tolist() == [10, 11, 12, 14]
+    assert slipped["learner"].tolist() == [13]
+    distinct = rows[[0, 1, 4]]
+    held, slipped = _within_host_capacity(distinct, 1)
+    assert held["learner"].tolist() == [10, 11, 14] and len(slipped) == 0
+    held, slipped = _within_host_capacity(distinct, 0)
+    assert len(held) == 0 and slipped["learner"].tolist() == [10, 11, 14]
 
 
 def test_no_twinning_is_its_own_counterfactual(tpn):
@@ -459,3 +490,25 @@ def test_hospitals_rank_only_the_topics_their_strengths_leave(tpn_model):
     hospitals = tpn_model.member & (tpn_model.world.kind == "hospital")
     # 4 hospital topics, 2 strengths: 2 priorities, whatever a team would have ranked.
     assert (tpn_model.rising_at_launch[hospitals].sum(axis=1) == 2).all()
+
+
+def test_the_true_baseline_shrinks_each_measured_value_towards_its_kinds_mean():
+    """Normal-normal shrinkage in closed form: measured 40, 50, 60 (mean 50, variance 200/3)
+    with noise SD 5 give reliability r = 1 - 25 / (200/3) = 0.625, centres 50 + r (x - 50)
+    and SD sqrt(r) * 5; the other kind is shrunk on its own, and a topic that does not apply
+    has no truth."""
+    observed = np.array([[40.0, 1.0], [50.0, 2.0], [60.0, 3.0], [10.0, 7.0]])
+    applies = np.array([[True, False], [True, False], [True, False], [True, True]])
+    kind = np.array(["dhmt", "dhmt", "dhmt", "hospital"])
+    centre, spread = indicators.baseline_shrinkage(observed, applies, kind, np.array([5.0, 1.0]))
+    r = 1 - 25 / (200 / 3)
+    assert centre[:3, 0] == pytest.approx([50 - 10 * r, 50, 50 + 10 * r])
+    assert spread[:3, 0] == pytest.approx([np.sqrt(r) * 5] * 3)
+    # One hospital: no spread to shrink towards, so its measured values are the centres and
+    # the truth lies around them with the whole measurement noise.
+    assert centre[3].tolist() == [10.0, 7.0] and spread[3].tolist() == [5.0, 1.0]
+    assert np.isnan(centre[:3, 1]).all()
+    draws = np.random.default_rng(0).standard_normal((20_000, *observed.shape))
+    truth = indicators.true_baseline((centre, spread), draws)
+    assert truth[:, 0, 0].mean() == pytest.approx(50 - 10 * r, abs=0.1)
+    assert truth[:, 0, 0].std() == pytest.approx(np.sqrt(r) * 5, rel=0.03)
