@@ -50,9 +50,10 @@ class Matcher:
                 partner >= 0 and self.observed[partner, topic] > self.observed[learner, topic]
             )
             return int(partner) if stronger else -1
-        candidates = self._stronger(learner, topic)
+        candidates, shining = self._stronger(learner, topic)
         if design == "provincial":
-            candidates = candidates[self.province[candidates] == self.province[learner]]
+            same = self.province[candidates] == self.province[learner]
+            candidates, shining = candidates[same], shining[same]
         if len(candidates) == 0:
             return -1
         if design in ("provincial", "hub"):
@@ -65,10 +66,13 @@ class Matcher:
         if not pick.any():
             pick = load == load.min()
             self.over_capacity += 1
-        shining = pick & self.shining[candidates, topic]
-        candidates = candidates[shining if shining.any() else pick]
+        preferred = pick & shining
+        first = int(preferred.argmax())
+        if not preferred[first]:
+            preferred, first = pick, int(pick.argmax())
         if self.levers.matching_rule == "best":
-            return int(candidates[0])  # pools are sorted best measured first
+            return int(candidates[first])  # pools are sorted best measured first
+        candidates = candidates[preferred]
         return int(candidates[np.argmax(self._score(learner, topic, candidates))])
 
     def withdraw(self, gone: np.ndarray) -> None:
@@ -79,20 +83,22 @@ class Matcher:
         partner_gone = (self.partner >= 0) & gone[np.maximum(self.partner, 0)]
         self.partner[partner_gone] = -1
 
-    def _stronger(self, learner: int, topic: int) -> np.ndarray:
-        """Eligible hosts measured strictly above the learner, best first."""
-        pool, descending = self._pools[topic]
-        return pool[: descending.searchsorted(-self.observed[learner, topic])]
+    def _stronger(self, learner: int, topic: int) -> tuple[np.ndarray, np.ndarray]:
+        """Eligible hosts measured strictly above the learner, best first, and whether each
+        shines in the topic."""
+        pool, descending, shining = self._pools[topic]
+        stronger = descending.searchsorted(-self.observed[learner, topic])
+        return pool[:stronger], shining[:stronger]
 
     @cached_property
-    def _pools(self) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _pools(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Per topic, the members it applies to, best measured first (stable on ties), with
-        their negated scores for binary search."""
+        their negated scores for binary search and whether each shines in the topic."""
         pools = []
         for topic in range(self.observed.shape[1]):
             rows = np.flatnonzero(self.eligible_host[:, topic])
             rows = rows[np.argsort(-self.observed[rows, topic], kind="stable")]
-            pools.append((rows, -self.observed[rows, topic]))
+            pools.append((rows, -self.observed[rows, topic], self.shining[rows, topic]))
         return pools
 
     def _score(self, learner: int, topic: int, candidates: np.ndarray) -> np.ndarray:
