@@ -21,7 +21,7 @@ from sim.activity_kinds import (
 )
 from sim.gatherings import Gatherings
 from sim.params import Scenario
-from sim.ties import Ties
+from sim.ties import Ties, unique_pairs
 
 PLAN_DTYPE = np.dtype(
     [
@@ -121,7 +121,7 @@ def plan_activities(
                 end,
                 province_index,
                 member,
-                np.unique(visit_pairs, axis=0),
+                unique_pairs(visit_pairs[:, 0], visit_pairs[:, 1], len(launch))[0],
                 meet.event_province,
                 first_ordinal=len(virtual_months),
             ),

@@ -76,6 +76,17 @@ class Ties:
 
     def partnerships(self) -> tuple[np.ndarray, np.ndarray]:
         """Unique (learner, host) pairs of active ties, and each active tie's partnership index."""
-        pairs = np.stack([self.learner, self.host], axis=1)[self.active]
-        unique, inverse = np.unique(pairs, axis=0, return_inverse=True)
-        return unique, inverse.reshape(-1)
+        active = self.active
+        return unique_pairs(self.learner[active], self.host[active], len(self.host_load))
+
+
+def unique_pairs(
+    learner: np.ndarray, host: np.ndarray, institutions: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (learner, host) pairs sorted by learner then host, as ``(pairs, 2)``, and
+    each input pair's position among them: what ``np.unique(axis=0, return_inverse=True)``
+    gives, found on one integer key per pair instead of rows (several times faster on the
+    few hundred pairs of a run). Institutions are numbered 0 to ``institutions - 1``."""
+    key = np.asarray(learner, dtype=np.int64) * institutions + host
+    unique, inverse = np.unique(key, return_inverse=True)
+    return np.stack([unique // institutions, unique % institutions], axis=1), inverse

@@ -19,6 +19,7 @@ from sim.model import TwinningModel
 from sim.params import Context
 from sim.runner import run_one, simulate, simulate_pair
 from sim.scenario import load_scenario
+from sim.ties import unique_pairs
 from tests.conftest import outcome_over_seeds, with_changes
 
 
@@ -512,3 +513,14 @@ def test_the_true_baseline_shrinks_each_measured_value_towards_its_kinds_mean():
     truth = indicators.true_baseline((centre, spread), draws)
     assert truth[:, 0, 0].mean() == pytest.approx(50 - 10 * r, abs=0.1)
     assert truth[:, 0, 0].std() == pytest.approx(np.sqrt(r) * 5, rel=0.03)
+
+
+def test_unique_pairs_are_numpys_unique_rows_in_the_same_order():
+    rng = np.random.default_rng(7)
+    for size in (0, 1, 5, 300):
+        pairs = rng.integers(0, 9, (size, 2))
+        expected, expected_inverse = np.unique(pairs, axis=0, return_inverse=True)
+        found, inverse = unique_pairs(pairs[:, 0], pairs[:, 1], 9)
+        assert np.array_equal(found, expected.reshape(-1, 2))
+        assert np.array_equal(inverse, expected_inverse.reshape(-1))
+        assert np.array_equal(found[inverse], pairs)
