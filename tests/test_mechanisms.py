@@ -524,3 +524,13 @@ def test_unique_pairs_are_numpys_unique_rows_in_the_same_order():
         assert np.array_equal(found, expected.reshape(-1, 2))
         assert np.array_equal(inverse, expected_inverse.reshape(-1))
         assert np.array_equal(found[inverse], pairs)
+
+
+def test_plan_rows_sort_as_numpys_sort_of_structured_rows():
+    rng = np.random.default_rng(11)
+    for size in (0, 1, 40, 500):
+        plan = np.zeros(size, dtype=calendar.PLAN_DTYPE)
+        for name in calendar.PLAN_DTYPE.names:
+            plan[name] = rng.integers(0, 2 if name == "virtual" else 4, size)
+        expected = np.sort(plan, order=["month", "kind", "learner", "host"], kind="stable")
+        assert calendar.sorted_by_month(plan).tobytes() == expected.tobytes()
