@@ -237,9 +237,7 @@ class TwinningModel(mesa.Model):
             raise ValueError(
                 "TwinningModel: context is the stream of another seed, world or context"
             )
-        if shared.drawn:
-            raise ValueError("TwinningModel: context must be shared before any model steps")
-        shared.readers += 1
+        shared.share()
         return shared
 
     def _set_up_records(self) -> None:
@@ -379,6 +377,12 @@ class ContextStream:
             and np.array_equal(self.turnover, other.turnover)
             and np.array_equal(self.workload, other.workload)
         )
+
+    def share(self) -> None:
+        """One more reader; each must read every month, so it must join before any is drawn."""
+        if self.drawn:
+            raise ValueError("TwinningModel: context must be shared before any model steps")
+        self.readers += 1
 
     def month(self, month: int) -> ContextDraws:
         """The draws of ``month``; months are read in order, once by each reader."""

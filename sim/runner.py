@@ -12,6 +12,7 @@ import pandas as pd
 
 from sim.activity_kinds import ACTIVITY_NAMES
 from sim.activity_log import LOG_COLUMNS
+from sim.counterfactual import Counterfactual
 from sim.evaluation import comparison_group
 from sim.model import TwinningModel
 from sim.outcomes import outcomes
@@ -34,18 +35,21 @@ def simulate(scenario: Scenario, seed: int) -> TwinningModel:
     return _run(TwinningModel(scenario, rng=seed, collect=False))
 
 
-def simulate_pair(scenario: Scenario, seed: int) -> tuple[TwinningModel, TwinningModel]:
-    """A run and its counterfactual: the same world and seed with ``design="none"``. Both read
-    one context stream (:class:`sim.model.ContextStream`): each month's context draws are made
-    once, and are the same numbers the counterfactual's own stream would give."""
+def simulate_pair(
+    scenario: Scenario, seed: int
+) -> tuple[TwinningModel, TwinningModel | Counterfactual]:
+    """A run and its counterfactual, the same world and seed without twinning
+    (:class:`sim.counterfactual.Counterfactual`; a run without a programme is its own). The
+    two step month by month together, reading each month's context draws once
+    (:class:`sim.model.ContextStream`)."""
     model = TwinningModel(scenario, rng=seed, collect=False)
     if scenario.design.design == "none":
         return _run(model), model
-    without = scenario.model_copy(
-        update={"design": scenario.design.model_copy(update={"design": "none"})}
-    )
-    counterfactual = TwinningModel(without, rng=seed, collect=False, context=model.context)
-    return _run(model), _run(counterfactual)
+    counterfactual = Counterfactual(model)
+    while model.running:
+        model.step()
+        counterfactual.step()
+    return model, counterfactual
 
 
 def _run(model: TwinningModel) -> TwinningModel:
@@ -65,7 +69,9 @@ def run_one(scenario: Scenario, seed: int, *, detail: bool = False) -> RunResult
     return result
 
 
-def series_frame(model: TwinningModel, counterfactual: TwinningModel) -> pd.DataFrame:
+def series_frame(
+    model: TwinningModel, counterfactual: Counterfactual | TwinningModel
+) -> pd.DataFrame:
     """Tidy monthly series: one row per month, institution and applicable topic."""
     world = model.world
     months = model.params.horizon_months + 1
@@ -99,7 +105,9 @@ def series_frame(model: TwinningModel, counterfactual: TwinningModel) -> pd.Data
     return frame
 
 
-def group_series(model: TwinningModel, counterfactual: TwinningModel) -> pd.DataFrame:
+def group_series(
+    model: TwinningModel, counterfactual: Counterfactual | TwinningModel
+) -> pd.DataFrame:
     """Monthly means of the true indicator per headline topic: choosers, comparison group, and
     choosers without twinning. A few hundred rows a run, for sweeps that keep trajectories."""
     world = model.world

@@ -11,11 +11,12 @@ import pytest
 from experiments.bench import PeakMemory
 from experiments.executors import make_executor
 from experiments.replicate import ScenarioRuns, Task, replication_seeds, run_tasks
+from sim.counterfactual import Counterfactual
 from sim.geography import SEAT_TABLE_DISTRICTS, haversine_km
 from sim.model import TwinningModel
 from sim.outcomes import _mean
 from sim.runner import run_one, simulate, simulate_pair
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, with_overrides
 
 SCENARIOS = ("tpn_2021", "dyad", "donor_exit_no_followup")
 REPLICATIONS = 6
@@ -95,15 +96,37 @@ def test_a_counterfactual_sharing_the_runs_context_stream_is_the_counterfactual_
     )
     for seed in (3, 8):
         run, shared = simulate_pair(scenario, seed)
-        own = simulate(without, seed)  # its own context stream, drawn by itself
-        assert shared is not run and shared.context is run.context
+        own = simulate(without, seed)  # a whole model without twinning, drawing its own stream
+        assert isinstance(shared, Counterfactual) and shared.context is run.context
         assert own.context is not run.context
-        assert (
-            np.stack(shared.competence_by_month).tobytes()
-            == np.stack(own.competence_by_month).tobytes()
-        )
-        assert shared.state.leadership.tobytes() == own.state.leadership.tobytes()
+        assert shared.history_competence.tobytes() == own.history_competence.tobytes()
         assert not run.context._months, "every shared month was read by both and let go"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"membership": "all"},
+        {"turnover_multiplier": 2.5, "competence_shock_sd": 0.03},
+        {"secular_trend_multiplier": 3.0, "horizon_months": 30},
+        {"design": "dyad", "donor_exit_month": 6},
+    ],
+)
+def test_the_counterfactual_is_the_model_without_twinning_whatever_the_levers(tpn, changes):
+    scenario = with_overrides(tpn, changes)
+    without = with_overrides(scenario, {"design": "none"})
+    for seed in (0, 11):
+        _, counterfactual = simulate_pair(scenario, seed)
+        model = simulate(without, seed)
+        assert len(counterfactual.competence_by_month) == scenario.horizon_months + 1
+        assert counterfactual.history_competence.tobytes() == model.history_competence.tobytes()
+
+
+def test_a_counterfactual_joins_its_run_before_the_run_steps(tpn):
+    model = TwinningModel(tpn, rng=4)
+    model.step()
+    with pytest.raises(ValueError, match="before any model steps"):
+        Counterfactual(model)
 
 
 def test_a_context_stream_is_shared_only_with_the_same_seed_and_before_stepping(tpn):

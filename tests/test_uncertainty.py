@@ -79,21 +79,22 @@ def test_replication_r_of_two_scenarios_gets_the_same_parameter_set_and_seed(pai
 def test_a_run_and_its_counterfactual_share_the_parameter_set_and_the_seed(
     pair, draws, monkeypatch
 ):
-    simulated = []
-    model = sim.runner.TwinningModel
+    runs, counterfactuals = [], []
+    counterfactual = sim.runner.Counterfactual
 
-    def record(scenario, rng, **options):
-        """Each model a replication builds: the run first, then its counterfactual."""
-        simulated.append((scenario.design.design, scenario.context.turnover_multiplier, rng))
-        return model(scenario, rng=rng, **options)
+    def record(model):
+        """Each counterfactual a replication builds, with the run it is built beside."""
+        runs.append((model.params.design.design, model.params.context.turnover_multiplier))
+        made = counterfactual(model)
+        counterfactuals.append((made.context.params.turnover_multiplier, made.context.seed))
+        assert made.context.seed == model.seed
+        return made
 
-    monkeypatch.setattr(sim.runner, "TwinningModel", record)
+    monkeypatch.setattr(sim.runner, "Counterfactual", record)
     replicate(pair[:1], 4, 2, ensemble=draws)
-    runs, counterfactuals = simulated[0::2], simulated[1::2]
-    assert [d for d, _, _ in runs] == ["network"] * 4
-    assert [d for d, _, _ in counterfactuals] == ["none"] * 4
-    assert [(t, s) for _, t, s in runs] == [(t, s) for _, t, s in counterfactuals]
-    assert [t for _, t, _ in runs] == [draws.sets[r // 2]["turnover_multiplier"] for r in range(4)]
+    assert [d for d, _ in runs] == ["network"] * 4
+    assert [t for _, t in runs] == [t for t, _ in counterfactuals]
+    assert [t for _, t in runs] == [draws.sets[r // 2]["turnover_multiplier"] for r in range(4)]
 
 
 def test_draws_give_the_same_runs_serially_and_on_processes(pair, draws):
