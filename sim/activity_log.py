@@ -5,8 +5,6 @@ happen; the rows are kept in batches, one per call to :meth:`ActivityLog.record`
 into one table only when outcomes or the ``activities`` frame read them.
 """
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from sim.activity_kinds import ACTIVITY_KINDS
@@ -31,17 +29,57 @@ def per_kind() -> np.ndarray:
     return np.zeros(len(ACTIVITY_KINDS), dtype=np.int64)
 
 
-@dataclass
-class ActivityLog:
-    """Counts by kind and status, and one batch of rows per call to :meth:`record` (for costing)."""
+STATUSES = ("held_in_person", "held_virtual", "cancelled", "delayed")
 
-    held_in_person: np.ndarray = field(default_factory=per_kind)
-    held_virtual: np.ndarray = field(default_factory=per_kind)
-    cancelled: np.ndarray = field(default_factory=per_kind)
-    delayed: np.ndarray = field(default_factory=per_kind)
-    batches: list[tuple] = field(default_factory=list)
-    _table: np.ndarray | None = field(default=None, repr=False)
-    _table_batches: int = field(default=-1, repr=False)
+
+class ActivityLog:
+    """Counts by kind and status, and one batch of rows per call to :meth:`record` (for costing).
+
+    A log may serve the replications of a batch (``blocks``, :mod:`sim.batch`): every count and
+    row then belongs to one replication, and :meth:`of_block` is one replication's own log.
+    """
+
+    def __init__(self, blocks: int = 1) -> None:
+        self.blocks = blocks
+        self.counts = np.zeros((len(STATUSES), blocks, len(ACTIVITY_KINDS)), dtype=np.int64)
+        self.batches: list[tuple] = []
+        self._table: np.ndarray | None = None
+        self._table_batches = -1
+
+    # One replication's counts, by kind (indexed by ``ActivityKind.code``) --------------------
+    @property
+    def held_in_person(self) -> np.ndarray:
+        return self._counts_of("held_in_person")
+
+    @property
+    def held_virtual(self) -> np.ndarray:
+        return self._counts_of("held_virtual")
+
+    @property
+    def cancelled(self) -> np.ndarray:
+        return self._counts_of("cancelled")
+
+    @property
+    def delayed(self) -> np.ndarray:
+        return self._counts_of("delayed")
+
+    @property
+    def held(self) -> np.ndarray:
+        return self.held_in_person + self.held_virtual
+
+    def _counts_of(self, status: str) -> np.ndarray:
+        if self.blocks != 1:
+            raise ValueError("ActivityLog: a batch's log counts by replication (of_block)")
+        return self.counts[STATUSES.index(status), 0]
+
+    def count(self, status: str, kind, blocks: np.ndarray) -> None:
+        """Count one activity of ``kind`` (a code, or one per activity) for each entry of
+        ``blocks``, the replication each belongs to."""
+        counts = self.counts[STATUSES.index(status)]
+        if self.blocks == 1 and np.ndim(kind) == 0:
+            counts[0, kind] += len(blocks)
+        else:
+            np.add.at(counts, (blocks, kind), 1)
 
     def record(
         self,
@@ -56,15 +94,21 @@ class ActivityLog:
         cash,
         payer,
         staff_days,
+        block,
     ):
         """Log activities held; array arguments give one value per activity, scalars are shared.
 
         ``cash`` is in RWF, ``payer`` a funder code of :mod:`sim.payers`, ``staff_days`` the
-        person-days of district and hospital staff."""
+        person-days of district and hospital staff, ``block`` the replication of each."""
         virtual = np.asarray(virtual, dtype=bool)
-        held_virtual = int(virtual.sum())
-        self.held_virtual[kind] += held_virtual
-        self.held_in_person[kind] += virtual.size - held_virtual
+        if self.blocks == 1:
+            held_virtual = int(virtual.sum())
+            self.counts[1, 0, kind] += held_virtual
+            self.counts[0, 0, kind] += virtual.size - held_virtual
+        else:
+            block = np.broadcast_to(block, virtual.shape)
+            self.counts[1, :, kind] += np.bincount(block[virtual], minlength=self.blocks)
+            self.counts[0, :, kind] += np.bincount(block[~virtual], minlength=self.blocks)
         self.batches.append(
             (
                 kind,
@@ -78,6 +122,7 @@ class ActivityLog:
                 cash,
                 payer,
                 staff_days,
+                block,
             )
         )
 
@@ -85,20 +130,34 @@ class ActivityLog:
         """One row per activity held, columns as in ``LOG_COLUMNS`` (built once per batch count:
         outcomes read it several times after a run)."""
         if self._table is None or self._table_batches != len(self.batches):
-            counts = [batch[5].size for batch in self.batches]
-            table = np.empty((sum(counts), len(LOG_COLUMNS)))
-            start = 0
-            for batch, count in zip(self.batches, counts, strict=True):
-                for column, value in enumerate(batch):
-                    table[start : start + count, column] = value
-                start += count
-            self._table, self._table_batches = table, len(self.batches)
+            self._table, self._table_batches = self._joined(len(LOG_COLUMNS)), len(self.batches)
         return self._table
 
     def column(self, name: str) -> np.ndarray:
         """One column of :meth:`table`, by its name in ``LOG_COLUMNS``."""
         return self.table()[:, LOG_COLUMNS.index(name)]
 
-    @property
-    def held(self) -> np.ndarray:
-        return self.held_in_person + self.held_virtual
+    def of_block(self, block: int, offset: int) -> "ActivityLog":
+        """Replication ``block``'s own log, its learners and hosts numbered from ``offset``
+        down to its own world's numbering."""
+        own = ActivityLog()
+        own.counts = self.counts[:, block : block + 1].copy()
+        rows = self._joined(len(LOG_COLUMNS) + 1)
+        rows = rows[rows[:, -1] == block, :-1]
+        for name in ("learner", "host"):
+            column = rows[:, LOG_COLUMNS.index(name)]
+            column[column >= 0] -= offset
+        columns = [rows[:, c] for c in range(len(LOG_COLUMNS))]
+        columns[LOG_COLUMNS.index("virtual")] = columns[LOG_COLUMNS.index("virtual")] > 0
+        own.batches = [(*columns, 0)]
+        return own
+
+    def _joined(self, columns: int) -> np.ndarray:
+        counts = [batch[5].size for batch in self.batches]
+        table = np.empty((sum(counts), columns))
+        start = 0
+        for batch, count in zip(self.batches, counts, strict=True):
+            for column, value in enumerate(batch[:columns]):
+                table[start : start + count, column] = value
+            start += count
+        return table

@@ -9,6 +9,8 @@ changing a priority.
 import mesa
 import numpy as np
 
+from sim.month import switch_priority
+
 
 class Institution(mesa.Agent):
     """A district health management team or a hospital taking part in (or outside) twinning."""
@@ -56,21 +58,8 @@ class Institution(mesa.Agent):
 
     # Decisions --------------------------------------------------------------------------------
     def switch_priority(self, dropped: int, taken: int, notified: bool) -> None:
-        """Drop one rising topic for another (Gasana et al. 2024: priorities changed mid-course).
-
-        The tie in the dropped topic ends either way. When partner and facilitators are told,
-        they match the new topic to a host; when they are not, the new topic has no partner.
-        """
-        state, i = self.model.state, self.index
-        state.rising[i, dropped], state.rising[i, taken] = False, True
-        tie = state.ties.slot[i, dropped]
-        if tie >= 0:
-            state.ties.end(np.array([tie]))
-        state.switches += 1
-        if notified:
-            host = self.model.matcher.host_for(i, taken)
-            if host >= 0:
-                state.ties.add(i, host, taken)
+        """Drop one rising topic for another (:func:`sim.month.switch_priority`)."""
+        switch_priority(self.model, self.index, dropped, taken, notified)
 
     def _by_topic(self, row: np.ndarray) -> dict[str, float]:
         names = self.model.world.topics.names

@@ -32,9 +32,10 @@ PLAN_DTYPE = np.dtype(
         ("province", np.int64),  # the learner's, or the province a provincial event is for
         ("virtual", np.bool_),  # held virtually, for kinds the schedule decides ("scheduled")
         ("session", np.int64),  # which gathering of its kind (sim.gatherings), else -1
+        ("block", np.int64),  # the replication of a batch it belongs to (sim.batch); 0 alone
     ]
 )
-Row = tuple[int, int, int, int, int, bool, int]
+Row = tuple[int, int, int, int, int, bool, int, int]
 
 
 def row(
@@ -47,7 +48,7 @@ def row(
     session: int = -1,
 ) -> Row:
     """One plan row, in ``PLAN_DTYPE`` order; a gathering has no learner or host."""
-    return (month, kind, learner, host, province, virtual, session)
+    return (month, kind, learner, host, province, virtual, session, 0)
 
 
 def launch_months(scenario: Scenario, province_index: np.ndarray, provinces: int) -> np.ndarray:
@@ -247,3 +248,19 @@ def join_rows(parts: list[np.ndarray]) -> np.ndarray:
     if len(filled) == 1:
         return filled[0]
     return np.concatenate(filled) if filled else parts[0][:0]
+
+
+def in_turn(rows: np.ndarray):
+    """Gatherings in the order each replication holds them, one row a replication at a time:
+    every replication's first row, then every second row, and so on (one row at a time for a
+    model alone)."""
+    blocks = rows["block"]
+    if len(rows) < 2 or not blocks.any():
+        yield from (rows[i : i + 1] for i in range(len(rows)))
+        return
+    order = np.argsort(blocks, kind="stable")
+    first = np.searchsorted(blocks[order], blocks[order], side="left")
+    rank = np.empty(len(rows), dtype=np.int64)
+    rank[order] = np.arange(len(rows)) - first
+    for turn in range(rank.max() + 1):
+        yield rows[rank == turn]

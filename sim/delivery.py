@@ -29,7 +29,7 @@ from sim.activity_kinds import (
     PROVINCIAL_EVENT,
     ActivityKind,
 )
-from sim.calendar import join_rows
+from sim.calendar import in_turn, join_rows
 
 if TYPE_CHECKING:
     from sim.model import TwinningModel
@@ -39,11 +39,13 @@ def hold_co_design(model: "TwinningModel", month: int, rows: np.ndarray) -> None
     """Co-design workshops (plan rows): the Ministry, DHMTs and hospitals adapt the approach
     before the launch. They teach nothing directly; one nobody pays for is not held."""
     kind, schedule = ACTIVITY_KINDS[CO_DESIGN_WORKSHOP], model.params.schedule
-    for workshop in rows["session"]:
-        teams = int(model.gatherings.co_design_teams[workshop])
+    for workshops in in_turn(rows):
+        teams = model.gatherings.co_design_teams[workshops["session"]]
         participants = teams * schedule.participants_per_event
-        in_person = np.array([False])
-        _hold_gathering(model, kind, month, -1, in_person, participants, schedule.workshop_days)
+        in_person = np.zeros(len(workshops), dtype=bool)
+        _hold_gathering(
+            model, kind, month, workshops, in_person, participants, schedule.workshop_days
+        )
 
 
 def launch_teams(model: "TwinningModel", month: int, sessions: np.ndarray) -> None:
@@ -58,17 +60,20 @@ def launch_teams(model: "TwinningModel", month: int, sessions: np.ndarray) -> No
     launching = model.enrolled & (model.launch == month)
     ctx, schedule, funding = model.params.context, model.params.schedule, model.params.funding
     if funding.performance_contracts:
-        districts = launching & (model.world.kind == "dhmt")
+        districts = launching & model.dhmt
         state.leadership[districts] = np.minimum(
             state.leadership[districts] + funding.contract_leadership_boost, 1.0
         )
     attended = np.zeros(len(launching), dtype=bool)
-    for session in sessions["session"]:
-        teams = model.gatherings.launch_session == session
-        participants = int(teams.sum()) * schedule.participants_per_event
-        in_person = np.array([False])
-        if _hold_gathering(model, kind, month, -1, in_person, participants, schedule.workshop_days):
-            attended |= teams
+    for turn in in_turn(sessions):
+        row_of = _row_of_institution(model, turn)
+        teams = (row_of >= 0) & (model.gatherings.launch_session == turn["session"][row_of])
+        participants = _per_block(model, teams)[turn["block"]] * schedule.participants_per_event
+        in_person = np.zeros(len(turn), dtype=bool)
+        paid = _hold_gathering(
+            model, kind, month, turn, in_person, participants, schedule.workshop_days
+        )
+        attended |= teams & paid[row_of]
     rising = state.rising & attended[:, None]
     headroom = np.maximum(model.ceiling[None, :] - state.competence - state.knowhow, 0.0)
     state.knowhow += np.where(rising, ctx.self_analysis_gain * headroom, 0.0)
@@ -100,11 +105,11 @@ def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
     _, pair = ties.of_partnerships(rows["learner"], rows["host"])
     broken = np.bincount(pair, minlength=len(rows)) == 0
     if broken.any():
-        state.log.cancelled[kind.code] += int(broken.sum())
+        state.log.count("cancelled", kind.code, rows["block"][broken])
         rows = rows[~broken]
     held, delayed = _disrupt(model, kind, shocked[rows["learner"]] | shocked[rows["host"]], rows)
     held, over = _within_host_capacity(held, model.params.schedule.host_visits_per_month)
-    state.log.delayed[kind.code] += len(over)
+    state.log.count("delayed", kind.code, over["block"])
     ctx, schedule = model.params.context, model.params.schedule
     travellers, days = schedule.staff_per_visit, schedule.visit_days
     held, virtual, paid = _paid_visits(model, kind, month, held, travellers, days)
@@ -125,32 +130,36 @@ def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
     return join_rows([delayed, over])
 
 
-def hold_event(model, month, row, shocked) -> None:
-    """A learning event: high performers present; attendees learn in their rising topics (at a
-    virtual workshop only in its topics, :meth:`sim.gatherings.Gatherings.virtual_event_topics`)."""
+def hold_event(model, month, rows, shocked) -> None:
+    """Learning events of one kind, at most one a replication (plan rows): high performers
+    present; attendees learn in their rising topics (at a virtual workshop only in its topics,
+    :meth:`sim.gatherings.Gatherings.virtual_event_topics`)."""
     ctx, schedule, state = model.params.context, model.params.schedule, model.state
-    kind = ACTIVITY_KINDS[int(row["kind"])]
-    virtual = _held_virtually(model, kind, np.array([row["virtual"]]))
-    attendance = ctx.event_attendance_virtual if virtual[0] else ctx.event_attendance_in_person
-    attends = model.design_rng.random(len(model.member)) < attendance
+    kind, blocks = ACTIVITY_KINDS[int(rows["kind"][0])], rows["block"]
+    virtual = _held_virtually(model, kind, rows["virtual"], blocks)
+    attendance = np.where(virtual, ctx.event_attendance_virtual, ctx.event_attendance_in_person)
+    row_of = _row_of_institution(model, rows)
+    chance = model.draws.per_institution(blocks=blocks)
+    attends = (row_of >= 0) & (chance < attendance[row_of])
     present = state.twinning & (model.launch <= month) & attends & ~shocked
+    topic_count = len(model.ceiling)
     if kind.code == PROVINCIAL_EVENT:
-        present &= model.gatherings.event_province == row["province"]
-        teachers = model.presenters["province"][row["province"]]
-        taught = np.ones(len(model.ceiling), dtype=bool)
+        present &= model.gatherings.event_province == rows["province"][row_of]
+        teachers = model.presenters["province"][blocks, rows["province"]]
+        taught = np.ones((len(rows), topic_count), dtype=bool)
     else:
-        teachers = model.presenters["national"]
-        taught = model.gatherings.virtual_event_topics(int(row["session"]), len(model.ceiling))
-    participants = int(present.sum()) * schedule.participants_per_event
-    province = row["province"]
-    if not _hold_gathering(
-        model, kind, month, province, virtual, participants, schedule.event_days
-    ):
+        teachers = model.presenters["national"][blocks]
+        taught = model.gatherings.virtual_topics(rows, topic_count)
+    participants = _per_block(model, present)[blocks] * schedule.participants_per_event
+    paid = _hold_gathering(model, kind, month, rows, virtual, participants, schedule.event_days)
+    if not paid.any():
         return
-    learner, topic = np.nonzero(state.rising & present[:, None] & taught[None, :])
-    teacher = teachers[topic]
+    present &= paid[row_of]
+    learner, topic = np.nonzero(state.rising & present[:, None] & taught[row_of])
+    event = row_of[learner]
+    teacher = teachers[event, topic]
     keep = teacher != learner
-    learner, topic, teacher = learner[keep], topic[keep], teacher[keep]
+    learner, topic, teacher, event = learner[keep], topic[keep], teacher[keep], event[keep]
     learning.learn(
         state.competence,
         state.knowhow,
@@ -158,10 +167,25 @@ def hold_event(model, month, row, shocked) -> None:
         learner,
         teacher,
         topic,
-        learning.efficacy(ctx, kind, virtual[0]),
+        learning.efficacy(ctx, kind, virtual)[event],
         model.absorptive(),
-        model.geography.similarity(learner, teacher),
+        model.geography.similarity(model.local(learner), model.local(teacher)),
     )
+
+
+def _row_of_institution(model, rows: np.ndarray) -> np.ndarray:
+    """For gatherings of different replications (``rows``, at most one a replication), the row
+    of each institution's replication's gathering, or -1 if its replication has none."""
+    row_of = np.full(model.blocks, -1)
+    row_of[rows["block"]] = np.arange(len(rows))
+    return row_of[model.block]
+
+
+def _per_block(model, institutions: np.ndarray) -> np.ndarray:
+    """How many of the marked ``institutions`` each replication has."""
+    if model.blocks == 1:
+        return np.array([np.count_nonzero(institutions)])
+    return np.bincount(model.block[institutions], minlength=model.blocks)
 
 
 @dataclass
@@ -176,20 +200,22 @@ def _fund(
     model,
     kind: ActivityKind,
     month: int,
-    learners: np.ndarray,
-    hosts: np.ndarray,
+    rows: np.ndarray,
     virtual: np.ndarray,
-    participants: int,
+    participants,
     days: float,
 ) -> Payment:
-    """Price each activity and find its payer; unpaid ones are dropped and counted."""
+    """Price each activity (plan rows) and find its payer; unpaid ones are dropped and
+    counted. ``participants``: one number for all, or one per activity."""
     pricing = model.pricing
-    learners, hosts = np.asarray(learners), np.asarray(hosts)
-    if len(learners) == 0:
+    if len(rows) == 0:
         nothing = np.zeros(0)
         return Payment(np.zeros(0, dtype=bool), nothing, nothing.astype(np.int64), nothing)
-    cash = pricing.cash(kind, learners, hosts, virtual, participants, days)
-    payer = model.payers.pay(kind, month, learners, cash)
+    learners, hosts = rows["learner"], rows["host"]
+    cash = pricing.cash(
+        kind, model.local(learners), model.local(hosts), virtual, participants, days
+    )
+    payer = model.payers.pay(kind, month, learners, cash, rows["block"])
     held = payer >= 0
     staff = pricing.staff_days(kind, virtual, participants, days)
     return Payment(held, cash[held], payer[held], staff[held])
@@ -200,8 +226,8 @@ def _paid_visits(
 ) -> tuple[np.ndarray, np.ndarray, "Payment"]:
     """Visits (plan rows) that go ahead: which are held virtually, who pays; returns the rows
     someone paid for, whether each is virtual, and the payment."""
-    virtual = _held_virtually(model, kind, rows["virtual"])
-    paid = _fund(model, kind, month, rows["learner"], rows["host"], virtual, participants, days)
+    virtual = _held_virtually(model, kind, rows["virtual"], rows["block"])
+    paid = _fund(model, kind, month, rows, virtual, participants, days)
     return rows[paid.held], virtual[paid.held], paid
 
 
@@ -219,6 +245,7 @@ def _log_visits(model, kind, month, held, virtual, participants, travel_days, pa
         paid.cash,
         paid.payer,
         paid.staff_days,
+        held["block"],
     )
 
 
@@ -226,51 +253,54 @@ def _hold_gathering(
     model,
     kind: ActivityKind,
     month: int,
-    province: int,
+    rows: np.ndarray,
     virtual: np.ndarray,
-    participants: int,
+    participants: np.ndarray,
     days: float,
-) -> bool:
-    """Fund and log one gathering of many teams (a workshop, or a learning event of a province
-    or, with ``province`` -1, of the network); returns whether someone paid for it."""
-    paid = _fund(model, kind, month, np.array([-1]), np.array([-1]), virtual, participants, days)
-    if not paid.held.any():
-        return False
-    model.state.log.record(
-        kind.code,
-        month,
-        -1,
-        -1,
-        province,
-        virtual,
-        participants,
-        np.where(virtual, 0, participants * days),
-        paid.cash,
-        paid.payer,
-        paid.staff_days,
-    )
-    return True
+) -> np.ndarray:
+    """Fund and log gatherings of many teams (plan rows, at most one a replication: a
+    workshop, or a learning event of a province or, with ``province`` -1, of the network);
+    returns whether someone paid for each."""
+    paid = _fund(model, kind, month, rows, virtual, participants, days)
+    if paid.held.any():
+        held = paid.held
+        model.state.log.record(
+            kind.code,
+            month,
+            -1,
+            -1,
+            rows["province"][held],
+            virtual[held],
+            participants[held],
+            np.where(virtual[held], 0, participants[held] * days),
+            paid.cash,
+            paid.payer,
+            paid.staff_days,
+            rows["block"][held],
+        )
+    return paid.held
 
 
-def _held_virtually(model, kind: ActivityKind, planned: np.ndarray) -> np.ndarray:
+def _held_virtually(
+    model, kind: ActivityKind, planned: np.ndarray, blocks: np.ndarray
+) -> np.ndarray:
     """Which activities of a kind are held virtually, given their plan rows' ``virtual``
-    (``planned``): as planned for a kind the schedule decides, a draw of ``virtual_share`` for a
-    kind held either way, else as the kind is always held."""
+    (``planned``) and replications (``blocks``): as planned for a kind the schedule decides, a
+    draw of ``virtual_share`` for a kind held either way, else as the kind is always held."""
     if kind.delivery == "scheduled":
         return np.asarray(planned, dtype=bool).copy()
     if kind.delivery == "either":
-        return model.design_rng.random(len(planned)) < model.params.design.virtual_share
+        return model.draws.per_row(blocks) < model.params.design.virtual_share
     return np.full(len(planned), kind.delivery == "virtual")
 
 
 def _disrupt(model, kind: ActivityKind, disrupted: np.ndarray, rows: np.ndarray):
     """Split rows into held and delayed; cancelled ones are only counted."""
-    cancel = disrupted & (
-        model.design_rng.random(len(rows)) < model.params.context.shock_cancel_share
-    )
-    model.state.log.cancelled[kind.code] += int(cancel.sum())
+    chance = model.draws.per_row(rows["block"])
+    cancel = disrupted & (chance < model.params.context.shock_cancel_share)
     delayed = disrupted & ~cancel
-    model.state.log.delayed[kind.code] += int(delayed.sum())
+    model.state.log.count("cancelled", kind.code, rows["block"][cancel])
+    model.state.log.count("delayed", kind.code, rows["block"][delayed])
     return rows[~disrupted], rows[delayed]
 
 
@@ -303,5 +333,5 @@ def _teach_ties(model, which: np.ndarray, efficacy) -> None:
         topic,
         efficacy / dilution,
         model.absorptive(),
-        model.geography.similarity(learner, host),
+        model.geography.similarity(model.local(learner), model.local(host)),
     )

@@ -48,6 +48,10 @@ class Gatherings:
             taught[ranking[(ordinal * per_event + np.arange(per_event)) % len(ranking)]] = True
         return taught
 
+    def virtual_topics(self, rows: np.ndarray, topic_count: int) -> np.ndarray:
+        """(rows, K) bool: the topics taught at each virtual workshop of ``rows`` (plan rows)."""
+        return np.stack([self.virtual_event_topics(int(n), topic_count) for n in rows["session"]])
+
 
 def gatherings(
     schedule: Schedule,

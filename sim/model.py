@@ -23,20 +23,20 @@ import numpy as np
 
 from sim import calendar, indicators, learning, priorities
 from sim.agents import Institution
+from sim.draws import DesignDraws
 from sim.gatherings import gatherings
 from sim.geography import Geography
 from sim.matching import Matcher, form_ties
-from sim.month import run_month
+from sim.month import live_month
 from sim.params import Context, Scenario
 from sim.payers import Payers
 from sim.pricing import Pricing
 from sim.scenario import check_world_names, load_scenario, with_overrides
-from sim.state import State
+from sim.state import STATE, State
 from sim.ties import Ties
 from sim.world import World, cached_world
 
 MEASUREMENT_STREAM = 3  # spawn key of the measurement stream (world, context, design are 0-2)
-STATE = np.float32
 BYTE_SD = float(np.sqrt((256**2 - 1) / 12))  # SD of a uniform random byte, 0-255
 
 
@@ -83,6 +83,10 @@ class TwinningModel(mesa.Model):
         self.design_rng = np.random.default_rng(design_stream)
         self.world = world if world is not None else cached_world(self.params.world)
         check_world_names(self.params, self.world, "TwinningModel")
+        # The month's rules also step batches of replications side by side (sim.batch); a
+        # model alone is a batch of one: every institution in block 0, numbered as in its world.
+        self.blocks, self.block = 1, np.zeros(len(self.world), dtype=np.int64)
+        self.draws = DesignDraws([self.design_rng], len(self.world))
         self.geography = Geography(self.world, self.params.context)
         competence, leadership = self._set_up_institutions(world_rng)
         self.context = self._context_stream(context, context_stream, competence.shape)
@@ -104,6 +108,7 @@ class TwinningModel(mesa.Model):
         world, ctx, topics = self.world, self.params.context, self.world.topics
         count, topic_count = world.baseline.shape
         self.member = world.member.copy()
+        self.dhmt = world.kind == "dhmt"
         if self.params.design.membership == "all":
             self.member[:] = True
         self.enrolled = self.member & (self.params.design.design != "none")
@@ -120,8 +125,6 @@ class TwinningModel(mesa.Model):
             indicators.world_shrinkage(world), world_rng.standard_normal((count, topic_count))
         )
         competence = (truth - topics.scale_min) / topics.span
-        # State is float32: half the memory traffic on the hot path, and 7 significant digits
-        # are ample for competences on a 0-1 scale.
         self.ceiling = topics.competence_ceiling.astype(STATE)
         competence = np.where(world.applies, np.clip(competence, 0.0, self.ceiling), 0.0)
         trend = topics.secular_trend_per_year * ctx.secular_trend_multiplier / 12.0 / topics.span
@@ -221,7 +224,8 @@ class TwinningModel(mesa.Model):
         for p in np.unique(attends):
             rows = np.flatnonzero(attends == p)
             by_province[p] = rows[np.argmax(scores[rows], axis=0)]
-        return {"national": np.argmax(scores, axis=0), "province": by_province}
+        # A leading axis of one block, as a batch's presenters have one per replication.
+        return {"national": np.argmax(scores, axis=0)[None], "province": by_province[None]}
 
     def _context_stream(
         self, shared: "ContextStream | None", stream: np.random.SeedSequence, cells: tuple
@@ -263,21 +267,8 @@ class TwinningModel(mesa.Model):
 
     # The month --------------------------------------------------------------------------------
     def step(self) -> None:
-        month, state = self.steps, self.state
-        draws = self.context.month(month)
-        state.leadership[draws.new_leader] = draws.commitment
-
-        # Know-how comes only from the programme's activities: without a programme it stays
-        # zero, and there is none to implement or to lose.
-        if self.params.design.design != "none":
-            run_month(self, month, draws.shocked)
-            ctx = self.params.context
-            leadership = state.leadership.astype(STATE)
-            learning.implement(state.competence, state.knowhow, leadership, ctx)
-            learning.lose_knowhow(state.knowhow, draws.departed)
-        indicators.drift(
-            state.competence, self.trend_per_month, self.shock_scale, draws.shocks, self.ceiling
-        )
+        month = self.steps
+        live_month(self, month, self.context.month(month))
         self._record()
         if self.collect:
             self.datacollector.collect(self)
@@ -322,6 +313,12 @@ class TwinningModel(mesa.Model):
                 )
                 self._measured[month] = np.where(self.world.applies, value, np.nan)
         return self._measured[month]
+
+    @staticmethod
+    def local(institutions: np.ndarray) -> np.ndarray:
+        """Institutions numbered as in the world (a batch numbers each replication's from its
+        block's start; -1, no institution, stays -1)."""
+        return institutions
 
     def mean_competence(self, weights: np.ndarray) -> float:
         """Mean competence with cell weights that sum to one (see ``_set_up_records``)."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import indicators, learning
 from sim.activity_kinds import (
     CO_DESIGN_WORKSHOP,
     COACHING,
@@ -18,7 +19,7 @@ from sim.activity_kinds import (
     PROVINCIAL_EVENT,
     VIRTUAL_EVENT,
 )
-from sim.calendar import join_rows
+from sim.calendar import in_turn, join_rows
 from sim.delivery import (
     hold_co_design,
     hold_coaching,
@@ -26,14 +27,37 @@ from sim.delivery import (
     hold_exchange_visits,
     launch_teams,
 )
+from sim.state import STATE
 
 if TYPE_CHECKING:
-    from sim.model import TwinningModel
+    from sim.model import ContextDraws, TwinningModel
+
+
+def live_month(model: "TwinningModel", month: int, draws: "ContextDraws") -> None:
+    """One month of a run: new leaders take over, the programme (if there is one) holds this
+    month's activities and teams implement and lose know-how, and competence drifts.
+
+    Know-how comes only from the programme's activities: without a programme it stays zero,
+    and there is none to implement or to lose."""
+    state = model.state
+    state.leadership[draws.new_leader] = draws.commitment
+    if model.params.design.design != "none":
+        run_month(model, month, draws.shocked)
+        ctx = model.params.context
+        leadership = state.leadership.astype(STATE)
+        learning.implement(state.competence, state.knowhow, leadership, ctx)
+        learning.lose_knowhow(state.knowhow, draws.departed)
+    indicators.drift(
+        state.competence, model.trend_per_month, model.shock_scale, draws.shocks, model.ceiling
+    )
 
 
 def run_month(model: "TwinningModel", month: int, shocked: np.ndarray) -> None:
     """Everything the programme does in ``month``; ``shocked`` marks teams whose workload
-    disrupts their activities this month."""
+    disrupts their activities this month.
+
+    ``model`` is one replication or a batch of them side by side (:mod:`sim.batch`): every
+    rule keeps each replication's own order of events and draws."""
     state = model.state
     if month == model.payers.exit_month:
         donor_leaves(model)
@@ -49,16 +73,18 @@ def run_month(model: "TwinningModel", month: int, shocked: np.ndarray) -> None:
     kind = due["kind"]
     coaching, coaching_twice = _once_a_month(due[kind == COACHING])
     visits, visits_twice = _once_a_month(due[kind == EXCHANGE_VISIT])
-    state.log.delayed[COACHING] += len(coaching_twice)
-    state.log.delayed[EXCHANGE_VISIT] += len(visits_twice)
+    state.log.count("delayed", COACHING, coaching_twice["block"])
+    state.log.count("delayed", EXCHANGE_VISIT, visits_twice["block"])
     delayed = [
         hold_coaching(model, month, coaching, shocked),
         hold_exchange_visits(model, month, visits, shocked),
         coaching_twice,
         visits_twice,
     ]
-    for row in due[(kind == VIRTUAL_EVENT) | (kind == PROVINCIAL_EVENT)]:
-        hold_event(model, month, row, shocked)
+    events = due[(kind == VIRTUAL_EVENT) | (kind == PROVINCIAL_EVENT)]
+    for code in np.unique(events["kind"]):
+        for rows in in_turn(events[events["kind"] == code]):
+            hold_event(model, month, rows, shocked)
     carry_over(model, month, join_rows(delayed))
 
 
@@ -67,7 +93,7 @@ def donor_leaves(model: "TwinningModel") -> None:
     that stop end their ties and host no new ones."""
     state = model.state
     state.twinning = model.payers.donor_leaves(
-        model.design_rng, state.leadership, model.enrolled, model.world.kind == "dhmt"
+        model.draws.per_institution(), state.leadership, model.enrolled, model.dhmt
     )
     ties, stopped = state.ties, ~state.twinning
     ties.end(np.flatnonzero(ties.active & (stopped[ties.learner] | stopped[ties.host])))
@@ -79,10 +105,10 @@ def switch_priorities(model: "TwinningModel", month: int) -> None:
     that stopped twinning (the donor left and they did not fund themselves) switch no more.
 
     Who switches, which topic goes and which comes are drawn for all teams at once; each
-    switching institution then acts on its own decision (:meth:`Institution.switch_priority`).
+    switching institution then acts on its own decision (:func:`switch_priority`).
     """
-    ctx, rng, state = model.params.context, model.design_rng, model.state
-    switch_draw, notice_draw = rng.random((2, len(model.member)))
+    ctx, state = model.params.context, model.state
+    switch_draw, notice_draw = model.draws.per_institution((2,))
     running = state.twinning & (model.launch < month) & (month < model.programme_end)
     switchers = np.flatnonzero(running & (switch_draw < ctx.priority_switch_monthly))
     if len(switchers) == 0:
@@ -91,12 +117,33 @@ def switch_priorities(model: "TwinningModel", month: int) -> None:
     options = model.can_rise[switchers] & ~rising & ~model.shining[switchers]
     able = rising.any(axis=1) & options.any(axis=1)
     switchers, rising, options = switchers[able], rising[able], options[able]
-    drop_draw, take_draw = rng.random((2, *rising.shape))
+    drop_draw, take_draw = model.draws.per_row(model.block[switchers], (2,), rising.shape[1:])
     dropped = np.argmax(np.where(rising, drop_draw, -1.0), axis=1)
     taken = np.argmax(np.where(options, take_draw, -1.0), axis=1)
     notified = notice_draw[switchers] < ctx.switch_notified_share
     for i, drop, take, told in zip(switchers, dropped, taken, notified, strict=True):
-        model.institutions[i].switch_priority(int(drop), int(take), bool(told))
+        switch_priority(model, int(i), int(drop), int(take), bool(told))
+    state.switches = state.switches + np.bincount(
+        model.block[switchers], minlength=len(state.switches)
+    )
+
+
+def switch_priority(model, institution: int, dropped: int, taken: int, notified: bool) -> None:
+    """One team drops a rising topic for another (Gasana et al. 2024: priorities changed
+    mid-course).
+
+    The tie in the dropped topic ends either way. When partner and facilitators are told,
+    they match the new topic to a host; when they are not, the new topic has no partner.
+    """
+    state, i = model.state, institution
+    state.rising[i, dropped], state.rising[i, taken] = False, True
+    tie = state.ties.slot[i, dropped]
+    if tie >= 0:
+        state.ties.end(np.array([tie]))
+    if notified:
+        host = model.matcher.host_for(i, taken)
+        if host >= 0:
+            state.ties.add(i, host, taken)
 
 
 def carry_over(model, month: int, delayed: np.ndarray) -> None:
@@ -104,7 +151,9 @@ def carry_over(model, month: int, delayed: np.ndarray) -> None:
     if len(delayed) == 0:
         return
     keep = np.full(len(delayed), month + 1 <= model.params.horizon_months)
-    model.state.log.cancelled[delayed["kind"][~keep]] += 1
+    if not keep.all():
+        gone = np.unique(np.stack([delayed["block"][~keep], delayed["kind"][~keep]]), axis=1)
+        model.state.log.count("cancelled", gone[1], gone[0])
     carried = delayed[keep].copy()
     carried["month"] = month + 1
     model.state.carried = carried

@@ -208,7 +208,7 @@ def network_outcomes(model) -> dict[str, float]:
         "network.reciprocity": reciprocal / len(pairs) if pairs else 0.0,
         "network.unmatched_priorities": float(model.unmatched),
         "network.over_capacity": float(model.matcher.over_capacity),
-        "network.priority_switches": float(model.state.switches),
+        "network.priority_switches": float(model.state.switches.sum()),
         "network.broken_ties": float((~ties.active).sum()),
     }
 

@@ -45,10 +45,16 @@ class Payers:
         self.unfunded = per_kind()
 
     def pay(
-        self, kind: ActivityKind, month: int, learners: np.ndarray, costs: np.ndarray
+        self,
+        kind: ActivityKind,
+        month: int,
+        learners: np.ndarray,
+        costs: np.ndarray,
+        blocks: np.ndarray | None = None,
     ) -> np.ndarray:
         """Charge each activity to the first payer able to, in list order (first come, first
-        served within a budget); returns the payer of each, ``NOBODY`` where none could."""
+        served within a budget); returns the payer of each, ``NOBODY`` where none could.
+        (``blocks``, the replication of each activity in a batch, are all this ledger's.)"""
         payer = np.full(len(costs), NOBODY)
         year = month // 12
         levers = self.levers
@@ -109,7 +115,7 @@ class Payers:
 
     def donor_leaves(
         self,
-        rng: np.random.Generator,
+        draws: np.ndarray,
         leadership: np.ndarray,
         enrolled: np.ndarray,
         dhmt: np.ndarray,
@@ -119,13 +125,13 @@ class Payers:
 
         With a Ministry budget line the network is kept going by the Ministry; otherwise an
         institution carries on at its own cost with a chance that rises with its leaders'
-        commitment and, for DHMTs (``dhmt``), with performance contracts.
+        commitment and, for DHMTs (``dhmt``), with performance contracts; ``draws`` are one
+        uniform draw per institution of the design stream.
         """
         levers = self.levers
         chance = levers.self_funding_base + levers.self_funding_leadership * leadership
         if levers.performance_contracts:
             chance = chance + levers.contract_self_funding_boost * dhmt
-        draws = rng.random(len(enrolled))
         self.self_funding = enrolled & (draws < chance)
         if levers.moh_budget_per_year > 0:
             return enrolled.copy()

@@ -14,6 +14,10 @@ from sim.activity_log import ActivityLog
 from sim.calendar import PLAN_DTYPE
 from sim.ties import Ties
 
+# Competence and know-how are float32: half the memory traffic on the hot path, and 7
+# significant digits are ample for competences on a 0-1 scale.
+STATE = np.float32
+
 
 @dataclass(eq=False)
 class State:
@@ -28,4 +32,5 @@ class State:
     ties: Ties  # who learns from whom, and each host's load
     log: ActivityLog = field(default_factory=ActivityLog)
     carried: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=PLAN_DTYPE))
-    switches: int = 0  # mid-course priority switches so far
+    # mid-course priority switches so far, by replication (one, or a batch's: sim.batch)
+    switches: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
