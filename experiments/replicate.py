@@ -33,7 +33,7 @@ from experiments.posterior import ParameterDraws, with_draw
 from sim.errors import InputError
 from sim.outcomes import outcomes as all_outcomes
 from sim.params import Scenario
-from sim.runner import group_series, run_one, simulate_pair
+from sim.runner import RunResult, group_series, run_many, run_one, simulate_pair, simulate_pairs
 from sim.scenario import with_overrides
 
 OK, FAILED = "ok", "failed"
@@ -60,7 +60,11 @@ class Evaluation:
 
 class Model(Protocol):
     """Anything that maps inputs and a seed to outcomes; ``outcomes`` names those it returns
-    (a failed run's row gets them as NaN; empty when the model returns all it has)."""
+    (a failed run's row gets them as NaN; empty when the model returns all it has).
+
+    A model may also have ``evaluate_many(inputs, seeds)``: the evaluations of several seeds
+    with the same inputs, in order, exactly as ``evaluate`` gives them one by one (tpn-sim runs
+    them side by side, :class:`sim.batch.Batch`)."""
 
     outcomes: tuple[str, ...]
 
@@ -88,12 +92,17 @@ class ScenarioRuns:
     detail: frozenset[int] = frozenset()  # seeds whose runs also give series, ties, activities
 
     def evaluate(self, scenario: Scenario, seed: int) -> Evaluation:
-        detail = seed in self.detail
-        result = run_one(scenario, seed, detail=detail)
+        return self._evaluation(run_one(scenario, seed, detail=seed in self.detail))
+
+    def evaluate_many(self, scenario: Scenario, seeds: list[int]) -> list[Evaluation]:
+        return [self._evaluation(result) for result in run_many(scenario, seeds, self.detail)]
+
+    def _evaluation(self, result: RunResult) -> Evaluation:
         values = result.outcomes
         if self.outcomes:
             values = {name: values[name] for name in self.outcomes}
-        frames = {name: getattr(result, name) for name in DETAIL_FRAMES} if detail else {}
+        detailed = result.series is not None
+        frames = {name: getattr(result, name) for name in DETAIL_FRAMES} if detailed else {}
         return Evaluation(values, frames)
 
 
@@ -110,8 +119,13 @@ class ScenarioModel:
     series: bool = False
 
     def evaluate(self, params: dict[str, Any], seed: int) -> Evaluation:
-        scenario = with_overrides(self.base, params)
-        model, counterfactual = simulate_pair(scenario, seed)
+        return self._evaluation(*simulate_pair(with_overrides(self.base, params), seed))
+
+    def evaluate_many(self, params: dict[str, Any], seeds: list[int]) -> list[Evaluation]:
+        pairs = simulate_pairs(with_overrides(self.base, params), seeds)
+        return [self._evaluation(*pair) for pair in pairs]
+
+    def _evaluation(self, model, counterfactual) -> Evaluation:
         values = all_outcomes(model, counterfactual)
         frames = {"series": group_series(model, counterfactual)} if self.series else {}
         return Evaluation({name: values[name] for name in self.outcomes}, frames)
@@ -132,37 +146,66 @@ class FunctionModel:
 
 
 def run_batch(model: Model, tasks: list[Task]) -> list[Row]:
-    """Evaluate tasks one by one; an exception becomes a failed row, never a failed batch."""
+    """Evaluate tasks; an exception becomes a failed row, never a failed batch. Consecutive
+    tasks with the same inputs go to the model's ``evaluate_many`` together when it has one
+    (and one by one if that raises, so that only the runs that fail are rows of failures)."""
     rows = []
-    for task in tasks:
-        try:
-            result = model.evaluate(task.inputs, task.seed)
-        except Exception as error:  # a failed run is data, not a crash
-            rows.append(
-                {
-                    **task.keys,
-                    **dict.fromkeys(model.outcomes, float("nan")),
-                    "status": FAILED,
-                    "error": f"{type(error).__name__}: {error}",
-                    FRAMES: {},
-                }
-            )
-            continue
-        rows.append(
-            {**task.keys, **result.outcomes, "status": OK, "error": "", FRAMES: result.frames}
-        )
+    for group in _same_inputs(tasks):
+        if len(group) > 1 and hasattr(model, "evaluate_many"):
+            try:
+                results = model.evaluate_many(group[0].inputs, [task.seed for task in group])
+            except Exception:  # found again, run by run, below
+                pass
+            else:
+                rows += [_row(task, result) for task, result in zip(group, results, strict=True)]
+                continue
+        for task in group:
+            try:
+                result = model.evaluate(task.inputs, task.seed)
+            except Exception as error:  # a failed run is data, not a crash
+                rows.append(
+                    {
+                        **task.keys,
+                        **dict.fromkeys(model.outcomes, float("nan")),
+                        "status": FAILED,
+                        "error": f"{type(error).__name__}: {error}",
+                        FRAMES: {},
+                    }
+                )
+                continue
+            rows.append(_row(task, result))
     return rows
 
 
+def _row(task: Task, result: Evaluation) -> Row:
+    return {**task.keys, **result.outcomes, "status": OK, "error": "", FRAMES: result.frames}
+
+
+def _same_inputs(tasks: list[Task]) -> Iterator[list[Task]]:
+    """Runs of consecutive tasks whose inputs are equal."""
+    group: list[Task] = []
+    for task in tasks:
+        if group and task.inputs is not group[0].inputs and task.inputs != group[0].inputs:
+            yield group
+            group = []
+        group.append(task)
+    if group:
+        yield group
+
+
+SERIAL_BATCH = 16
+
+
 def batch_size(remaining: int, executor: Executor) -> int:
-    """Runs in the next batch: one at a time in this process (the progress bar moves with every
-    run); for workers, a quarter of the remaining runs' share of each worker, at most 64 and at
+    """Runs in the next batch: ``SERIAL_BATCH`` at a time in this process (enough for runs
+    side by side to pay, few enough that the progress bar moves several times a second); for
+    workers, a quarter of the remaining runs' share of each worker, at most 64 and at
     least 1. Batches are large while many runs remain, so start-up and transfer costs stay small
     beside the runs, and shrink towards the end, so that no worker sits idle while another
     finishes a large last batch (with fixed batches of 64 tpn-sim runs, about 3 s each, the
     tail cost a 1,500-run sweep on 2 workers a tenth of its time)."""
     if executor.name == "serial":
-        return 1
+        return min(SERIAL_BATCH, max(remaining, 1))
     return max(1, min(64, remaining // (4 * executor.workers)))
 
 

@@ -137,20 +137,28 @@ class ActivityLog:
         """One column of :meth:`table`, by its name in ``LOG_COLUMNS``."""
         return self.table()[:, LOG_COLUMNS.index(name)]
 
-    def of_block(self, block: int, offset: int) -> "ActivityLog":
-        """Replication ``block``'s own log, its learners and hosts numbered from ``offset``
-        down to its own world's numbering."""
-        own = ActivityLog()
-        own.counts = self.counts[:, block : block + 1].copy()
+    def of_blocks(self, offsets: np.ndarray) -> list["ActivityLog"]:
+        """Each replication's own log, its learners and hosts numbered from its ``offsets``
+        entry down to its own world's numbering; rows keep their order."""
         rows = self._joined(len(LOG_COLUMNS) + 1)
-        rows = rows[rows[:, -1] == block, :-1]
+        rows = rows[np.argsort(rows[:, -1], kind="stable")]
+        bounds = np.searchsorted(rows[:, -1], np.arange(self.blocks + 1))
         for name in ("learner", "host"):
             column = rows[:, LOG_COLUMNS.index(name)]
-            column[column >= 0] -= offset
-        columns = [rows[:, c] for c in range(len(LOG_COLUMNS))]
-        columns[LOG_COLUMNS.index("virtual")] = columns[LOG_COLUMNS.index("virtual")] > 0
-        own.batches = [(*columns, 0)]
-        return own
+            gathering = column < 0
+            column -= offsets[rows[:, -1].astype(np.int64)]
+            column[gathering] = -1
+        logs = []
+        for block in range(self.blocks):
+            own = ActivityLog()
+            own.counts = self.counts[:, block : block + 1].copy()
+            mine = rows[bounds[block] : bounds[block + 1], :-1]
+            columns = [mine[:, c] for c in range(len(LOG_COLUMNS))]
+            virtual = LOG_COLUMNS.index("virtual")
+            columns[virtual] = columns[virtual] > 0
+            own.batches = [(*columns, 0)]
+            logs.append(own)
+        return logs
 
     def _joined(self, columns: int) -> np.ndarray:
         counts = [batch[5].size for batch in self.batches]

@@ -32,6 +32,15 @@ class Counterfactual:
         self.competence = model.competence_by_month[0].copy()
         self.competence_by_month = [self.competence.copy()]
 
+    @classmethod
+    def of_records(cls, competence_by_month: list[np.ndarray]) -> "Counterfactual":
+        """A finished counterfactual, from its monthly records (one replication's part of a
+        batch's, :class:`sim.batch.Batch`)."""
+        finished = cls.__new__(cls)
+        finished.competence_by_month = competence_by_month
+        finished.horizon_months = len(competence_by_month) - 1
+        return finished
+
     @property
     def running(self) -> bool:
         return len(self.competence_by_month) <= self.horizon_months

@@ -8,6 +8,8 @@ generator separately, so a batch makes one call per replication and draw, howeve
 are laid out.
 """
 
+import itertools
+
 import numpy as np
 
 
@@ -40,7 +42,19 @@ class DesignDraws:
             return self.generators[0].random((*before, len(blocks), *after))
         out = np.empty((*before, len(blocks), *after))
         lead = (slice(None),) * len(before)
-        for block in np.unique(blocks):
-            rows = np.flatnonzero(blocks == block)
-            out[(*lead, rows)] = self.generators[block].random((*before, len(rows), *after))
+        for block, rows in by_block(blocks):
+            count = rows.stop - rows.start if isinstance(rows, slice) else len(rows)
+            out[(*lead, rows)] = self.generators[block].random((*before, count, *after))
         return out
+
+
+def by_block(blocks: np.ndarray):
+    """Each block present in ``blocks`` with its rows, in order: a slice when the rows are in
+    block order (the usual case: a batch lays its plan out replication by replication), else
+    the rows' positions."""
+    in_order = bool(np.all(blocks[1:] >= blocks[:-1]))
+    order = None if in_order else np.argsort(blocks, kind="stable")
+    ordered = blocks if in_order else blocks[order]
+    starts = np.flatnonzero(np.diff(ordered, prepend=-1)).tolist()
+    for start, end in itertools.pairwise([*starts, len(blocks)]):
+        yield int(ordered[start]), slice(start, end) if in_order else order[start:end]

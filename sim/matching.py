@@ -17,8 +17,8 @@ from sim.ties import Ties
 
 class Matcher:
     """Finds hosts for (learner, topic) requests under one design. A host's load is its count
-    of active ties (``ties.host_load``): the matcher reads it, and the tie the caller adds for
-    the host found raises it."""
+    of active ties (``host_load``, the ties' own counter, :class:`sim.ties.Ties`): the matcher
+    reads it, and the tie the caller adds for the host found raises it."""
 
     def __init__(
         self,
@@ -37,7 +37,7 @@ class Matcher:
         self.shining = shining
         self.province = province
         self.geography = geography
-        self.ties = ties
+        self.host_load = ties.host_load
         self.over_capacity = 0
         self.partner = np.full(len(member), -1)
 
@@ -61,7 +61,7 @@ class Matcher:
         # Facilitators prefer a shining host with room; when every stronger peer is full they
         # still give the learner one (Gasana et al. 2024: always a high performer to learn
         # from), the least loaded, and the overload is counted.
-        load = self.ties.host_load[candidates]
+        load = self.host_load[candidates]
         pick = load < self.levers.host_capacity
         if not pick.any():
             pick = load == load.min()
@@ -136,9 +136,9 @@ class Matcher:
         return gap_in + gap_out
 
 
-def form_ties(matcher: Matcher, rising: np.ndarray, order: np.ndarray) -> int:
-    """A tie for every rising (learner, topic), learners taken in ``order``, added to the
-    matcher's ties; returns how many found no host."""
+def form_ties(matcher: Matcher, ties: Ties, rising: np.ndarray, order: np.ndarray) -> int:
+    """A tie for every rising (learner, topic), learners taken in ``order``, added to
+    ``ties`` (those whose loads the matcher reads); returns how many found no host."""
     unmatched = 0
     row, column = np.nonzero(rising[order])
     for learner, topic in zip(order[row].tolist(), column.tolist(), strict=True):
@@ -146,5 +146,5 @@ def form_ties(matcher: Matcher, rising: np.ndarray, order: np.ndarray) -> int:
         if host < 0:
             unmatched += 1
             continue
-        matcher.ties.add(learner, host, topic)
+        ties.add(learner, host, topic)
     return unmatched

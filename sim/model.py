@@ -165,7 +165,7 @@ class TwinningModel(mesa.Model):
             self.matcher.pair_dyads(rising, world.kind, self.enrolled, self.design_rng)
         self.unmatched = 0
         if levers.design != "none":
-            self.unmatched = form_ties(self.matcher, rising & self.enrolled[:, None], order)
+            self.unmatched = form_ties(self.matcher, ties, rising & self.enrolled[:, None], order)
         self.initial_tie_count = len(ties)
         self.launch = calendar.launch_months(
             self.params, self.province_index, len(self.province_names)
@@ -343,11 +343,40 @@ class ContextDraws:
     shocks: np.ndarray  # (N, K) uint8: the random byte of each cell's competence shock
 
 
-class ContextStream:
+class SharedMonths:
+    """Draws month by month that several readers share: each month is drawn once (by
+    ``_draw``) and kept until every reader (``readers``) has had it."""
+
+    def __init__(self) -> None:
+        self.readers = 1
+        self.drawn = 0  # months drawn so far
+        self._months: dict[int, list] = {}  # month -> [draws, reads left]
+
+    def share(self) -> None:
+        """One more reader; each must read every month, so it must join before any is drawn."""
+        if self.drawn:
+            raise ValueError("TwinningModel: context must be shared before any model steps")
+        self.readers += 1
+
+    def month(self, month: int) -> "ContextDraws":
+        """The draws of ``month``; months are read in order, once by each reader."""
+        if month not in self._months:
+            self.drawn += 1
+            self._months[month] = [self._draw(month), self.readers]
+        entry = self._months[month]
+        entry[1] -= 1
+        if entry[1] == 0:
+            del self._months[month]
+        return entry[0]
+
+    def _draw(self, month: int) -> "ContextDraws":
+        raise NotImplementedError
+
+
+class ContextStream(SharedMonths):
     """The context stream (turnover, leadership changes, workload and competence shocks),
     month by month. Nothing the design does changes what it draws, so a run and its
-    counterfactual on the same seed can read one stream: each month is drawn once and kept
-    until every model reading it (``readers``) has had it."""
+    counterfactual on the same seed can read one stream."""
 
     def __init__(
         self,
@@ -358,12 +387,10 @@ class ContextStream:
         workload: np.ndarray,
         cells: tuple[int, int],
     ) -> None:
+        super().__init__()
         self.seed, self.params, self.cells = seed, context, cells
         self.turnover, self.workload = turnover, workload
         self.rng = np.random.default_rng(stream)
-        self.readers = 1
-        self.drawn = 0  # months drawn so far
-        self._months: dict[int, list] = {}  # month -> [draws, reads left]
 
     def same_as(self, other: "ContextStream") -> bool:
         """Whether ``other`` would draw exactly what this stream draws."""
@@ -375,24 +402,7 @@ class ContextStream:
             and np.array_equal(self.workload, other.workload)
         )
 
-    def share(self) -> None:
-        """One more reader; each must read every month, so it must join before any is drawn."""
-        if self.drawn:
-            raise ValueError("TwinningModel: context must be shared before any model steps")
-        self.readers += 1
-
-    def month(self, month: int) -> ContextDraws:
-        """The draws of ``month``; months are read in order, once by each reader."""
-        if month not in self._months:
-            self._months[month] = [self._draw(), self.readers]
-        entry = self._months[month]
-        entry[1] -= 1
-        if entry[1] == 0:
-            del self._months[month]
-        return entry[0]
-
-    def _draw(self) -> ContextDraws:
-        self.drawn += 1
+    def _draw(self, month: int) -> ContextDraws:
         ctx, draws = self.params, self.rng
         departed = draws.binomial(ctx.team_size, self.turnover) / ctx.team_size
         chance = draws.random((2, len(self.turnover)))

@@ -21,8 +21,7 @@ class Ties:
         self.slot = np.full((institutions, topics), -1, dtype=np.int64)
         self.host_load = np.zeros(institutions, dtype=np.int64)
         self._size = 0
-        self._learner, self._host, self._topic = np.zeros((3, 16), dtype=np.int64)
-        self._active = np.zeros(16, dtype=bool)
+        self._reserve(0)
 
     def __len__(self) -> int:
         return self._size
@@ -73,6 +72,50 @@ class Ties:
         match = (slots >= 0) & (self.host[safe] == hosts[:, None]) if self._size else slots >= 0
         pair, column = np.nonzero(match)
         return slots[pair, column], pair
+
+    @classmethod
+    def side_by_side(cls, parts: list["Ties"]) -> "Ties":
+        """The ties of several worlds of one size laid side by side as one larger world
+        (a batch's replications, :mod:`sim.batch`): world ``r``'s institutions numbered from
+        ``r * N``, its ties after those of the worlds before it."""
+        institutions, topics = parts[0].slot.shape
+        joined = cls(institutions * len(parts), topics)
+        size = sum(len(part) for part in parts)
+        joined._reserve(size)
+        start = 0
+        for r, part in enumerate(parts):
+            end, offset = start + len(part), r * institutions
+            joined._learner[start:end] = part.learner + offset
+            joined._host[start:end] = part.host + offset
+            joined._topic[start:end], joined._active[start:end] = part.topic, part.active
+            rows = slice(offset, offset + institutions)
+            joined.slot[rows] = np.where(part.slot >= 0, part.slot + start, -1)
+            joined.host_load[rows] = part.host_load
+            start = end
+        joined._size = size
+        return joined
+
+    def of_world(self, r: int, institutions: int) -> "Ties":
+        """World ``r``'s own ties, numbered as in its world: the inverse of
+        :meth:`side_by_side`."""
+        offset = r * institutions
+        mine = np.flatnonzero((self.learner >= offset) & (self.learner < offset + institutions))
+        own = Ties(institutions, self.slot.shape[1])
+        own._reserve(len(mine))
+        own._size = len(mine)
+        own.learner[:], own.host[:] = self.learner[mine] - offset, self.host[mine] - offset
+        own.topic[:], own.active[:] = self.topic[mine], self.active[mine]
+        renumbered = np.full(len(self) + 1, -1)
+        renumbered[mine] = np.arange(len(mine))
+        own.slot = renumbered[self.slot[offset : offset + institutions]]
+        own.host_load = self.host_load[offset : offset + institutions].copy()
+        return own
+
+    def _reserve(self, size: int) -> None:
+        """Empty storage for ``size`` ties (at least the 16 a new instance starts with)."""
+        capacity = max(size, 16)
+        self._learner, self._host, self._topic = np.zeros((3, capacity), dtype=np.int64)
+        self._active = np.zeros(capacity, dtype=bool)
 
     def partnerships(self) -> tuple[np.ndarray, np.ndarray]:
         """Unique (learner, host) pairs of active ties, and each active tie's partnership index."""

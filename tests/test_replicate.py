@@ -81,15 +81,22 @@ def test_only_the_outcomes_asked_for_are_kept(pair):
 
 
 def breaking_replication(monkeypatch, failing_seed: int) -> None:
-    """Make the run with ``failing_seed`` raise, as a bug or a full disk would."""
-    run_one = replicate_module.run_one
+    """Make the run with ``failing_seed`` raise, as a bug or a full disk would: alone, or
+    with the runs side by side with it (which are then run again one by one)."""
+    run_one, run_many = replicate_module.run_one, replicate_module.run_many
 
     def run_or_fail(scenario, seed, **options):
         if seed == failing_seed:
             raise MemoryError("out of memory")
         return run_one(scenario, seed, **options)
 
+    def run_all_or_fail(scenario, seeds, *options):
+        if failing_seed in seeds:
+            raise MemoryError("out of memory")
+        return run_many(scenario, seeds, *options)
+
     monkeypatch.setattr(replicate_module, "run_one", run_or_fail)
+    monkeypatch.setattr(replicate_module, "run_many", run_all_or_fail)
 
 
 def test_a_failed_run_is_a_row_with_its_error_and_the_others_still_run(pair, monkeypatch):

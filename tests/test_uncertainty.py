@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sim.batch
 import sim.runner
 from analysis.cli.main import main
 from analysis.predictive_check import predictive_p_value
@@ -80,17 +81,21 @@ def test_a_run_and_its_counterfactual_share_the_parameter_set_and_the_seed(
     pair, draws, monkeypatch
 ):
     runs, counterfactuals = [], []
-    counterfactual = sim.runner.Counterfactual
 
-    def record(model):
-        """Each counterfactual a replication builds, with the run it is built beside."""
-        runs.append((model.params.design.design, model.params.context.turnover_multiplier))
-        made = counterfactual(model)
-        counterfactuals.append((made.context.params.turnover_multiplier, made.context.seed))
-        assert made.context.seed == model.seed
-        return made
+    class Recorded(sim.runner.Counterfactual):
+        """Each counterfactual built, with the run it is built beside (or a batch's, with the
+        runs side by side: sim.batch)."""
 
-    monkeypatch.setattr(sim.runner, "Counterfactual", record)
+        def __init__(self, model):
+            super().__init__(model)
+            streams = getattr(self.context, "streams", [self.context])
+            for run, stream in zip(getattr(model, "models", [model]), streams, strict=True):
+                runs.append((run.params.design.design, run.params.context.turnover_multiplier))
+                counterfactuals.append((stream.params.turnover_multiplier, stream.seed))
+                assert stream.seed == run.seed
+
+    monkeypatch.setattr(sim.runner, "Counterfactual", Recorded)
+    monkeypatch.setattr(sim.batch, "Counterfactual", Recorded)
     replicate(pair[:1], 4, 2, ensemble=draws)
     assert [d for d, _ in runs] == ["network"] * 4
     assert [t for _, t in runs] == [t for t, _ in counterfactuals]
