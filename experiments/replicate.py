@@ -62,9 +62,9 @@ class Model(Protocol):
     """Anything that maps inputs and a seed to outcomes; ``outcomes`` names those it returns
     (a failed run's row gets them as NaN; empty when the model returns all it has).
 
-    A model may also have ``evaluate_many(inputs, seeds)``: the evaluations of several seeds
-    with the same inputs, in order, exactly as ``evaluate`` gives them one by one (tpn-sim runs
-    them side by side, :class:`sim.batch.Batch`)."""
+    A model may also have ``evaluate_many(inputs, seeds)``: the evaluations of several runs
+    (one input and seed each), in order, exactly as ``evaluate`` gives them one by one
+    (tpn-sim runs them side by side, :class:`sim.batch.Batch`)."""
 
     outcomes: tuple[str, ...]
 
@@ -94,8 +94,8 @@ class ScenarioRuns:
     def evaluate(self, scenario: Scenario, seed: int) -> Evaluation:
         return self._evaluation(run_one(scenario, seed, detail=seed in self.detail))
 
-    def evaluate_many(self, scenario: Scenario, seeds: list[int]) -> list[Evaluation]:
-        return [self._evaluation(result) for result in run_many(scenario, seeds, self.detail)]
+    def evaluate_many(self, scenarios: list[Scenario], seeds: list[int]) -> list[Evaluation]:
+        return [self._evaluation(result) for result in run_many(scenarios, seeds, self.detail)]
 
     def _evaluation(self, result: RunResult) -> Evaluation:
         values = result.outcomes
@@ -121,9 +121,9 @@ class ScenarioModel:
     def evaluate(self, params: dict[str, Any], seed: int) -> Evaluation:
         return self._evaluation(*simulate_pair(with_overrides(self.base, params), seed))
 
-    def evaluate_many(self, params: dict[str, Any], seeds: list[int]) -> list[Evaluation]:
-        pairs = simulate_pairs(with_overrides(self.base, params), seeds)
-        return [self._evaluation(*pair) for pair in pairs]
+    def evaluate_many(self, params: list[dict[str, Any]], seeds: list[int]) -> list[Evaluation]:
+        scenarios = [with_overrides(self.base, point) for point in params]
+        return [self._evaluation(*pair) for pair in simulate_pairs(scenarios, seeds)]
 
     def _evaluation(self, model, counterfactual) -> Evaluation:
         values = all_outcomes(model, counterfactual)
@@ -146,51 +146,37 @@ class FunctionModel:
 
 
 def run_batch(model: Model, tasks: list[Task]) -> list[Row]:
-    """Evaluate tasks; an exception becomes a failed row, never a failed batch. Consecutive
-    tasks with the same inputs go to the model's ``evaluate_many`` together when it has one
-    (and one by one if that raises, so that only the runs that fail are rows of failures)."""
+    """Evaluate tasks; an exception becomes a failed row, never a failed batch. A model with
+    ``evaluate_many`` gets the whole batch at once (and each task alone if that raises, so
+    that only the runs that fail are rows of failures)."""
+    if len(tasks) > 1 and hasattr(model, "evaluate_many"):
+        try:
+            results = model.evaluate_many([t.inputs for t in tasks], [t.seed for t in tasks])
+        except Exception:  # found again, run by run, below
+            pass
+        else:
+            return [_row(task, result) for task, result in zip(tasks, results, strict=True)]
     rows = []
-    for group in _same_inputs(tasks):
-        if len(group) > 1 and hasattr(model, "evaluate_many"):
-            try:
-                results = model.evaluate_many(group[0].inputs, [task.seed for task in group])
-            except Exception:  # found again, run by run, below
-                pass
-            else:
-                rows += [_row(task, result) for task, result in zip(group, results, strict=True)]
-                continue
-        for task in group:
-            try:
-                result = model.evaluate(task.inputs, task.seed)
-            except Exception as error:  # a failed run is data, not a crash
-                rows.append(
-                    {
-                        **task.keys,
-                        **dict.fromkeys(model.outcomes, float("nan")),
-                        "status": FAILED,
-                        "error": f"{type(error).__name__}: {error}",
-                        FRAMES: {},
-                    }
-                )
-                continue
-            rows.append(_row(task, result))
+    for task in tasks:
+        try:
+            result = model.evaluate(task.inputs, task.seed)
+        except Exception as error:  # a failed run is data, not a crash
+            rows.append(
+                {
+                    **task.keys,
+                    **dict.fromkeys(model.outcomes, float("nan")),
+                    "status": FAILED,
+                    "error": f"{type(error).__name__}: {error}",
+                    FRAMES: {},
+                }
+            )
+            continue
+        rows.append(_row(task, result))
     return rows
 
 
 def _row(task: Task, result: Evaluation) -> Row:
     return {**task.keys, **result.outcomes, "status": OK, "error": "", FRAMES: result.frames}
-
-
-def _same_inputs(tasks: list[Task]) -> Iterator[list[Task]]:
-    """Runs of consecutive tasks whose inputs are equal."""
-    group: list[Task] = []
-    for task in tasks:
-        if group and task.inputs is not group[0].inputs and task.inputs != group[0].inputs:
-            yield group
-            group = []
-        group.append(task)
-    if group:
-        yield group
 
 
 SERIAL_BATCH = 16

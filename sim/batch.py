@@ -23,6 +23,7 @@ import numpy as np
 
 from sim import learning
 from sim.activity_log import ActivityLog
+from sim.by_replication import ByReplication, of_rows
 from sim.counterfactual import Counterfactual
 from sim.draws import DesignDraws, by_block
 from sim.model import ContextDraws, SharedMonths, TwinningModel
@@ -36,9 +37,8 @@ class Batch:
 
     def __init__(self, models: list[TwinningModel]) -> None:
         first = models[0]
-        for model in models[1:]:
-            if model.params != first.params or model.world is not first.world:
-                raise ValueError("Batch: every model must have the same scenario and world")
+        if not all(side_by_side(first, model) for model in models[1:]):
+            raise ValueError("Batch: models must share what the months read (side_by_side)")
         if any(model.steps or model.context.readers != 1 for model in models):
             raise ValueError("Batch: models must be new, their context streams not shared")
         self.models, self.params = models, first.params
@@ -61,6 +61,8 @@ class Batch:
             "shock_scale",
         ):
             setattr(self, name, np.concatenate([getattr(m, name) for m in models]))
+        self.context_parameters = ByReplication([m.params.context for m in models])
+        self.design_parameters = ByReplication([m.params.design for m in models])
         self.ceiling, self.launch_months = first.ceiling, first.launch_months
         self.pricing, self.geography = first.pricing, first.geography
         self.payers = BatchPayers(self)
@@ -99,9 +101,18 @@ class Batch:
         return np.where(institutions >= 0, institutions % self.size, institutions)
 
     def absorptive(self) -> np.ndarray:
-        return learning.absorptive_capacity(
-            self.state.leadership, self.staff_retained, self.params.context
-        )
+        floor = of_rows(self.context_parameters.absorptive_floor, self.block)
+        return learning.absorptive_capacity(self.state.leadership, self.staff_retained, floor)
+
+    def similarity(self, learner: np.ndarray, host: np.ndarray) -> np.ndarray:
+        """Learning retained between paired learners and hosts, each replication under its
+        own similarity penalties."""
+        differences = self.geography.differences(self.local(learner), self.local(host))
+        return self._retained_by_difference[self.block[learner], differences]
+
+    @cached_property
+    def _retained_by_difference(self) -> np.ndarray:
+        return np.stack([m.geography.retained_by_difference for m in self.models])
 
     def run(self) -> list[tuple[TwinningModel, Counterfactual | TwinningModel]]:
         """Step every replication to the horizon with its counterfactual; returns each model
@@ -148,6 +159,29 @@ class Batch:
         model.steps, model.running = self.params.horizon_months, False
 
 
+def side_by_side(model: TwinningModel, other: TwinningModel) -> bool:
+    """Whether two models can run in one batch: what the months read for every replication at
+    once must be the same (the world, the design, the horizon, the schedule, the calendar's
+    launch and the donor's exit, performance contracts, what prices a trip); anything else may
+    differ, being either read for each replication (:mod:`sim.by_replication`) or used only to
+    build each model."""
+    mine, theirs = model.params, other.params
+    return (
+        other.world is model.world
+        and theirs.design.design == mine.design.design
+        and theirs.horizon_months == mine.horizon_months
+        and theirs.schedule == mine.schedule
+        and theirs.context.road_factor == mine.context.road_factor
+        and all(
+            getattr(theirs.funding, name) == getattr(mine.funding, name)
+            for name in ("performance_contracts", "contract_leadership_boost", "facilitation_base")
+        )
+        and other.launch_months == model.launch_months
+        and other.payers.exit_month == model.payers.exit_month
+        and np.array_equal(other.gatherings.co_design_teams, model.gatherings.co_design_teams)
+    )
+
+
 class BatchContext(SharedMonths):
     """The replications' context streams month by month, side by side: each replication's
     draws are its own stream's (its counterfactual reads the same)."""
@@ -175,9 +209,7 @@ class BatchPayers:
     def __init__(self, batch: Batch) -> None:
         self.batch = batch
         self.ledgers = [m.payers for m in batch.models]
-        self.exit_month = self.ledgers[0].exit_month
-        if any(ledger.exit_month != self.exit_month for ledger in self.ledgers):
-            raise ValueError("Batch: every replication's donor must leave in the same month")
+        self.exit_month = self.ledgers[0].exit_month  # the same in all (side_by_side)
 
     def pay(self, kind, month, learners, costs, blocks) -> np.ndarray:
         payer = np.empty(len(costs), dtype=np.int64)
@@ -222,10 +254,10 @@ class BatchGatherings:
         self.launch_session = np.concatenate([g.launch_session for g in self.own])
         self.event_province = np.concatenate([g.event_province for g in self.own])
 
-    @cached_property
+    @property
     def co_design_teams(self) -> np.ndarray:
-        """(W,) teams at each co-design workshop: the same in every replication (invitations
-        depend on the scenario and the world alone)."""
+        """(W,) teams at each co-design workshop: the same in every replication
+        (:func:`side_by_side`)."""
         return self.own[0].co_design_teams
 
     def virtual_topics(self, rows: np.ndarray, topic_count: int) -> np.ndarray:

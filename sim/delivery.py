@@ -29,6 +29,7 @@ from sim.activity_kinds import (
     PROVINCIAL_EVENT,
     ActivityKind,
 )
+from sim.by_replication import of_rows
 from sim.calendar import in_turn, join_rows
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ def launch_teams(model: "TwinningModel", month: int, sessions: np.ndarray) -> No
         return
     state, kind = model.state, ACTIVITY_KINDS[LAUNCH_WORKSHOP]
     launching = model.enrolled & (model.launch == month)
-    ctx, schedule, funding = model.params.context, model.params.schedule, model.params.funding
+    ctx, schedule, funding = model.context_parameters, model.params.schedule, model.params.funding
     if funding.performance_contracts:
         districts = launching & model.dhmt
         state.leadership[districts] = np.minimum(
@@ -76,7 +77,8 @@ def launch_teams(model: "TwinningModel", month: int, sessions: np.ndarray) -> No
         attended |= teams & paid[row_of]
     rising = state.rising & attended[:, None]
     headroom = np.maximum(model.ceiling[None, :] - state.competence - state.knowhow, 0.0)
-    state.knowhow += np.where(rising, ctx.self_analysis_gain * headroom, 0.0)
+    gain = np.asarray(of_rows(ctx.self_analysis_gain, model.block), dtype=headroom.dtype)
+    state.knowhow += np.where(rising, (gain[:, None] if gain.ndim else gain) * headroom, 0.0)
 
 
 def hold_coaching(model, month, rows, shocked) -> np.ndarray:
@@ -90,7 +92,8 @@ def hold_coaching(model, month, rows, shocked) -> np.ndarray:
     held, virtual, paid = _paid_visits(model, kind, month, held, participants, days)
     slots = state.ties.slot[held["learner"]]
     visit, column = np.nonzero(slots >= 0)
-    efficacy = learning.efficacy(model.params.context, kind, virtual[visit])
+    blocks = held["block"][visit]
+    efficacy = learning.efficacy(model.context_parameters, kind, virtual[visit], blocks)
     _teach_ties(model, slots[visit, column], efficacy)
     _log_visits(model, kind, month, held, virtual, participants, days, paid)
     return delayed
@@ -110,19 +113,23 @@ def hold_exchange_visits(model, month, rows, shocked) -> np.ndarray:
     held, delayed = _disrupt(model, kind, shocked[rows["learner"]] | shocked[rows["host"]], rows)
     held, over = _within_host_capacity(held, model.params.schedule.host_visits_per_month)
     state.log.count("delayed", kind.code, over["block"])
-    ctx, schedule = model.params.context, model.params.schedule
+    ctx, schedule = model.context_parameters, model.params.schedule
     travellers, days = schedule.staff_per_visit, schedule.visit_days
     held, virtual, paid = _paid_visits(model, kind, month, held, travellers, days)
     which, visit = ties.of_partnerships(held["learner"], held["host"])
-    _teach_ties(model, which, learning.efficacy(ctx, kind, virtual[visit]))
-    ratio = learning.delivery_ratio(ctx, kind, virtual[visit])
+    blocks = held["block"][visit]
+    _teach_ties(model, which, learning.efficacy(ctx, kind, virtual[visit], blocks))
+    ratio = learning.delivery_ratio(ctx, kind, virtual[visit], blocks)
     hosts, topics = ties.host[which], ties.topic[which]
     headroom = np.maximum(
         model.ceiling[topics] - state.competence[hosts, topics] - state.knowhow[hosts, topics],
         0.0,
     )
-    np.add.at(state.knowhow, (hosts, topics), ctx.host_refinement_gain * ratio * headroom)
-    recognition = learning.delivery_ratio(ctx, kind, virtual) * ctx.host_recognition_gain
+    refinement = of_rows(ctx.host_refinement_gain, blocks) * ratio * headroom
+    np.add.at(state.knowhow, (hosts, topics), refinement)
+    recognition = learning.delivery_ratio(ctx, kind, virtual, held["block"]) * of_rows(
+        ctx.host_recognition_gain, held["block"]
+    )
     np.add.at(state.leadership, held["host"], recognition)
     np.clip(state.leadership, 0.0, 1.0, out=state.leadership)
     # The travellers and their facilitator are on the road.
@@ -134,10 +141,14 @@ def hold_event(model, month, rows, shocked) -> None:
     """Learning events of one kind, at most one a replication (plan rows): high performers
     present; attendees learn in their rising topics (at a virtual workshop only in its topics,
     :meth:`sim.gatherings.Gatherings.virtual_event_topics`)."""
-    ctx, schedule, state = model.params.context, model.params.schedule, model.state
+    ctx, schedule, state = model.context_parameters, model.params.schedule, model.state
     kind, blocks = ACTIVITY_KINDS[int(rows["kind"][0])], rows["block"]
     virtual = _held_virtually(model, kind, rows["virtual"], blocks)
-    attendance = np.where(virtual, ctx.event_attendance_virtual, ctx.event_attendance_in_person)
+    attendance = np.where(
+        virtual,
+        of_rows(ctx.event_attendance_virtual, blocks),
+        of_rows(ctx.event_attendance_in_person, blocks),
+    )
     row_of = _row_of_institution(model, rows)
     chance = model.draws.per_institution(blocks=blocks)
     attends = (row_of >= 0) & (chance < attendance[row_of])
@@ -167,9 +178,9 @@ def hold_event(model, month, rows, shocked) -> None:
         learner,
         teacher,
         topic,
-        learning.efficacy(ctx, kind, virtual)[event],
+        learning.efficacy(ctx, kind, virtual, blocks)[event],
         model.absorptive(),
-        model.geography.similarity(model.local(learner), model.local(teacher)),
+        model.similarity(learner, teacher),
     )
 
 
@@ -290,14 +301,17 @@ def _held_virtually(
     if kind.delivery == "scheduled":
         return np.asarray(planned, dtype=bool).copy()
     if kind.delivery == "either":
-        return model.draws.per_row(blocks) < model.params.design.virtual_share
+        share = of_rows(model.design_parameters.virtual_share, blocks)
+        return model.draws.per_row(blocks) < share
     return np.full(len(planned), kind.delivery == "virtual")
 
 
 def _disrupt(model, kind: ActivityKind, disrupted: np.ndarray, rows: np.ndarray):
     """Split rows into held and delayed; cancelled ones are only counted."""
     chance = model.draws.per_row(rows["block"])
-    cancel = disrupted & (chance < model.params.context.shock_cancel_share)
+    cancel = disrupted & (
+        chance < of_rows(model.context_parameters.shock_cancel_share, rows["block"])
+    )
     delayed = disrupted & ~cancel
     model.state.log.count("cancelled", kind.code, rows["block"][cancel])
     model.state.log.count("delayed", kind.code, rows["block"][delayed])
@@ -323,7 +337,8 @@ def _teach_ties(model, which: np.ndarray, efficacy) -> None:
     state = model.state
     ties = state.ties
     learner, host, topic = ties.learner[which], ties.host[which], ties.topic[which]
-    dilution = 1.0 + model.params.context.host_load_dilution * (ties.host_load[host] - 1)
+    spread = of_rows(model.context_parameters.host_load_dilution, model.block[host])
+    dilution = 1.0 + spread * (ties.host_load[host] - 1)
     learning.learn(
         state.competence,
         state.knowhow,
@@ -333,5 +348,5 @@ def _teach_ties(model, which: np.ndarray, efficacy) -> None:
         topic,
         efficacy / dilution,
         model.absorptive(),
-        model.geography.similarity(model.local(learner), model.local(host)),
+        model.similarity(learner, host),
     )

@@ -40,7 +40,11 @@ class Geography:
         Each institution's traits are packed into bits; XOR of two codes says which traits
         differ, and a table of the four possible answers gives the product of penalties.
         """
-        return self._similarity_table[self._trait_code[learner] ^ self._trait_code[host]]
+        return self.retained_by_difference[self.differences(learner, host)]
+
+    def differences(self, learner: np.ndarray, host: np.ndarray) -> np.ndarray:
+        """Which traits differ between paired learners and hosts, as a code of two bits."""
+        return self._trait_code[learner] ^ self._trait_code[host]
 
     def similarity_to(self, learner: int, among: np.ndarray) -> np.ndarray:
         """Similarity (0-1) of the institutions ``among`` to ``learner``."""
@@ -84,7 +88,8 @@ class Geography:
         )
 
     @cached_property
-    def _similarity_table(self) -> np.ndarray:
+    def retained_by_difference(self) -> np.ndarray:
+        """(4,) learning retained for each code of :meth:`differences`."""
         differs = (np.arange(4)[:, None] >> np.arange(2)[None, :]) & 1
         return np.prod(1.0 - self.penalties[None, :] * differs, axis=1)
 

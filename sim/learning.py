@@ -9,7 +9,7 @@ not yet built into routines; competence ``c`` is institutional and drives the in
 import numpy as np
 
 from sim.activity_kinds import ActivityKind
-from sim.params import Context
+from sim.by_replication import of_rows
 
 
 def staff_retained_a_year(turnover: np.ndarray) -> np.ndarray:
@@ -17,13 +17,14 @@ def staff_retained_a_year(turnover: np.ndarray) -> np.ndarray:
     return (1.0 - turnover) ** 12
 
 
-def absorptive_capacity(leadership: np.ndarray, retained: np.ndarray, ctx: Context) -> np.ndarray:
+def absorptive_capacity(leadership: np.ndarray, retained: np.ndarray, floor) -> np.ndarray:
     """How much of a lesson a team takes in: committed leaders and stable staff absorb more.
 
     ``(floor + (1 - floor) * leadership) * retained``, with ``retained`` from
-    :func:`staff_retained_a_year`.
+    :func:`staff_retained_a_year` and ``floor`` the ``absorptive_floor`` (one number, or one
+    per institution).
     """
-    commitment = ctx.absorptive_floor + (1.0 - ctx.absorptive_floor) * leadership
+    commitment = floor + (1.0 - floor) * leadership
     return commitment * retained
 
 
@@ -53,12 +54,17 @@ def learn(
 
 
 def implement(
-    competence: np.ndarray, knowhow: np.ndarray, leadership: np.ndarray, ctx: Context
+    competence: np.ndarray, knowhow: np.ndarray, leadership: np.ndarray, rate, floor
 ) -> None:
-    """Turn a share of know-how into institutional competence; committed leaders go faster."""
-    speed = ctx.implementation_rate * (
-        ctx.implementation_floor + (1.0 - ctx.implementation_floor) * leadership
-    )
+    """Turn a share of know-how into institutional competence; committed leaders go faster.
+
+    ``rate * (floor + (1 - floor) * leadership)`` a month, with ``implementation_rate`` and
+    ``implementation_floor`` one number or one per institution. The arithmetic is in
+    ``leadership``'s precision (float32 in a model), each parameter rounded to it once, as
+    numpy rounds a Python number combined with an array."""
+    precision = leadership.dtype
+    rate, floor, rest = (np.asarray(x).astype(precision) for x in (rate, floor, 1.0 - floor))
+    speed = rate * (floor + rest * leadership)
     moved = knowhow * speed[:, None]
     competence += moved
     knowhow -= moved
@@ -69,15 +75,18 @@ def lose_knowhow(knowhow: np.ndarray, departed_share: np.ndarray) -> None:
     knowhow *= (1.0 - departed_share)[:, None]
 
 
-def delivery_ratio(ctx: Context, kind: ActivityKind, virtual: np.ndarray) -> np.ndarray:
+def delivery_ratio(ctx, kind: ActivityKind, virtual: np.ndarray, blocks) -> np.ndarray:
     """Efficacy of each activity relative to the kind held in person: ``virtual_delivery_ratio``
     for one held virtually instead of in person, else 1 (a kind that is only ever virtual, such
-    as the virtual learning event, has its virtual efficacy as its own)."""
+    as the virtual learning event, has its virtual efficacy as its own). ``ctx``: a
+    :class:`Context`, or a batch's (:mod:`sim.by_replication`) with ``blocks`` the replication
+    of each activity."""
     instead_of_in_person = np.logical_and(virtual, kind.delivery != "virtual")
-    return np.where(instead_of_in_person, ctx.virtual_delivery_ratio, 1.0)
+    return np.where(instead_of_in_person, of_rows(ctx.virtual_delivery_ratio, blocks), 1.0)
 
 
-def efficacy(ctx: Context, kind: ActivityKind, virtual: np.ndarray) -> np.ndarray:
+def efficacy(ctx, kind: ActivityKind, virtual: np.ndarray, blocks) -> np.ndarray:
     """Share of the gap to the teacher one activity closes: the kind's efficacy parameter,
     times ``learning_scale``, times its :func:`delivery_ratio`."""
-    return ctx.learning_scale * getattr(ctx, kind.efficacy) * delivery_ratio(ctx, kind, virtual)
+    scale = of_rows(ctx.learning_scale, blocks) * of_rows(getattr(ctx, kind.efficacy), blocks)
+    return scale * delivery_ratio(ctx, kind, virtual, blocks)

@@ -86,6 +86,8 @@ class TwinningModel(mesa.Model):
         # The month's rules also step batches of replications side by side (sim.batch); a
         # model alone is a batch of one: every institution in block 0, numbered as in its world.
         self.blocks, self.block = 1, np.zeros(len(self.world), dtype=np.int64)
+        # A batch's context and design levers may differ by replication (sim.by_replication).
+        self.context_parameters, self.design_parameters = self.params.context, self.params.design
         self.draws = DesignDraws([self.design_rng], len(self.world))
         self.geography = Geography(self.world, self.params.context)
         competence, leadership = self._set_up_institutions(world_rng)
@@ -327,8 +329,12 @@ class TwinningModel(mesa.Model):
     def absorptive(self) -> np.ndarray:
         """How much of a lesson each team takes in now (:func:`sim.learning.absorptive_capacity`)."""
         return learning.absorptive_capacity(
-            self.state.leadership, self.staff_retained, self.params.context
+            self.state.leadership, self.staff_retained, self.params.context.absorptive_floor
         )
+
+    def similarity(self, learner: np.ndarray, host: np.ndarray) -> np.ndarray:
+        """Learning retained between paired learners and hosts (:mod:`sim.geography`)."""
+        return self.geography.similarity(learner, host)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sim.activity_kinds import (
     PROVINCIAL_EVENT,
     VIRTUAL_EVENT,
 )
+from sim.by_replication import of_rows
 from sim.calendar import in_turn, join_rows
 from sim.delivery import (
     hold_co_design,
@@ -43,9 +44,11 @@ def live_month(model: "TwinningModel", month: int, draws: "ContextDraws") -> Non
     state.leadership[draws.new_leader] = draws.commitment
     if model.params.design.design != "none":
         run_month(model, month, draws.shocked)
-        ctx = model.params.context
+        ctx = model.context_parameters
+        rate = of_rows(ctx.implementation_rate, model.block)
+        floor = of_rows(ctx.implementation_floor, model.block)
         leadership = state.leadership.astype(STATE)
-        learning.implement(state.competence, state.knowhow, leadership, ctx)
+        learning.implement(state.competence, state.knowhow, leadership, rate, floor)
         learning.lose_knowhow(state.knowhow, draws.departed)
     indicators.drift(
         state.competence, model.trend_per_month, model.shock_scale, draws.shocks, model.ceiling
@@ -107,10 +110,11 @@ def switch_priorities(model: "TwinningModel", month: int) -> None:
     Who switches, which topic goes and which comes are drawn for all teams at once; each
     switching institution then acts on its own decision (:func:`switch_priority`).
     """
-    ctx, state = model.params.context, model.state
+    ctx, state = model.context_parameters, model.state
     switch_draw, notice_draw = model.draws.per_institution((2,))
     running = state.twinning & (model.launch < month) & (month < model.programme_end)
-    switchers = np.flatnonzero(running & (switch_draw < ctx.priority_switch_monthly))
+    chance = of_rows(ctx.priority_switch_monthly, model.block)
+    switchers = np.flatnonzero(running & (switch_draw < chance))
     if len(switchers) == 0:
         return
     rising = state.rising[switchers]
@@ -120,7 +124,7 @@ def switch_priorities(model: "TwinningModel", month: int) -> None:
     drop_draw, take_draw = model.draws.per_row(model.block[switchers], (2,), rising.shape[1:])
     dropped = np.argmax(np.where(rising, drop_draw, -1.0), axis=1)
     taken = np.argmax(np.where(options, take_draw, -1.0), axis=1)
-    notified = notice_draw[switchers] < ctx.switch_notified_share
+    notified = notice_draw[switchers] < of_rows(ctx.switch_notified_share, model.block[switchers])
     for i, drop, take, told in zip(switchers, dropped, taken, notified, strict=True):
         switch_priority(model, int(i), int(drop), int(take), bool(told))
     state.switches = state.switches + np.bincount(

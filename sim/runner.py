@@ -12,7 +12,7 @@ import pandas as pd
 
 from sim.activity_kinds import ACTIVITY_NAMES
 from sim.activity_log import LOG_COLUMNS
-from sim.batch import Batch
+from sim.batch import Batch, side_by_side
 from sim.counterfactual import Counterfactual
 from sim.evaluation import comparison_group
 from sim.model import TwinningModel
@@ -59,18 +59,23 @@ def simulate_pair(
 
 
 def simulate_pairs(
-    scenario: Scenario, seeds: list[int]
+    scenarios: Scenario | list[Scenario], seeds: list[int]
 ) -> list[tuple[TwinningModel, TwinningModel | Counterfactual]]:
-    """:func:`simulate_pair` for every seed, in order, stepped side by side
-    (:class:`sim.batch.Batch`) as many at a time as keep a batch within
-    ``BATCH_INSTITUTIONS`` institutions: the same bytes, in a fraction of the calls."""
+    """:func:`simulate_pair` for every seed (with one scenario for all, or one each), in
+    order, stepped side by side (:class:`sim.batch.Batch`): consecutive runs whose scenarios
+    differ in context parameters at most, as many at a time as keep a batch within
+    ``BATCH_INSTITUTIONS`` institutions. The same bytes, in a fraction of the calls."""
+    if isinstance(scenarios, Scenario):
+        scenarios = [scenarios] * len(seeds)
     pairs: list = []
     waiting: list[TwinningModel] = []
-    for seed in seeds:
-        waiting.append(TwinningModel(scenario, rng=seed, collect=False))
-        if len(waiting) * len(waiting[0].world) >= BATCH_INSTITUTIONS:
+    for scenario, seed in zip(scenarios, seeds, strict=True):
+        model = TwinningModel(scenario, rng=seed, collect=False)
+        full = (len(waiting) + 1) * len(model.world) > BATCH_INSTITUTIONS
+        if waiting and (full or not side_by_side(waiting[0], model)):
             pairs += Batch(waiting).run()
             waiting = []
+        waiting.append(model)
     if waiting:
         pairs += Batch(waiting).run()
     return pairs
@@ -87,10 +92,13 @@ def run_one(scenario: Scenario, seed: int, *, detail: bool = False) -> RunResult
     return _result(*simulate_pair(scenario, seed), detail)
 
 
-def run_many(scenario: Scenario, seeds: list[int], detail: frozenset = frozenset()) -> list:
-    """:func:`run_one` for every seed, in order, the runs side by side
-    (:func:`simulate_pairs`); seeds in ``detail`` add series, ties and activities."""
-    pairs = simulate_pairs(scenario, seeds)
+def run_many(
+    scenarios: Scenario | list[Scenario], seeds: list[int], detail: frozenset = frozenset()
+) -> list[RunResult]:
+    """:func:`run_one` for every seed (one scenario for all, or one each), in order, the runs
+    side by side (:func:`simulate_pairs`); seeds in ``detail`` add series, ties and
+    activities."""
+    pairs = simulate_pairs(scenarios, seeds)
     return [_result(*pair, seed in detail) for pair, seed in zip(pairs, seeds, strict=True)]
 
 

@@ -97,9 +97,58 @@ def test_a_batch_is_cut_to_its_size_in_institutions_and_keeps_the_order(tpn, mon
     assert everything(*pairs[-1]) == everything(*alone)
 
 
-def test_a_batch_takes_only_new_models_of_one_scenario_and_world(tpn):
-    with pytest.raises(ValueError, match="same scenario and world"):
-        Batch([TwinningModel(tpn, rng=1), TwinningModel(tpn, rng=2, turnover_multiplier=2.0)])
+# Parameters each run of a batch has its own values of: context parameters the months read (a
+# Sobol analysis, a calibration or a posterior's draws give every run its own), design levers and
+# budgets (a sweep's).
+CONTEXTS = [
+    {"efficacy_exchange_visit": 0.55, "implementation_rate": 0.12, "absorptive_floor": 0.15},
+    {"virtual_share": 0.8, "exchange_visits_per_year": 12, "host_capacity": 1},
+    {"matching_rule": "similar", "visit_allocation": "lottery", "donor_budget_per_year": 9e6},
+    {"efficacy_coaching": 0.28, "virtual_delivery_ratio": 0.3, "turnover_multiplier": 1.8},
+    {"similarity_penalty_setting": 0.45, "self_analysis_gain": 0.05, "learning_scale": 0.7},
+    {"priority_switch_monthly": 0.15, "switch_notified_share": 0.2, "shock_cancel_share": 0.9},
+    {"event_attendance_virtual": 0.4, "event_attendance_in_person": 0.6},
+    {"host_refinement_gain": 0.2, "host_recognition_gain": 0.05, "host_load_dilution": 0.6},
+    {"implementation_floor": 0.1, "workload_shock_monthly": 0.3, "secular_trend_multiplier": 2},
+    {},
+]
+
+
+@pytest.mark.parametrize("design", ["network", "dyad"])
+def test_runs_with_their_own_parameters_side_by_side_give_their_bytes_alone(tpn, design):
+    scenarios = [
+        with_overrides(tpn, {"design": design, "virtual_share": 0.3, **c}) for c in CONTEXTS
+    ]
+    seeds = list(range(len(CONTEXTS)))
+    built = []
+
+    class Counted(Batch):
+        def __init__(self, models):
+            built.append(len(models))
+            super().__init__(models)
+
+    sim.runner.Batch, original = Counted, sim.runner.Batch
+    try:
+        side_by_side = [everything(*pair) for pair in simulate_pairs(scenarios, seeds)]
+    finally:
+        sim.runner.Batch = original
+    assert built == [len(CONTEXTS)], "one batch for all"
+    for scenario, seed, theirs in zip(scenarios, seeds, side_by_side, strict=True):
+        assert everything(*simulate_pair(scenario, seed)) == theirs, scenario.context
+
+
+def test_a_batch_takes_only_new_models_that_share_what_the_months_read(tpn):
+    for other in (
+        {"design": "dyad"},
+        {"road_factor": 1.6},
+        {"horizon_months": 30},
+        {"visit_days": 3},
+        {"donor_exit_month": 14},
+        {"phasing": "by_province"},
+        {"performance_contracts": True},
+    ):
+        with pytest.raises(ValueError, match="share what the months read"):
+            Batch([TwinningModel(tpn, rng=1), TwinningModel(tpn, rng=2, **other)])
     stepped = TwinningModel(tpn, rng=3)
     stepped.step()
     with pytest.raises(ValueError, match="must be new"):

@@ -63,7 +63,10 @@ def test_committed_leadership_implements_know_how_faster():
     ctx = Context()
     competence = np.zeros((2, 1))
     knowhow = np.full((2, 1), 0.1)
-    learning.implement(competence, knowhow, np.array([1.0, 0.0]), ctx)
+    leadership = np.array([1.0, 0.0])
+    learning.implement(
+        competence, knowhow, leadership, ctx.implementation_rate, ctx.implementation_floor
+    )
     assert competence[0, 0] > competence[1, 0] > 0
     assert competence[0, 0] + knowhow[0, 0] == pytest.approx(0.1), "implementation conserves"
 
