@@ -4,7 +4,8 @@ Figures (one run of ``tpn bench`` or ``python -m experiments.bench``):
 
 - seconds per ``tpn_2021`` run: all 74 institutions, 24 months, one replication, construction
   included (the world files are read once per process, as in a sweep), alone and with its
-  counterfactual and outcomes (replications a second on one core), and per agent-step;
+  counterfactual and outcomes (replications a second on one core; one at a time, and side by
+  side as sweeps and replications run them), and per agent-step;
 - microseconds per agent-step for a synthetic world of 5,000 institutions over 60 months with the
   programme running throughout (construction reported separately);
 - the same figure for Mesa's Boltzmann wealth model written efficiently (5,000 agents activated
@@ -36,7 +37,7 @@ import mesa
 from experiments.posterior import DEFAULT_DRAWS, DEFAULT_SEEDS_PER_DRAW, SHIPPED_POSTERIOR
 from experiments.spec import MAX_SAMPLES
 from sim.model import TwinningModel
-from sim.runner import run_one, simulate
+from sim.runner import run_many, run_one, simulate
 from sim.scenario import SCENARIO_DIR, load_scenario, with_overrides
 from sim.synthetic import synthetic_frames, write_world
 from sim.topics import load_topics
@@ -47,6 +48,7 @@ LARGE_MONTHS = 60
 MEMORY_SWEEP_RUNS = 100_000  # the sweep whose peak memory the issue's target bounds (1 GiB)
 MEMORY_WARM_RUNS = 6_000  # tpn-sim runs after which a worker's memory has stopped growing
 SWEEP_OUTCOMES = ("accreditation.causal_effect", "cbhi.causal_effect")
+SIDE_BY_SIDE_RUNS = 108  # replications timed side by side: four batches of tpn_2021 runs
 
 
 class Wealth(mesa.Agent):
@@ -107,16 +109,18 @@ def best_of(repeats: int, action: Callable[[], object]) -> float:
     return min(times)
 
 
-def tpn_run_seconds(repeats: int) -> tuple[float, float, int]:
-    """One tpn_2021 model run, one replication with its counterfactual and outcomes, and the
+def tpn_run_seconds(repeats: int) -> tuple[float, float, float, int]:
+    """One tpn_2021 model run, one replication with its counterfactual and outcomes (alone,
+    and side by side with others as sweeps and replications run them: ``run_many``), and the
     agent-steps of one run (institutions times months)."""
     scenario = load_scenario("tpn_2021")
     first = simulate(scenario, 0)  # read the world files once, as any sweep does
     agent_steps = len(first.agents) * scenario.horizon_months
-    runs = 20
+    runs, seeds = 20, list(range(SIDE_BY_SIDE_RUNS))
     model_only = best_of(repeats, lambda: [simulate(scenario, s) for s in range(runs)]) / runs
     replication = best_of(repeats, lambda: [run_one(scenario, s) for s in range(runs)]) / runs
-    return model_only, replication, agent_steps
+    side_by_side = best_of(repeats, lambda: run_many(scenario, seeds)) / len(seeds)
+    return model_only, replication, side_by_side, agent_steps
 
 
 def large_world_step_microseconds(repeats: int) -> tuple[float, float]:
@@ -405,7 +409,7 @@ def measure_experiments(quick: bool = False) -> dict[str, float]:
 def measure(quick: bool = False) -> dict[str, float | str]:
     repeats = 2 if quick else 5
     load = os.getloadavg()[0]
-    model_only, replication, agent_steps = tpn_run_seconds(repeats)
+    model_only, replication, side_by_side, agent_steps = tpn_run_seconds(repeats)
     ours, build = large_world_step_microseconds(repeats)
     boltzmann = boltzmann_step_microseconds(repeats, BoltzmannWealth)
     bare = boltzmann_step_microseconds(repeats, BareBoltzmannWealth)
@@ -413,6 +417,8 @@ def measure(quick: bool = False) -> dict[str, float | str]:
         "tpn_2021_run_ms": round(model_only * 1e3, 2),
         "tpn_2021_replication_with_counterfactual_ms": round(replication * 1e3, 2),
         "tpn_2021_replications_per_second_1_core": round(1 / replication, 1),
+        "tpn_2021_replication_side_by_side_ms": round(side_by_side * 1e3, 2),
+        "tpn_2021_replications_per_second_1_core_side_by_side": round(1 / side_by_side, 1),
         "tpn_2021_us_per_agent_step": round(model_only / agent_steps * 1e6, 3),
         "large_world_us_per_agent_step": round(ours, 3),
         "large_world_construction_s": round(build, 3),
@@ -443,6 +449,12 @@ def main(json_line: bool = False, quick: bool = False, experiments: bool = False
         f"{figures['tpn_2021_replication_with_counterfactual_ms']:.1f} ms "
         f"({figures['tpn_2021_replications_per_second_1_core']:.0f} a second on one core); "
         f"{figures['tpn_2021_us_per_agent_step']:.2f} us per agent-step"
+    )
+    print(
+        f"  side by side, as sweeps and replications run them (sim.batch): "
+        f"{figures['tpn_2021_replication_side_by_side_ms']:.1f} ms a replication "
+        f"({figures['tpn_2021_replications_per_second_1_core_side_by_side']:.0f} a second on "
+        "one core)"
     )
     print(
         f"5,000 institutions x 60 months: {figures['large_world_us_per_agent_step']:.3f} "

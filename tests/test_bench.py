@@ -26,6 +26,8 @@ def test_tpn_bench_prints_its_figures_as_one_json_line():
         "tpn_2021_run_ms",
         "tpn_2021_replication_with_counterfactual_ms",
         "tpn_2021_replications_per_second_1_core",
+        "tpn_2021_replication_side_by_side_ms",
+        "tpn_2021_replications_per_second_1_core_side_by_side",
         "tpn_2021_us_per_agent_step",
         "large_world_us_per_agent_step",
         "boltzmann_us_per_agent_step",
@@ -36,6 +38,9 @@ def test_tpn_bench_prints_its_figures_as_one_json_line():
     assert figures["ratio_ours_to_boltzmann"] == pytest.approx(ratio, rel=0.01)
     per_second = 1e3 / figures["tpn_2021_replication_with_counterfactual_ms"]
     assert figures["tpn_2021_replications_per_second_1_core"] == pytest.approx(per_second, rel=0.01)
+    per_second = 1e3 / figures["tpn_2021_replication_side_by_side_ms"]
+    side_by_side = figures["tpn_2021_replications_per_second_1_core_side_by_side"]
+    assert side_by_side == pytest.approx(per_second, rel=0.01)
     # 74 institutions x 24 months of the shipped world and scenario
     per_step = figures["tpn_2021_run_ms"] * 1e3 / (74 * 24)
     assert figures["tpn_2021_us_per_agent_step"] == pytest.approx(per_step, rel=0.01)
