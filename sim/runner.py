@@ -5,6 +5,7 @@ the horizon and returns the outcomes and, on request, the tidy monthly series, t
 log. Many replications on common seeds are run by :mod:`experiments.replicate`.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,25 +61,24 @@ def simulate_pair(
 
 def simulate_pairs(
     scenarios: Scenario | list[Scenario], seeds: list[int]
-) -> list[tuple[TwinningModel, TwinningModel | Counterfactual]]:
+) -> Iterator[tuple[TwinningModel, TwinningModel | Counterfactual]]:
     """:func:`simulate_pair` for every seed (with one scenario for all, or one each), in
     order, stepped side by side (:class:`sim.batch.Batch`): consecutive runs whose scenarios
-    differ in context parameters at most, as many at a time as keep a batch within
-    ``BATCH_INSTITUTIONS`` institutions. The same bytes, in a fraction of the calls."""
+    can share a batch (:func:`sim.batch.side_by_side`), as many at a time as keep a batch
+    within ``BATCH_INSTITUTIONS`` institutions. The same bytes, in a fraction of the calls;
+    each batch's pairs are given as it finishes, so that a caller holds one batch at a time."""
     if isinstance(scenarios, Scenario):
         scenarios = [scenarios] * len(seeds)
-    pairs: list = []
     waiting: list[TwinningModel] = []
     for scenario, seed in zip(scenarios, seeds, strict=True):
         model = TwinningModel(scenario, rng=seed, collect=False)
         full = (len(waiting) + 1) * len(model.world) > BATCH_INSTITUTIONS
         if waiting and (full or not side_by_side(waiting[0], model)):
-            pairs += Batch(waiting).run()
+            yield from Batch(waiting).run()
             waiting = []
         waiting.append(model)
     if waiting:
-        pairs += Batch(waiting).run()
-    return pairs
+        yield from Batch(waiting).run()
 
 
 def _run(model: TwinningModel) -> TwinningModel:

@@ -90,7 +90,7 @@ def test_a_batch_is_cut_to_its_size_in_institutions_and_keeps_the_order(tpn, mon
     monkeypatch.setattr(sim.runner, "Batch", Counted)
     monkeypatch.setattr(sim.runner, "BATCH_INSTITUTIONS", 3 * 74)  # three tpn_2021 worlds
     seeds = list(range(7))
-    pairs = simulate_pairs(tpn, seeds)
+    pairs = list(simulate_pairs(tpn, seeds))
     assert built == [3, 3, 1]
     assert [model.seed for model, _ in pairs] == seeds
     alone = simulate_pair(tpn, 6)
