@@ -156,8 +156,7 @@ def carry_over(model, month: int, delayed: np.ndarray) -> None:
         return
     keep = np.full(len(delayed), month + 1 <= model.params.horizon_months)
     if not keep.all():
-        gone = np.unique(np.stack([delayed["block"][~keep], delayed["kind"][~keep]]), axis=1)
-        model.state.log.count("cancelled", gone[1], gone[0])
+        model.state.log.count("cancelled", delayed["kind"][~keep], delayed["block"][~keep])
     carried = delayed[keep].copy()
     carried["month"] = month + 1
     model.state.carried = carried

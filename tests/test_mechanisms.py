@@ -538,3 +538,17 @@ def test_plan_rows_sort_as_numpys_sort_of_structured_rows():
             plan[name] = rng.integers(0, 2 if name == "virtual" else 4, size)
         expected = np.sort(plan, order=["month", "kind", "learner", "host"], kind="stable")
         assert calendar.sorted_by_month(plan).tobytes() == expected.tobytes()
+
+
+def test_every_activity_still_delayed_at_the_horizon_is_counted_cancelled(tpn):
+    """Every team shocked every month and no shock cancelling: every coaching visit slips
+    month after month and all of them are cancelled at the horizon, each counted once."""
+    swamped = with_changes(tpn, workload_shock_monthly=1.0, shock_cancel_share=0.0)
+    model = TwinningModel(swamped, rng=2)
+    model.workload[:] = 1.0  # the context stream reads this array: a shock every month
+    while model.running:
+        model.step()
+    planned = (model.plan["kind"] == COACHING).sum()
+    assert planned > 1
+    assert model.state.log.held[COACHING] == 0
+    assert model.state.log.cancelled[COACHING] == planned
