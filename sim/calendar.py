@@ -51,6 +51,19 @@ def row(
     return (month, kind, learner, host, province, virtual, session, 0)
 
 
+def rows_of(month: np.ndarray, kind: int, **columns: np.ndarray) -> np.ndarray:
+    """Plan rows of one kind, a column at a time (``row``'s defaults for columns not given):
+    the order rows are made in does not matter, the plan is sorted on every field."""
+    rows = np.zeros(len(month), dtype=PLAN_DTYPE)
+    rows["month"], rows["kind"] = month, kind
+    for name in ("learner", "host", "province", "session"):
+        rows[name] = columns.pop(name, -1)
+    rows["virtual"] = columns.pop("virtual", False)
+    if columns:
+        raise TypeError(f"rows_of: no column {sorted(columns)}")
+    return rows
+
+
 def launch_months(scenario: Scenario, province_index: np.ndarray, provinces: int) -> np.ndarray:
     """Model month each institution's programme starts (province by province when phased)."""
     levers = scenario.design
@@ -88,19 +101,27 @@ def plan_activities(
         for session, month in enumerate(meet.session_month)
     ]
     learners = np.flatnonzero(member & rising.any(axis=1))
-    for offset in schedule.coaching_months:
-        virtual = offset in schedule.virtual_coaching_months
-        rows += [
-            row(launch[i] + offset, COACHING, i, province=province_index[i], virtual=virtual)
-            for i in learners
-        ]
+    offsets = np.asarray(schedule.coaching_months, dtype=np.int64)
+    coached = np.tile(learners, len(offsets))
+    offset = np.repeat(offsets, len(learners))
+    coaching = rows_of(
+        launch[coached] + offset,
+        COACHING,
+        learner=coached,
+        province=province_index[coached],
+        virtual=np.isin(offset, schedule.virtual_coaching_months),
+    )
     first, last = schedule.visit_window
     span = max(last - first + 1, 1)
-    for j, (learner, host) in enumerate(visit_pairs):
-        offset = first + (j * span) // max(len(visit_pairs), 1)
-        rows.append(
-            row(launch[learner] + offset, EXCHANGE_VISIT, learner, host, province_index[learner])
-        )
+    visit, (visitor, host) = np.arange(len(visit_pairs)), visit_pairs.T
+    offset = first + (visit * span) // max(len(visit_pairs), 1)
+    visits = rows_of(
+        launch[visitor] + offset,
+        EXCHANGE_VISIT,
+        learner=visitor,
+        host=host,
+        province=province_index[visitor],
+    )
     virtual_months = sorted(start + offset for offset in schedule.virtual_event_months)
     virtual_months = [month for month in virtual_months if month < int(end.max())]
     rows += [
@@ -110,7 +131,7 @@ def plan_activities(
         province_launch = int(launch[(meet.event_province == province) & member].min())
         for offset in schedule.provincial_event_months:
             rows.append(row(province_launch + offset, PROVINCIAL_EVENT, province=province))
-    plan = np.array(rows, dtype=PLAN_DTYPE)
+    plan = np.concatenate([np.array(rows, dtype=PLAN_DTYPE), coaching, visits])
     if len(plan):
         owner_end = np.where(plan["learner"] >= 0, end[np.maximum(plan["learner"], 0)], end.max())
         plan = plan[plan["month"] < owner_end]
@@ -155,13 +176,24 @@ def continuation(
     through the topics members chose, numbered from ``first_ordinal``."""
     funding, horizon = scenario.funding, scenario.horizon_months
     rows: list[Row] = []
-    if funding.continuation_visits_per_year > 0:
+    visits = rows_of(np.zeros(0, dtype=np.int64), EXCHANGE_VISIT)
+    if funding.continuation_visits_per_year > 0 and len(partnerships):
         step = 12.0 / funding.continuation_visits_per_year
-        for learner, host in partnerships:
-            month = float(end[learner])
-            while month <= horizon:
-                rows.append(row(int(month), EXCHANGE_VISIT, learner, host, province_index[learner]))
-                month += step
+        learner, host = partnerships.T
+        # Each partnership's visit months, from its programme's end a step at a time: a
+        # running sum along each row adds the steps in the order a loop would.
+        steps = max(int((horizon - end[learner].min()) / step) + 2, 1)
+        months = np.full((len(partnerships), steps), step)
+        months[:, 0] = end[learner]
+        months = np.cumsum(months, axis=1)
+        pair, _ = np.nonzero(months <= horizon)
+        visits = rows_of(
+            months[months <= horizon].astype(np.int64),
+            EXCHANGE_VISIT,
+            learner=learner[pair],
+            host=host[pair],
+            province=province_index[learner[pair]],
+        )
     interval = funding.continuation_event_interval_months
     if interval > 0 and member.any():
         last = int(end[member].max())
@@ -171,7 +203,7 @@ def continuation(
             province_end = int(end[(event_province == province) & member].max())
             for month in range(province_end + 12, horizon + 1, 12):
                 rows.append(row(month, PROVINCIAL_EVENT, province=province))
-    return np.array(rows, dtype=PLAN_DTYPE)
+    return np.concatenate([np.array(rows, dtype=PLAN_DTYPE), visits])
 
 
 def by_month(plan: np.ndarray, horizon: int) -> list[np.ndarray]:

@@ -152,7 +152,7 @@ class TwinningModel(mesa.Model):
             self.params, world, self.member, z, self.can_rise, gumbel, world_rng
         )
         self.rising_at_launch = rising.copy()
-        ties = Ties(*rising.shape)
+        ties = Ties(*rising.shape, expected=int(rising.sum()))  # one a rising topic, at launch
         self.matcher = Matcher(
             levers,
             observed,

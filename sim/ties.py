@@ -17,11 +17,12 @@ class Ties:
     rematch does not copy every tie.
     """
 
-    def __init__(self, institutions: int, topics: int) -> None:
+    def __init__(self, institutions: int, topics: int, expected: int = 0) -> None:
+        """Room for ``expected`` ties before storage has to grow."""
         self.slot = np.full((institutions, topics), -1, dtype=np.int64)
         self.host_load = np.zeros(institutions, dtype=np.int64)
         self._size = 0
-        self._reserve(0)
+        self._reserve(expected)
 
     def __len__(self) -> int:
         return self._size
