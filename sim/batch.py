@@ -21,7 +21,7 @@ from functools import cached_property
 
 import numpy as np
 
-from sim import learning
+from sim import calendar, learning
 from sim.activity_log import ActivityLog
 from sim.by_replication import ByReplication, of_rows
 from sim.counterfactual import Counterfactual
@@ -74,10 +74,9 @@ class Batch:
             )
             for name in ("national", "province")
         }
-        self.plan_by_month = [
-            _side_by_side([m.plan_by_month[month] for m in models], self.offset)
-            for month in range(self.params.horizon_months + 1)
-        ]
+        self.plan_by_month = calendar.by_month(
+            _side_by_side([m.plan for m in models], self.offset), self.params.horizon_months
+        )
         states = [m.state for m in models]
         self.state = State(
             competence=np.concatenate([s.competence for s in states]),
@@ -269,14 +268,12 @@ class BatchGatherings:
         )
 
 
-def _side_by_side(parts: list[np.ndarray], offsets: np.ndarray) -> np.ndarray:
-    """Plan rows of every replication, replication by replication, renumbered for the batch."""
-    rows = np.concatenate(parts)
-    start = 0
-    for r, part in enumerate(parts):
-        chunk = rows[start : start + len(part)]
-        chunk["block"] = r
-        for name in ("learner", "host"):
-            chunk[name] = np.where(chunk[name] >= 0, chunk[name] + offsets[r], -1)
-        start += len(part)
-    return rows
+def _side_by_side(plans: list[np.ndarray], offsets: np.ndarray) -> np.ndarray:
+    """Every replication's plan as one, renumbered for the batch: by month, and within a
+    month replication by replication, each in its own order."""
+    rows = np.concatenate(plans)
+    block = np.repeat(np.arange(len(plans)), [len(plan) for plan in plans])
+    rows["block"] = block
+    for name in ("learner", "host"):
+        rows[name] = np.where(rows[name] >= 0, rows[name] + offsets[block], -1)
+    return rows[np.lexsort((block, rows["month"]))]
