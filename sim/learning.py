@@ -75,7 +75,7 @@ def lose_knowhow(knowhow: np.ndarray, departed_share: np.ndarray) -> None:
     knowhow *= (1.0 - departed_share)[:, None]
 
 
-def delivery_ratio(ctx, kind: ActivityKind, virtual: np.ndarray, blocks) -> np.ndarray:
+def delivery_ratio(ctx, kind: ActivityKind, virtual: np.ndarray, blocks=None) -> np.ndarray:
     """Efficacy of each activity relative to the kind held in person: ``virtual_delivery_ratio``
     for one held virtually instead of in person, else 1 (a kind that is only ever virtual, such
     as the virtual learning event, has its virtual efficacy as its own). ``ctx``: a
@@ -85,7 +85,7 @@ def delivery_ratio(ctx, kind: ActivityKind, virtual: np.ndarray, blocks) -> np.n
     return np.where(instead_of_in_person, of_rows(ctx.virtual_delivery_ratio, blocks), 1.0)
 
 
-def efficacy(ctx, kind: ActivityKind, virtual: np.ndarray, blocks) -> np.ndarray:
+def efficacy(ctx, kind: ActivityKind, virtual: np.ndarray, blocks=None) -> np.ndarray:
     """Share of the gap to the teacher one activity closes: the kind's efficacy parameter,
     times ``learning_scale``, times its :func:`delivery_ratio`."""
     scale = of_rows(ctx.learning_scale, blocks) * of_rows(getattr(ctx, kind.efficacy), blocks)
