@@ -10,9 +10,9 @@ the whole batch where a model alone makes one for itself.
 Each replication keeps its own random streams: the models are built one by one as usual
 (world, design and context streams, common random numbers with the counterfactual and across
 scenarios), and every draw during the months comes from the replication's own generators in
-the order it alone would make it (:class:`sim.draws.DesignDraws`). What only one replication
-can decide is left to that replication's own objects: its payers' ledger pays for its
-activities, its matcher finds its hosts. After the last month each model is handed back its
+the order it alone would make it (:class:`sim.draws.DesignDraws`). Each replication pays from
+its own budgets (one ledger keeps the books side by side, :meth:`sim.payers.Payers.side_by_side`)
+and its own matcher finds its hosts. After the last month each model is handed back its
 own state, records, ties and activity log, as if it had run alone; a test holds every
 replication to the bytes of its run alone.
 """
@@ -25,9 +25,10 @@ from sim import calendar, learning
 from sim.activity_log import ActivityLog
 from sim.by_replication import ByReplication, of_rows
 from sim.counterfactual import Counterfactual
-from sim.draws import DesignDraws, by_block
+from sim.draws import DesignDraws
 from sim.model import ContextDraws, SharedMonths, TwinningModel
 from sim.month import live_month
+from sim.payers import Payers
 from sim.state import State
 from sim.ties import Ties
 
@@ -65,7 +66,7 @@ class Batch:
         self.design_parameters = ByReplication([m.params.design for m in models])
         self.ceiling, self.launch_months = first.ceiling, first.launch_months
         self.pricing, self.geography = first.pricing, first.geography
-        self.payers = BatchPayers(self)
+        self.payers = Payers.side_by_side([m.payers for m in models])
         self.matcher = BatchMatcher(self)
         self.gatherings = BatchGatherings(self)
         self.presenters = {
@@ -153,6 +154,7 @@ class Batch:
         carried["block"] = 0
         own.carried = carried
         model.matcher.host_load = own.ties.host_load
+        self.payers.of_block(r, model.payers)
         model.competence_by_month = [c[rows] for c in self.competence_by_month]
         model.knowhow_by_month = [k[rows] for k in self.knowhow_by_month]
         model.steps, model.running = self.params.horizon_months, False
@@ -173,7 +175,12 @@ def side_by_side(model: TwinningModel, other: TwinningModel) -> bool:
         and theirs.context.road_factor == mine.context.road_factor
         and all(
             getattr(theirs.funding, name) == getattr(mine.funding, name)
-            for name in ("performance_contracts", "contract_leadership_boost", "facilitation_base")
+            for name in (
+                "performance_contracts",
+                "contract_leadership_boost",
+                "facilitation_base",
+                "moh_pays_for",
+            )
         )
         and other.launch_months == model.launch_months
         and other.payers.exit_month == model.payers.exit_month
@@ -198,32 +205,6 @@ class BatchContext(SharedMonths):
             commitment=np.concatenate([d.commitment for d in draws]),
             shocked=np.concatenate([d.shocked for d in draws]),
             shocks=np.concatenate([d.shocks for d in draws]),
-        )
-
-
-class BatchPayers:
-    """Each replication's own ledger (:class:`sim.payers.Payers`) pays for its activities, in
-    their order: budgets are first come, first served within a replication."""
-
-    def __init__(self, batch: Batch) -> None:
-        self.batch = batch
-        self.ledgers = [m.payers for m in batch.models]
-        self.exit_month = self.ledgers[0].exit_month  # the same in all (side_by_side)
-
-    def pay(self, kind, month, learners, costs, blocks) -> np.ndarray:
-        payer = np.empty(len(costs), dtype=np.int64)
-        local = self.batch.local(learners)
-        for r, rows in by_block(blocks):
-            payer[rows] = self.ledgers[r].pay(kind, month, local[rows], costs[rows])
-        return payer
-
-    def donor_leaves(self, draws, leadership, enrolled, dhmt) -> np.ndarray:
-        size, arrays = self.batch.size, (draws, leadership, enrolled, dhmt)
-        return np.concatenate(
-            [
-                ledger.donor_leaves(*(a[r * size : (r + 1) * size] for a in arrays))
-                for r, ledger in enumerate(self.ledgers)
-            ]
         )
 
 

@@ -12,6 +12,7 @@ from sim.batch import Batch
 from sim.draws import DesignDraws, by_block
 from sim.model import TwinningModel
 from sim.outcomes import outcomes
+from sim.payers import running_totals
 from sim.runner import activities_frame, series_frame, simulate_pair, simulate_pairs, ties_frame
 from sim.scenario import load_scenario, with_overrides
 
@@ -135,6 +136,37 @@ def test_runs_with_their_own_parameters_side_by_side_give_their_bytes_alone(tpn,
     assert built == [len(CONTEXTS)], "one batch for all"
     for scenario, seed, theirs in zip(scenarios, seeds, side_by_side, strict=True):
         assert everything(*simulate_pair(scenario, seed)) == theirs, scenario.context
+
+
+def test_runs_with_their_own_budgets_after_the_donor_leaves_give_their_bytes_alone(tpn):
+    """Each replication pays from its own books: a Ministry budget line or none, its own
+    chances and budgets of self-funding."""
+    levers = [
+        {"moh_budget_per_year": 0.0, "self_funding_base": 0.9, "self_funding_budget_per_year": 3e5},
+        {"moh_budget_per_year": 4e6},
+        {"moh_budget_per_year": 0.0, "self_funding_base": 0.3, "self_funding_leadership": 0.6},
+        {"moh_budget_per_year": 1e5, "donor_budget_per_year": 2e7},
+    ]
+    exit_early = {"donor_exit_month": 9, "horizon_months": 36}
+    scenarios = [with_overrides(tpn, {**exit_early, **own}) for own in levers]
+    seeds = [3, 3, 8, 11]
+    side_by_side = [everything(*pair) for pair in simulate_pairs(scenarios, seeds)]
+    paid_by = set()
+    for scenario, seed, theirs in zip(scenarios, seeds, side_by_side, strict=True):
+        model, counterfactual = simulate_pair(scenario, seed)
+        assert everything(model, counterfactual) == theirs, scenario.funding
+        paid_by |= set(model.state.log.column("payer").astype(int).tolist())
+    assert paid_by == {0, 1, 2, 3}, "donor, Ministry, districts and hospitals all paid"
+
+
+@pytest.mark.parametrize("groups", [[0, 0, 0], [2, 0, 2, 1, 0, 2, 2], [5], []])
+def test_running_totals_add_each_groups_values_in_order_as_a_cumsum_of_the_group_alone(groups):
+    groups = np.array(groups, dtype=np.int64)
+    values = np.random.default_rng(4).random(len(groups)) * 1e6
+    totals = running_totals(values, groups)
+    for group in np.unique(groups):
+        mine = groups == group
+        assert totals[mine].tobytes() == np.cumsum(values[mine]).tobytes()
 
 
 def test_a_batch_takes_only_new_models_that_share_what_the_months_read(tpn):
