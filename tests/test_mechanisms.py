@@ -141,6 +141,58 @@ def test_every_rising_member_gets_a_stronger_host_in_each_priority(tpn_model):
     assert model.unmatched == 0
 
 
+class _Closeness:
+    """Similarity and distance that rank candidates by a fixed score per institution."""
+
+    def __init__(self, score: np.ndarray) -> None:
+        self.score = score
+
+    def similarity_to(self, learner, others):
+        return self.score[others]
+
+    def distance_from(self, learner, others):
+        return -self.score[others]
+
+
+@pytest.mark.parametrize("rule", ["best", "similar", "nearest"])
+def test_a_learner_gets_a_shining_host_with_room_else_one_with_room_else_the_least_loaded(rule):
+    """Six members, one topic, institution 0 learning; measured best first 5, 4, 3, 2, 1.
+    Capacity 2. Shining: 4 and 2. Under the best rule the first preferred host counts; under
+    similar and nearest, the closest preferred one (closest first: 1, 3, 2, 5, 4)."""
+    from sim.matching import Matcher
+    from sim.params import DesignLevers
+    from sim.ties import Ties
+
+    observed = np.array([[0.0], [0.2], [0.3], [0.4], [0.5], [0.6]])
+    shining = np.array([[False], [False], [True], [False], [True], [False]])
+    closeness = _Closeness(np.array([0.0, 5.0, 3.0, 4.0, 1.0, 2.0]))
+    ties = Ties(6, 1)
+    levers = DesignLevers(design="network", matching_rule=rule, host_capacity=2)
+    everyone = np.ones(6, dtype=bool)
+    matcher = Matcher(
+        levers, observed, everyone[:, None], everyone, shining, np.zeros(6), closeness, ties
+    )
+
+    def load(host: int, ties_held: int) -> None:
+        ties.host_load[host] = ties_held
+
+    assert matcher.host_for(0, 0) == (4 if rule == "best" else 2)  # shining: 4 and 2
+    load(4, 2)  # 4 is full: 2 is the only shining host with room
+    assert matcher.host_for(0, 0) == 2
+    load(2, 2)  # no shining host has room: those with room, 5, 3 and 1
+    assert matcher.host_for(0, 0) == (5 if rule == "best" else 1)
+    assert matcher.over_capacity == 0
+    for host in (1, 3, 5):
+        load(host, 3)  # all full: the least loaded (2 and 4, both shining, two ties each)
+    assert matcher.host_for(0, 0) == (4 if rule == "best" else 2)
+    load(2, 3)
+    load(4, 3)
+    load(5, 2)  # the least loaded is 5 alone, which does not shine
+    assert matcher.host_for(0, 0) == 5
+    assert matcher.over_capacity == 2
+    assert matcher.host_for(5, 0) == -1  # nobody is measured above the best
+
+
 def test_a_dyad_gives_each_member_exactly_one_partner(tpn):
     model = TwinningModel(with_changes(tpn, design="dyad"), rng=5)
     partner = model.matcher.partner

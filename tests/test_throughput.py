@@ -85,7 +85,7 @@ def test_batches_shrink_towards_the_end_so_no_worker_waits_on_a_large_last_one()
     class Serial:
         name, workers = "serial", 1
 
-    assert [len(b) for b in _batches(range(40), 40, Serial())] == [16, 16, 8]
+    assert [len(b) for b in _batches(range(150), 150, Serial())] == [64, 64, 22]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
