@@ -119,13 +119,17 @@ class Matcher:
     def _pools(self) -> list[tuple[list[int], list[float], list[bool]]]:
         """Per topic, the members it applies to, best measured first (stable on ties), with
         their negated scores for binary search and whether each shines in the topic."""
-        pools = []
-        for topic in range(self.observed.shape[1]):
-            rows = np.flatnonzero(self.eligible_host[:, topic])
-            rows = rows[np.argsort(-self.observed[rows, topic], kind="stable")]
-            negated = -self.observed[rows, topic]
-            pools.append((rows.tolist(), negated.tolist(), self.shining[rows, topic].tolist()))
-        return pools
+        topic, rows = np.nonzero(self.eligible_host.T)  # by topic, then institution
+        negated = -self.observed[rows, topic]
+        order = np.lexsort((negated, topic))  # stable: equal scores keep institution order
+        topic, rows, negated = topic[order], rows[order], negated[order]
+        shining = self.shining[rows, topic].tolist()
+        rows, negated = rows.tolist(), negated.tolist()
+        ends = np.cumsum(self.eligible_host.sum(axis=0)).tolist()
+        return [
+            (rows[start:end], negated[start:end], shining[start:end])
+            for start, end in zip([0, *ends[:-1]], ends, strict=True)
+        ]
 
     @cached_property
     def _province(self) -> list:

@@ -6,12 +6,18 @@ is declared, with its label, unit and bounds, in :mod:`sim.outcome_registry` (li
 seed under ``design="none"``.
 """
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.activity_kinds import ACTIVITY_KINDS, VIRTUAL_CAPABLE
-from sim.evaluation import comparison_group, right_tailed_z_test, variance
+from sim.evaluation import (
+    column_means,
+    column_variances,
+    comparison_groups,
+    right_tailed_z_tests,
+)
 from sim.payers import FUNDERS
 
 if TYPE_CHECKING:
@@ -21,23 +27,28 @@ if TYPE_CHECKING:
 def outcomes(model: "TwinningModel", counterfactual: "TwinningModel") -> dict[str, float]:
     """All outcomes of a finished run; ``counterfactual`` is the same seed without twinning."""
     result: dict[str, float] = {}
-    cells = indicator_cells(model, counterfactual)
-    for t, topic in enumerate(model.world.topics.names):
-        for measure, value in topic_outcomes(model, cells, t).items():
-            result[f"{topic}.{measure}"] = value
+    topics = model.world.topics.names
+    by_topic = _lists(topic_outcomes(model, indicator_cells(model, counterfactual)))
+    for t, topic in enumerate(topics):
+        result.update({f"{topic}.{measure}": float(v[t]) for measure, v in by_topic.items()})
     result.update(activity_outcomes(model))
     result.update(network_outcomes(model))
     result.update(cost_outcomes(model))
-    points = 0.0
     gaps = competence_gaps(model, counterfactual)
-    for t, topic in enumerate(model.world.topics.names):
-        measures = sustainability_outcomes(model, gaps, t, result["costs.total"])
-        result.update({f"{topic}.{k}": v for k, v in measures.items()})
-        if not np.isnan(measures["institution_points"]):
-            points += measures["institution_points"]
+    sustained = _lists(sustainability_outcomes(model, gaps, result["costs.total"]))
+    points = 0.0
+    for t, topic in enumerate(topics):
+        result.update({f"{topic}.{measure}": float(v[t]) for measure, v in sustained.items()})
+        if not math.isnan(sustained["institution_points"][t]):
+            points += sustained["institution_points"][t]
     # One number to buy with a budget; measured at the horizon, the window costs.total covers.
     result["gains.institution_points"] = points
     return result
+
+
+def _lists(by_topic: dict[str, np.ndarray]) -> dict[str, list]:
+    """Each measure's topics as Python numbers: the row takes them one by one."""
+    return {measure: values.tolist() for measure, values in by_topic.items()}
 
 
 def cost_outcomes(model) -> dict[str, float]:
@@ -75,33 +86,34 @@ def cost_outcomes(model) -> dict[str, float]:
 
 
 def sustainability_outcomes(
-    model, gaps: dict[int, np.ndarray], t: int, total_cost: float
-) -> dict[str, float]:
-    """Causal gains of members over time after the donor leaves, and their price; ``gaps`` are
-    :func:`competence_gaps` (shared by every topic).
+    model, gaps: dict[int, np.ndarray], total_cost: float
+) -> dict[str, np.ndarray]:
+    """Per topic (K,): causal gains of members over time after the donor leaves, and their
+    price; ``gaps`` are :func:`competence_gaps`.
 
     Gains are priced at the horizon, the window over which the cash was spent: spending after
     the endline buys gains after the endline."""
     world, horizon = model.world, model.params.horizon_months
-    members = world.applies[:, t] & model.member
-    span = world.topics.span[t]
+    members = world.applies & model.member[:, None]
+    nothing = np.full(len(world.topics.names), np.nan)
 
-    def effect(month: int) -> float:
-        if month > horizon or not members.any():
-            return float("nan")
-        return float(gaps[month][members, t].mean() * span)
+    def effect(month: int) -> np.ndarray:
+        if month > horizon:
+            return nothing
+        return column_means(gaps[month], members) * world.topics.span
 
     exit_month = min(model.payers.exit_month, horizon)
     at_exit, at_end = effect(exit_month), effect(horizon)
-    points = at_end * members.sum()
-    return {
-        "institution_points": points,
-        "cost_per_point": total_cost / points if points > 0 else float("nan"),
-        "effect_at_exit": at_exit,
-        "effect_2y_after_exit": effect(exit_month + 24),
-        "effect_5y_after_exit": effect(exit_month + 60),
-        "gain_retained": at_end / at_exit if at_exit > 0 else float("nan"),
-    }
+    points = at_end * members.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            "institution_points": points,
+            "cost_per_point": np.where(points > 0, total_cost / points, np.nan),
+            "effect_at_exit": at_exit,
+            "effect_2y_after_exit": effect(exit_month + 24),
+            "effect_5y_after_exit": effect(exit_month + 60),
+            "gain_retained": np.where(at_exit > 0, at_end / at_exit, np.nan),
+        }
 
 
 def competence_gaps(model, counterfactual) -> dict[int, np.ndarray]:
@@ -123,7 +135,8 @@ def indicator_cells(model, counterfactual) -> dict[str, np.ndarray]:
     """(N, K) arrays the per-topic outcomes read, each computed once for every topic: the
     measured change from baseline to endline, the true indicator at both, the causal effect at
     endline, the change without twinning and the measurement noise in the change. Cell by cell
-    these are the same arithmetic as on one topic's column; only the means stay per topic."""
+    these are the same arithmetic as on one topic's column; the means over each topic's groups
+    are column statistics (:mod:`sim.evaluation`)."""
     topics, end = model.world.topics, model.params.evaluation.endline_month
     measured_start, measured_end = model.measured(0), model.measured(end)
     truth_start = topics.scale_min + topics.span * model.competence_by_month[0].astype(float)
@@ -141,44 +154,46 @@ def indicator_cells(model, counterfactual) -> dict[str, np.ndarray]:
     }
 
 
-def topic_outcomes(model, cells: dict[str, np.ndarray], t: int) -> dict[str, float]:
-    """The evaluation's comparison and the causal effect in topic ``t``; ``cells`` are
+def topic_outcomes(model, cells: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per topic (K,): the evaluation's comparison and the causal effect; ``cells`` are
     :func:`indicator_cells`."""
-    applies = model.world.applies[:, t]
-    chose = model.rising_at_launch[:, t]
-    compare, _ = comparison_group(model.member, applies, chose, model.params.evaluation.comparison)
-    members = applies & model.member
+    applies, chose = model.world.applies, model.rising_at_launch
+    compare, _ = comparison_groups(model.member, applies, chose, model.params.evaluation.comparison)
+    members = applies & model.member[:, None]
     others = members & ~chose  # members that chose other topics (hosts of this one among them)
-    change = cells["change"][:, t]
-    chosen_change, compared_change = change[chose], change[compare]
-    effect = cells["effect"][:, t]
-    change_without = cells["change_without"][:, t]
-    noise_change = cells["noise_change"][:, t]
-    test = right_tailed_z_test(chosen_change, compared_change)
-    return {
-        "choosers": float(chose.sum()),
-        "comparison": float(compare.sum()),
-        "other_members": float(others.sum()),
-        "chooser_change": _mean(chosen_change),
-        "comparison_change": _mean(compared_change),
-        "other_members_change": _mean(change[others]),
-        "difference": _mean(chosen_change) - _mean(compared_change),
-        "z": test.z,
-        "p_value": test.p_value,
-        "share_improved": _mean(chosen_change > 0),
-        "share_declined": _mean(chosen_change < 0),
-        "comparison_share_improved": _mean(compared_change > 0),
-        "comparison_share_declined": _mean(compared_change < 0),
-        "causal_effect": _mean(effect[chose]),
-        "causal_effect_members": _mean(effect[members]),
-        "comparison_effect": _mean(effect[compare]),
-        "selection": _mean(change_without[chose]) - _mean(change_without[compare]),
-        "regression_to_mean": _mean(noise_change[chose]) - _mean(noise_change[compare]),
-        "spread_change": float(
-            np.sqrt(variance(cells["truth_end"][applies, t]))
-            - np.sqrt(variance(cells["truth_start"][applies, t]))
-        ),
+    change, effect = cells["change"], cells["effect"]
+    chosen_change, compared_change = column_means(change, chose), column_means(change, compare)
+    z, p_value = right_tailed_z_tests(change, chose, compare)
+    spread = {
+        when: np.sqrt(column_variances(cells[f"truth_{when}"], applies))
+        for when in ("start", "end")
     }
+    return {
+        "choosers": chose.sum(axis=0),
+        "comparison": compare.sum(axis=0),
+        "other_members": others.sum(axis=0),
+        "chooser_change": chosen_change,
+        "comparison_change": compared_change,
+        "other_members_change": column_means(change, others),
+        "difference": chosen_change - compared_change,
+        "z": z,
+        "p_value": p_value,
+        "share_improved": column_means(change > 0, chose),
+        "share_declined": column_means(change < 0, chose),
+        "comparison_share_improved": column_means(change > 0, compare),
+        "comparison_share_declined": column_means(change < 0, compare),
+        "causal_effect": column_means(effect, chose),
+        "causal_effect_members": column_means(effect, members),
+        "comparison_effect": column_means(effect, compare),
+        "selection": _between(cells["change_without"], chose, compare),
+        "regression_to_mean": _between(cells["noise_change"], chose, compare),
+        "spread_change": spread["end"] - spread["start"],
+    }
+
+
+def _between(values: np.ndarray, chose: np.ndarray, compare: np.ndarray) -> np.ndarray:
+    """Choosers' mean minus the comparison's, per topic."""
+    return column_means(values, chose) - column_means(values, compare)
 
 
 def activity_outcomes(model) -> dict[str, float]:
@@ -211,10 +226,3 @@ def network_outcomes(model) -> dict[str, float]:
         "network.priority_switches": float(model.state.switches.sum()),
         "network.broken_ties": float((~ties.active).sum()),
     }
-
-
-def _mean(values: np.ndarray) -> float:
-    """``np.mean`` of a 1-D array (the same sum, divided by the same count), without its
-    dispatch: outcomes take a few hundred means a run. NaN for no values."""
-    count = len(values)
-    return float(values.sum() / count) if count else float("nan")

@@ -8,32 +8,72 @@ from analysis.figures import trajectories
 from analysis.stats import paired_difference, summarise
 from experiments.replicate import replicate
 from experiments.summary import mean_interval
-from sim.evaluation import comparison_group, right_tailed_z_test, variance
+from sim.evaluation import (
+    column_means,
+    column_variances,
+    comparison_group,
+    comparison_groups,
+    right_tailed_z_tests,
+)
 from sim.scenario import load_scenario
 from sim.world import cached_world
 
 
 def test_right_tailed_z_test_matches_a_hand_computed_case():
-    treated = np.array([8.0, 10.0, 6.0, 12.0])  # mean 9, sample variance 20/3
-    comparison = np.array([2.0, 3.0, 1.0])  # mean 2, sample variance 1
-    z = 7.0 / np.sqrt((20 / 3) / 4 + 1 / 3)  # = 4.9497...
-    result = right_tailed_z_test(treated, comparison)
-    assert result.z == pytest.approx(z)
-    assert result.p_value == pytest.approx(3.7e-07, rel=0.05)
+    """Column 0: treated 8, 10, 6, 12 (mean 9, sample variance 20/3) against 2, 3, 1 (mean 2,
+    sample variance 1). Column 1: a treated group of one, so no test. The cells outside the
+    groups hold NaN, which a group never reads."""
+    values = np.array([[8.0, 5.0], [10.0, np.nan], [6.0, 1.0], [12.0, 2.0], [2.0, 3.0],
+                       [3.0, np.nan], [1.0, np.nan]])  # fmt: skip
+    treated = np.zeros((7, 2), dtype=bool)
+    comparison = np.zeros((7, 2), dtype=bool)
+    treated[:4, 0], comparison[4:, 0] = True, True
+    treated[0, 1], comparison[2:5, 1] = True, True
+    z, p_value = right_tailed_z_tests(values, treated, comparison)
+    assert z[0] == pytest.approx(7.0 / np.sqrt((20 / 3) / 4 + 1 / 3))  # = 4.9497...
+    assert p_value[0] == pytest.approx(3.7e-07, rel=0.05)
+    assert np.isnan(z[1]) and np.isnan(p_value[1])
 
 
-@pytest.mark.parametrize("size", [2, 3, 7, 8, 9, 31, 130, 1000])
-def test_variance_is_numpys_to_the_last_bit(size):
+@pytest.mark.parametrize("size", [1, 2, 3, 7, 8, 9, 31, 130, 1000])
+def test_column_statistics_are_numpys_over_each_group(size):
+    """Means and variances over random groups, one per column, equal numpy's on the group's
+    values to rounding; an empty group (or one of no more values than ddof) gives NaN."""
     rng = np.random.default_rng(size)
-    for values in (rng.normal(3.0, 10.0, size), rng.random(size).astype(np.float32)):
-        for ddof in (0, 1):
-            assert variance(values, ddof) == float(np.var(values, ddof=ddof))
-    assert variance(np.array([1.0, 3.0]), 1) == 2.0  # mean 2, squared deviations 1 + 1
-    assert np.isnan(variance(np.array([1.0]), 1)) and np.isnan(variance(np.array([]), 0))
+    values = rng.normal(3.0, 10.0, (size, 6))
+    groups = rng.random((size, 6)) < np.array([0.0, 0.1, 0.5, 0.9, 1.0, 0.5])
+    values[~groups & (rng.random((size, 6)) < 0.5)] = np.nan  # never read
+    means = column_means(values, groups)
+    for ddof in (0, 1):
+        variances = column_variances(values, groups, ddof)
+        for k in range(6):
+            group = values[groups[:, k], k]
+            if len(group) <= ddof:
+                assert np.isnan(variances[k])
+            else:
+                assert variances[k] == pytest.approx(np.var(group, ddof=ddof), rel=1e-12)
+    for k in range(6):
+        group = values[groups[:, k], k]
+        if len(group):
+            assert means[k] == pytest.approx(np.mean(group), rel=1e-13)
+        else:
+            assert np.isnan(means[k])
+    one = np.array([[1.0], [3.0]])
+    assert column_variances(one, np.ones((2, 1), dtype=bool), 1)[0] == 2.0  # deviations 1 + 1
 
 
-def test_z_test_is_undefined_for_groups_of_one():
-    assert np.isnan(right_tailed_z_test(np.array([1.0]), np.array([1.0, 2.0])).z)
+def test_comparison_groups_are_chosen_topic_by_topic():
+    """Topic 0 has two non-members, so they are its comparison; topic 1 applies to one
+    non-member only, so its comparison is the members that did not choose it."""
+    member = np.array([True, True, True, False, False])
+    applies = np.array([[1, 1], [1, 1], [1, 1], [1, 1], [1, 0]], dtype=bool)
+    chose = np.array([[1, 0], [0, 1], [0, 0], [0, 0], [0, 0]], dtype=bool)
+    groups, by_non_members = comparison_groups(member, applies, chose)
+    assert by_non_members.tolist() == [True, False]
+    assert groups[:, 0].tolist() == [False, False, False, True, True]
+    assert groups[:, 1].tolist() == [True, False, True, False, False]
+    forced, _ = comparison_groups(member, applies, chose, "non_choosers")
+    assert forced[:, 0].tolist() == [False, True, True, False, False]
 
 
 def test_comparison_group_prefers_non_members():

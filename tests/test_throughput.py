@@ -14,7 +14,6 @@ from experiments.replicate import ScenarioRuns, Task, replication_seeds, run_tas
 from sim.counterfactual import Counterfactual
 from sim.geography import SEAT_TABLE_DISTRICTS, haversine_km
 from sim.model import TwinningModel
-from sim.outcomes import _mean
 from sim.runner import run_one, simulate, simulate_pair
 from sim.scenario import load_scenario, with_overrides
 
@@ -168,15 +167,6 @@ def test_the_table_of_seat_distances_holds_the_per_pair_distances_bit_for_bit(tp
             lat[a[rows]], lon[a[rows]], lat[b[rows]], lon[b[rows]]
         )
         assert geography.road_km(a[rows], b[rows]).tobytes() == pair.tobytes()
-
-
-@pytest.mark.parametrize("length", [1, 2, 7, 8, 9, 100, 1000])
-def test_the_outcomes_mean_is_numpys_mean_bit_for_bit(length):
-    values = np.random.default_rng(length).normal(size=length) * 1e3
-    assert struct.pack("<d", _mean(values)) == struct.pack("<d", float(np.mean(values)))
-    positive = values > 0
-    assert struct.pack("<d", _mean(positive)) == struct.pack("<d", float(np.mean(positive)))
-    assert np.isnan(_mean(values[:0]))
 
 
 def test_peak_memory_counts_the_worker_processes():
