@@ -6,14 +6,22 @@ competence. The network design gives each rising topic a shining peer with room 
 the provincial design the province's best and the hub design the network's best.
 """
 
-from bisect import bisect_left
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
 from sim.geography import Geography
 from sim.params import DesignLevers
 from sim.ties import Ties
+
+
+class Pool(NamedTuple):
+    """One topic's eligible hosts, best measured first (stable on ties)."""
+
+    hosts: np.ndarray
+    descending: np.ndarray  # their negated measured scores, ascending, for binary search
+    shining: np.ndarray  # whether each shines in the topic
 
 
 class Matcher:
@@ -43,12 +51,7 @@ class Matcher:
         self.partner = np.full(len(member), -1)
 
     def host_for(self, learner: int, topic: int) -> int:
-        """The host of a new tie, or -1 when no stronger peer can take the learner.
-
-        Matching makes a hundred or so requests a replication over pools of a few dozen
-        peers, so pools are Python lists and the best rule stops at the first host it can
-        take: numpy's per-call cost on arrays this small was most of a model's construction
-        (issue #15)."""
+        """The host of a new tie, or -1 when no stronger peer can take the learner."""
         design = self.levers.design
         if design == "dyad":
             partner = self.partner[learner]
@@ -56,49 +59,32 @@ class Matcher:
                 partner >= 0 and self.observed[partner, topic] > self.observed[learner, topic]
             )
             return int(partner) if stronger else -1
-        candidates, shining = self._stronger(learner, topic)
+        pool = self._pools[topic]
+        stronger = int(pool.descending.searchsorted(-self.observed[learner, topic]))
+        candidates, shining = pool.hosts[:stronger], pool.shining[:stronger]
         if design == "provincial":
-            province = self._province
-            own = province[learner]
-            candidates = [host for host in candidates if province[host] == own]
-        if not candidates:
+            same = self.province[candidates] == self.province[learner]
+            candidates, shining = candidates[same], shining[same]
+        if len(candidates) == 0:
             return -1
         if design in ("provincial", "hub"):
-            return candidates[0]  # the best measured (pools are sorted best first)
-        best = self.levers.matching_rule == "best"
-        preferred = self._preferred(candidates, shining, first_only=best)
-        if best:
-            return preferred[0]  # pools are sorted best measured first
-        preferred = np.array(preferred)
-        return int(preferred[np.argmax(self._score(learner, topic, preferred))])
-
-    def _preferred(self, candidates: list[int], shining: list[bool], first_only: bool) -> list[int]:
-        """The stronger peers facilitators choose among, best measured first: those with room
-        that shine in the topic, else those with room. When every stronger peer is full they
-        still give the learner one (Gasana et al. 2024: always a high performer to learn
-        from), among the least loaded (shining ones first), and the overload is counted.
-        ``first_only``: stop at the first shining host with room, all the best rule needs."""
-        load, capacity = self.host_load, self.levers.host_capacity
-        with_room, shining_with_room = [], []
-        for host, shines in zip(candidates, shining, strict=True):
-            if load[host] < capacity:
-                if shines:
-                    shining_with_room.append(host)
-                    if first_only:
-                        break
-                else:
-                    with_room.append(host)
-        if shining_with_room or with_room:
-            return shining_with_room or with_room
-        self.over_capacity += 1
-        loads = [load[host] for host in candidates]
-        least = min(loads)
-        pick = [host for host, n in zip(candidates, loads, strict=True) if n == least]
-        return [
-            host
-            for host, n, shines in zip(candidates, loads, shining, strict=True)
-            if n == least and shines
-        ] or pick
+            return int(candidates[0])  # the best measured (pools are sorted best first)
+        # Facilitators prefer a shining host with room; when every stronger peer is full they
+        # still give the learner one (Gasana et al. 2024: always a high performer to learn
+        # from), the least loaded, and the overload is counted.
+        load = self.host_load[candidates]
+        pick = load < self.levers.host_capacity
+        if not pick.any():
+            pick = load == load.min()
+            self.over_capacity += 1
+        preferred = pick & shining
+        first = int(preferred.argmax())
+        if not preferred[first]:
+            preferred, first = pick, int(pick.argmax())
+        if self.levers.matching_rule == "best":
+            return int(candidates[first])  # pools are sorted best measured first
+        candidates = candidates[preferred]
+        return int(candidates[np.argmax(self._score(learner, topic, candidates))])
 
     def withdraw(self, gone: np.ndarray) -> None:
         """Institutions that stopped twinning (``gone``, a mask) host no new ties, and a dyad
@@ -108,32 +94,20 @@ class Matcher:
         partner_gone = (self.partner >= 0) & gone[np.maximum(self.partner, 0)]
         self.partner[partner_gone] = -1
 
-    def _stronger(self, learner: int, topic: int) -> tuple[list[int], list[bool]]:
-        """Eligible hosts measured strictly above the learner, best first, and whether each
-        shines in the topic."""
-        pool, descending, shining = self._pools[topic]
-        stronger = bisect_left(descending, -self.observed[learner, topic])
-        return pool[:stronger], shining[:stronger]
-
     @cached_property
-    def _pools(self) -> list[tuple[list[int], list[float], list[bool]]]:
-        """Per topic, the members it applies to, best measured first (stable on ties), with
-        their negated scores for binary search and whether each shines in the topic."""
+    def _pools(self) -> list[Pool]:
+        """Per topic, the members it applies to, best measured first (stable on ties): one
+        sort for every topic at once."""
         topic, rows = np.nonzero(self.eligible_host.T)  # by topic, then institution
         negated = -self.observed[rows, topic]
         order = np.lexsort((negated, topic))  # stable: equal scores keep institution order
         topic, rows, negated = topic[order], rows[order], negated[order]
-        shining = self.shining[rows, topic].tolist()
-        rows, negated = rows.tolist(), negated.tolist()
+        shining = self.shining[rows, topic]
         ends = np.cumsum(self.eligible_host.sum(axis=0)).tolist()
         return [
-            (rows[start:end], negated[start:end], shining[start:end])
+            Pool(rows[start:end], negated[start:end], shining[start:end])
             for start, end in zip([0, *ends[:-1]], ends, strict=True)
         ]
-
-    @cached_property
-    def _province(self) -> list:
-        return self.province.tolist()
 
     def _score(self, learner: int, topic: int, candidates: np.ndarray) -> np.ndarray:
         """Higher is better under the similar and nearest rules; the measured score breaks ties."""
