@@ -48,7 +48,7 @@ LARGE_MONTHS = 60
 MEMORY_SWEEP_RUNS = 100_000  # the sweep whose peak memory the target bounds (1 GiB)
 MEMORY_WARM_RUNS = 6_000  # tpn-sim runs after which a worker's memory has stopped growing
 SWEEP_OUTCOMES = ("accreditation.causal_effect", "cbhi.causal_effect")
-SIDE_BY_SIDE_RUNS = 128  # replications timed side by side: two batches of 64, as in a sweep
+SIDE_BY_SIDE_RUNS = 108  # replications timed side by side: four batches of tpn_2021 runs
 
 
 class Wealth(mesa.Agent):

@@ -21,11 +21,10 @@ from sim.outcomes import outcomes
 from sim.params import Scenario
 from sim.payers import FUNDERS
 
-# Replications side by side in a batch: as many as make a world of this many institutions, the
-# size of the benchmark's large world, whose month costs about 0.3 us an institution (issue
-# #15): a larger batch saves few calls, only memory. A sweep's batch of 64 tpn_2021 runs (4,736
-# institutions) runs as one; cut at 2,048 institutions, 64 runs took 3% longer.
-BATCH_INSTITUTIONS = 5000
+# Replications side by side in a batch: as many as make a world of this many institutions.
+# Beyond a few thousand rows a month's arrays cost about what the large world's do per
+# institution (issue #15), so a larger batch saves no calls, only memory.
+BATCH_INSTITUTIONS = 2048
 
 
 @dataclass
